@@ -1,0 +1,420 @@
+//! Reference data: municipalities, services (ydelser) and their series, target groups, thresholds.
+//!
+//! The files live in `reference-data/` and are embedded in the binary; `Reference::load_dir` reads a
+//! copy instead (for a statistician testing a changed file). Every file is checked on load, and a
+//! broken file is an error naming the file and the line.
+
+use crate::taerskler::Taerskler;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const FILES: [&str; 6] = [
+    "kommuner.csv",
+    "indberetning-for.csv",
+    "ydelser.csv",
+    "serier.csv",
+    "maalgrupper.csv",
+    "taerskler.toml",
+];
+
+const EMBEDDED: [&str; 6] = [
+    include_str!("../../../reference-data/kommuner.csv"),
+    include_str!("../../../reference-data/indberetning-for.csv"),
+    include_str!("../../../reference-data/ydelser.csv"),
+    include_str!("../../../reference-data/serier.csv"),
+    include_str!("../../../reference-data/maalgrupper.csv"),
+    include_str!("../../../reference-data/taerskler.toml"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("{file}: cannot read: {source}")]
+    Io { file: PathBuf, source: std::io::Error },
+    #[error("{file}:{line}: {message}")]
+    Invalid { file: PathBuf, line: usize, message: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Register {
+    Voksne,
+    Boern,
+}
+
+impl Register {
+    pub fn code(self) -> &'static str {
+        match self {
+            Register::Voksne => "voksne",
+            Register::Boern => "boern",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Register> {
+        match s {
+            "voksne" => Some(Register::Voksne),
+            "boern" => Some(Register::Boern),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kommune {
+    pub kode: u16,
+    pub navn: String,
+    pub regionskode: u16,
+    pub region: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ydelse {
+    pub kode: String,
+    pub register: Register,
+    pub paragraf: String,
+    pub betegnelse: String,
+    pub gyldig_fra: NaiveDate,
+    pub gyldig_til: Option<NaiveDate>,
+    pub serie: String,
+    /// Age limits (completed years) at the start date, both included.
+    pub alder_min: Option<i32>,
+    pub alder_max: Option<i32>,
+}
+
+impl Ydelse {
+    /// Whether a decision starting on `start` may carry this code.
+    pub fn valid_at(&self, start: NaiveDate) -> bool {
+        start >= self.gyldig_fra && self.gyldig_til.is_none_or(|til| start <= til)
+    }
+
+    pub fn age_allowed(&self, age: i32) -> bool {
+        self.alder_min.is_none_or(|m| age >= m) && self.alder_max.is_none_or(|m| age <= m)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Serie {
+    pub serie: String,
+    pub register: Register,
+    pub betegnelse: String,
+    pub raekkefoelge: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Maalgruppe {
+    pub kode: u8,
+    pub betegnelse: String,
+}
+
+/// All reference data, checked for consistency.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub kommuner: BTreeMap<u16, Kommune>,
+    /// Reporting on behalf: the reporter's code → the codes it may deliver rows for.
+    pub indberetter_for: BTreeMap<u16, BTreeSet<u16>>,
+    pub ydelser: BTreeMap<String, Ydelse>,
+    pub serier: BTreeMap<String, Serie>,
+    pub maalgrupper: BTreeMap<u8, Maalgruppe>,
+    pub taerskler: Taerskler,
+}
+
+impl Reference {
+    /// The reference data compiled into the binary.
+    pub fn embedded() -> Result<Reference, ReferenceError> {
+        let dir = Path::new("reference-data (indbygget)");
+        Reference::parse(|i| Ok((dir.join(FILES[i]), EMBEDDED[i].to_string())))
+    }
+
+    /// Reads the reference files from `dir`.
+    pub fn load_dir(dir: &Path) -> Result<Reference, ReferenceError> {
+        Reference::parse(|i| {
+            let file = dir.join(FILES[i]);
+            std::fs::read_to_string(&file)
+                .map(|text| (file.clone(), text))
+                .map_err(|source| ReferenceError::Io { file, source })
+        })
+    }
+
+    fn parse(
+        mut read: impl FnMut(usize) -> Result<(PathBuf, String), ReferenceError>,
+    ) -> Result<Reference, ReferenceError> {
+        let (file, text) = read(0)?;
+        let kommuner = parse_kommuner(&file, &text)?;
+        let (file, text) = read(1)?;
+        let indberetter_for = parse_indberetter_for(&file, &text, &kommuner)?;
+        let (file, text) = read(3)?;
+        let serier = parse_serier(&file, &text)?;
+        let (file, text) = read(2)?;
+        let ydelser = parse_ydelser(&file, &text, &serier)?;
+        let (file, text) = read(4)?;
+        let maalgrupper = parse_maalgrupper(&file, &text)?;
+        let (file, text) = read(5)?;
+        let taerskler = Taerskler::parse(&text).map_err(|e| ReferenceError::Invalid {
+            line: e.span().map_or(0, |s| text[..s.start].lines().count().max(1)),
+            file,
+            message: e.message().to_string(),
+        })?;
+        Ok(Reference { kommuner, indberetter_for, ydelser, serier, maalgrupper, taerskler })
+    }
+
+    pub fn kommune(&self, kode: u16) -> Option<&Kommune> {
+        self.kommuner.get(&kode)
+    }
+
+    /// Whether a delivery from `reporter` may contain rows for `kommune`.
+    pub fn may_deliver_for(&self, reporter: u16, kommune: u16) -> bool {
+        reporter == kommune || self.indberetter_for.get(&reporter).is_some_and(|s| s.contains(&kommune))
+    }
+
+    /// The services of a series, oldest legal basis first.
+    pub fn ydelser_in_serie(&self, serie: &str) -> Vec<&Ydelse> {
+        let mut v: Vec<&Ydelse> = self.ydelser.values().filter(|y| y.serie == serie).collect();
+        v.sort_by_key(|y| (y.gyldig_fra, y.kode.clone()));
+        v
+    }
+
+    /// Series of one register in table order.
+    pub fn serier_of(&self, register: Register) -> Vec<&Serie> {
+        let mut v: Vec<&Serie> = self.serier.values().filter(|s| s.register == register).collect();
+        v.sort_by_key(|s| s.raekkefoelge);
+        v
+    }
+}
+
+/// Splits a small reference table into (line number, fields), checking the header.
+fn rows<'a>(
+    file: &Path,
+    text: &'a str,
+    sep: char,
+    header: &[&str],
+) -> Result<Vec<(usize, Vec<&'a str>)>, ReferenceError> {
+    let invalid = |line: usize, message: String| ReferenceError::Invalid { file: file.to_path_buf(), line, message };
+    let mut lines = text.trim_start_matches('\u{feff}').lines().enumerate().map(|(i, l)| (i + 1, l));
+    let (_, head) = lines.next().ok_or_else(|| invalid(1, "the file is empty; expected a header line".into()))?;
+    let found: Vec<&str> = head.split(sep).map(str::trim).collect();
+    if found != header {
+        return Err(invalid(1, format!("header is `{}`, expected `{}`", head, header.join(&sep.to_string()))));
+    }
+    let mut out = Vec::new();
+    for (n, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(sep).map(str::trim).collect();
+        if fields.len() != header.len() {
+            return Err(invalid(n, format!("{} fields, expected {} (separator `{sep}`)", fields.len(), header.len())));
+        }
+        out.push((n, fields));
+    }
+    Ok(out)
+}
+
+fn invalid(file: &Path, line: usize, message: impl Into<String>) -> ReferenceError {
+    ReferenceError::Invalid { file: file.to_path_buf(), line, message: message.into() }
+}
+
+fn parse_code(file: &Path, line: usize, what: &str, s: &str) -> Result<u16, ReferenceError> {
+    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.parse().expect("three digits"))
+    } else {
+        Err(invalid(file, line, format!("{what} `{s}` is not a 3-digit municipality code")))
+    }
+}
+
+fn parse_kommuner(file: &Path, text: &str) -> Result<BTreeMap<u16, Kommune>, ReferenceError> {
+    let mut out = BTreeMap::new();
+    for (n, f) in rows(file, text, ',', &["kode", "navn", "regionskode", "region"])? {
+        let kode = parse_code(file, n, "kode", f[0])?;
+        let regionskode = f[2]
+            .parse()
+            .map_err(|_| invalid(file, n, format!("regionskode `{}` is not a number", f[2])))?;
+        if f[1].is_empty() {
+            return Err(invalid(file, n, "navn is empty"));
+        }
+        let k = Kommune { kode, navn: f[1].to_string(), regionskode, region: f[3].to_string() };
+        if out.insert(kode, k).is_some() {
+            return Err(invalid(file, n, format!("kode {kode} appears twice")));
+        }
+    }
+    if out.len() != 98 {
+        return Err(invalid(file, 1, format!("{} municipalities, expected 98", out.len())));
+    }
+    Ok(out)
+}
+
+fn parse_indberetter_for(
+    file: &Path,
+    text: &str,
+    kommuner: &BTreeMap<u16, Kommune>,
+) -> Result<BTreeMap<u16, BTreeSet<u16>>, ReferenceError> {
+    let mut out: BTreeMap<u16, BTreeSet<u16>> = BTreeMap::new();
+    for (n, f) in rows(file, text, ',', &["indberetter", "kommune", "note"])? {
+        let a = parse_code(file, n, "indberetter", f[0])?;
+        let b = parse_code(file, n, "kommune", f[1])?;
+        for k in [a, b] {
+            if !kommuner.contains_key(&k) {
+                return Err(invalid(file, n, format!("municipality {k} is not in kommuner.csv")));
+            }
+        }
+        out.entry(a).or_default().insert(b);
+    }
+    Ok(out)
+}
+
+fn parse_date(file: &Path, line: usize, what: &str, s: &str) -> Result<NaiveDate, ReferenceError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| invalid(file, line, format!("{what} `{s}` is not a date (YYYY-MM-DD)")))
+}
+
+fn parse_age(file: &Path, line: usize, s: &str) -> Result<Option<i32>, ReferenceError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| invalid(file, line, format!("age `{s}` is not a whole number")))
+}
+
+fn parse_serier(file: &Path, text: &str) -> Result<BTreeMap<String, Serie>, ReferenceError> {
+    let mut out = BTreeMap::new();
+    for (n, f) in rows(file, text, ';', &["serie", "register", "betegnelse", "raekkefoelge"])? {
+        let register = Register::parse(f[1])
+            .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[1])))?;
+        let raekkefoelge = f[3]
+            .parse()
+            .map_err(|_| invalid(file, n, format!("raekkefoelge `{}` is not a whole number", f[3])))?;
+        let s = Serie { serie: f[0].to_string(), register, betegnelse: f[2].to_string(), raekkefoelge };
+        if out.insert(f[0].to_string(), s).is_some() {
+            return Err(invalid(file, n, format!("series `{}` appears twice", f[0])));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_ydelser(
+    file: &Path,
+    text: &str,
+    serier: &BTreeMap<String, Serie>,
+) -> Result<BTreeMap<String, Ydelse>, ReferenceError> {
+    let header =
+        ["kode", "register", "paragraf", "betegnelse", "gyldig_fra", "gyldig_til", "serie", "alder_min", "alder_max"];
+    let mut out = BTreeMap::new();
+    for (n, f) in rows(file, text, ';', &header)? {
+        let register = Register::parse(f[1])
+            .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[1])))?;
+        let gyldig_fra = parse_date(file, n, "gyldig_fra", f[4])?;
+        let gyldig_til = if f[5].is_empty() { None } else { Some(parse_date(file, n, "gyldig_til", f[5])?) };
+        if gyldig_til.is_some_and(|t| t < gyldig_fra) {
+            return Err(invalid(file, n, "gyldig_til is before gyldig_fra"));
+        }
+        let serie = serier
+            .get(f[6])
+            .ok_or_else(|| invalid(file, n, format!("series `{}` is not in serier.csv", f[6])))?;
+        if serie.register != register {
+            return Err(invalid(file, n, format!("series `{}` belongs to the other register", f[6])));
+        }
+        let y = Ydelse {
+            kode: f[0].to_string(),
+            register,
+            paragraf: f[2].to_string(),
+            betegnelse: f[3].to_string(),
+            gyldig_fra,
+            gyldig_til,
+            serie: f[6].to_string(),
+            alder_min: parse_age(file, n, f[7])?,
+            alder_max: parse_age(file, n, f[8])?,
+        };
+        if out.insert(f[0].to_string(), y).is_some() {
+            return Err(invalid(file, n, format!("service code `{}` appears twice", f[0])));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_maalgrupper(file: &Path, text: &str) -> Result<BTreeMap<u8, Maalgruppe>, ReferenceError> {
+    let mut out = BTreeMap::new();
+    for (n, f) in rows(file, text, ';', &["kode", "betegnelse"])? {
+        let kode: u8 =
+            f[0].parse().map_err(|_| invalid(file, n, format!("kode `{}` is not a whole number", f[0])))?;
+        if out.insert(kode, Maalgruppe { kode, betegnelse: f[1].to_string() }).is_some() {
+            return Err(invalid(file, n, format!("kode {kode} appears twice")));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_reference_is_consistent() {
+        let r = Reference::embedded().unwrap();
+        assert_eq!(r.kommuner.len(), 98);
+        assert_eq!(r.kommune(101).unwrap().navn, "København");
+        assert_eq!(r.kommune(860).unwrap().navn, "Hjørring");
+        assert!(r.may_deliver_for(183, 187), "Ishøj reports for Vallensbæk");
+        assert!(r.may_deliver_for(185, 155), "Tårnby reports for Dragør");
+        assert!(!r.may_deliver_for(187, 183));
+        assert_eq!(r.ydelser.values().filter(|y| y.register == Register::Voksne).count(), 13);
+        assert_eq!(r.ydelser.values().filter(|y| y.register == Register::Boern).count(), 15);
+        assert_eq!(r.maalgrupper.len(), 12);
+        // Every children's series but the new § 82, stk. 1, nr. 4 runs through the law change.
+        for s in r.serier_of(Register::Boern) {
+            let codes: Vec<&str> = r.ydelser_in_serie(&s.serie).iter().map(|y| y.kode.as_str()).collect();
+            if s.serie == "B-bl82-4" {
+                assert_eq!(codes, ["BL82-4"]);
+            } else {
+                assert_eq!(codes.len(), 2, "{}: {codes:?}", s.serie);
+                assert!(codes[0].starts_with("SEL") && codes[1].starts_with("BL"), "{codes:?}");
+            }
+        }
+        let hjemmetraening: Vec<&str> =
+            r.ydelser_in_serie("B-hjemmetraening").iter().map(|y| y.kode.as_str()).collect();
+        assert_eq!(hjemmetraening, ["SEL32a", "BL82-3"], "Barnets Lov § 82, stk. 1, nr. 3 is hjemmetræning");
+    }
+
+    #[test]
+    fn validity_and_age() {
+        let r = Reference::embedded().unwrap();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let sel32 = &r.ydelser["SEL32"];
+        assert!(sel32.valid_at(d(2023, 12, 31)));
+        assert!(!sel32.valid_at(d(2024, 1, 1)));
+        assert!(r.ydelser["BL82-1"].valid_at(d(2024, 1, 1)));
+        assert!(!r.ydelser["BL82-1"].valid_at(d(2023, 12, 31)));
+        let sel45 = &r.ydelser["SEL45"];
+        assert!(!sel45.age_allowed(11) && sel45.age_allowed(12) && sel45.age_allowed(17) && !sel45.age_allowed(18));
+    }
+
+    fn broken(file: usize, text: &str) -> String {
+        let dir = tempdir();
+        for (i, name) in FILES.iter().enumerate() {
+            let body = if i == file { text } else { EMBEDDED[i] };
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+        let err = Reference::load_dir(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        err.replace(&dir.display().to_string(), "DIR")
+    }
+
+    fn tempdir() -> PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir()
+            .join(format!("godkend-ref-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn broken_files_name_file_and_line() {
+        let ydelser = EMBEDDED[2].replace("1.3;voksne;§ 102;Behandling;2013-10-01", "1.3;voksne;§ 102;Behandling;2013-13-01");
+        assert_eq!(broken(2, &ydelser), "DIR/ydelser.csv:3: gyldig_fra `2013-13-01` is not a date (YYYY-MM-DD)");
+        let kommuner = EMBEDDED[0].replace("147,Frederiksberg", "14,Frederiksberg");
+        assert_eq!(broken(0, &kommuner), "DIR/kommuner.csv:3: kode `14` is not a 3-digit municipality code");
+        let serier = EMBEDDED[3].replace("V-1.3;voksne;", "V-1.3;voksen;");
+        assert_eq!(broken(3, &serier), "DIR/serier.csv:3: register `voksen` is neither `voksne` nor `boern`");
+        let taerskler = EMBEDDED[5].replace("u = 0.5", "u = \"halv\"");
+        assert!(broken(5, &taerskler).starts_with("DIR/taerskler.toml:"), "{}", broken(5, &taerskler));
+        assert_eq!(broken(4, "kode,betegnelse\n1,x\n"), "DIR/maalgrupper.csv:1: header is `kode,betegnelse`, expected `kode;betegnelse`");
+    }
+}
