@@ -1,1 +1,48 @@
-fn main() {}
+//! `godkend`: the command line of DST's approval-report pipeline. Thin: parse, dispatch, and turn
+//! failures into `error:`/`hint:` lines and the exit codes of DESIGN § 8.
+
+mod demo;
+mod demo_check;
+mod failure;
+mod ingest;
+mod progress;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "godkend", version, about = "Danmarks Statistik: deliveries in, approval reports out (handicap- og udsatteområdet)")]
+struct Cli {
+    /// Read reference data from this folder instead of the copy built into the binary.
+    #[arg(long, global = true, value_name = "DIR")]
+    reference: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Validate(validate::Args),
+    Ingest(ingest::Args),
+    DemoData(demo::Args),
+    DemoCheck(demo_check::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = failure::load_reference(cli.reference.as_deref()).and_then(|reference| match cli.command {
+        Command::Validate(args) => validate::run(args, &reference),
+        Command::Ingest(args) => ingest::run(args, &reference),
+        Command::DemoData(args) => demo::run(args, &reference),
+        Command::DemoCheck(args) => demo_check::run(args),
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            failure.print();
+            ExitCode::from(2)
+        }
+    }
+}

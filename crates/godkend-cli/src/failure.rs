@@ -1,0 +1,47 @@
+//! Failures as the user sees them: an `error:` line naming the file (and line), then a `hint:`.
+
+use godkend_model::Reference;
+use std::path::Path;
+
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Failure {
+        Failure { message: message.into(), hint: Some(hint.into()) }
+    }
+
+    pub fn print(&self) {
+        eprintln!("error: {}", self.message);
+        if let Some(h) = &self.hint {
+            eprintln!("hint: {h}");
+        }
+    }
+}
+
+impl From<godkend_ingest::Error> for Failure {
+    fn from(e: godkend_ingest::Error) -> Failure {
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
+    }
+}
+
+impl From<godkend_demo::Error> for Failure {
+    fn from(e: godkend_demo::Error) -> Failure {
+        let hint = match &e {
+            godkend_demo::Error::Options(_) => "see `godkend demo-data --help` for the options and an example",
+            _ => "check that the output folder is writable and the disk is not full",
+        };
+        Failure::new(e.to_string(), hint)
+    }
+}
+
+pub fn load_reference(dir: Option<&Path>) -> Result<Reference, Failure> {
+    let loaded = match dir {
+        Some(d) => Reference::load_dir(d),
+        None => Reference::embedded(),
+    };
+    loaded.map_err(|e| Failure::new(e.to_string(), "fix the reference file at that line (see reference-data/README.md for each file's format)"))
+}

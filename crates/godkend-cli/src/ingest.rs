@@ -1,0 +1,86 @@
+//! `godkend ingest PATH… --store DIR`: validate deliveries into the case store, with receipts.
+
+use crate::failure::Failure;
+use godkend_ingest::{CaseStore, Encoding, IngestOptions, Noegle, Status, ingest};
+use godkend_model::Reference;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+#[command(
+    about = "Validate deliveries and store them in the case store, writing a receipt per delivery",
+    after_help = "Exit: 0 all accepted · 1 some records rejected · 2 a delivery rejected, or an error\n\n\
+The store keeps a keyed pseudonym of each person, never the CPR number. The key comes from\n\
+--noegle-fil or the environment variable GODKEND_NOEGLE (at least 32 characters, kept outside\n\
+the store); --demo-noegle uses a public key meant only for the synthetic demo data.\n\n\
+Examples:\n  godkend ingest fixtures/demo --store out/lager --demo-noegle\n  \
+GODKEND_NOEGLE=… godkend ingest leveringer/2025-11 --store /data/godkend/lager"
+)]
+pub struct Args {
+    /// Delivery files or folders of them (.csv and .parquet).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The case store (created if missing).
+    #[arg(long, value_name = "DIR")]
+    store: PathBuf,
+    /// File holding the pseudonym key.
+    #[arg(long, value_name = "FILE", conflicts_with = "demo_noegle")]
+    noegle_fil: Option<PathBuf>,
+    /// Use the public demo key (synthetic demo data only).
+    #[arg(long)]
+    demo_noegle: bool,
+    /// Character set of CSV deliveries.
+    #[arg(long, default_value = "utf-8", value_name = "utf-8|windows-1252")]
+    encoding: Encoding,
+}
+
+pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let key = if args.demo_noegle { Noegle::demo() } else { Noegle::from_file_or_env(args.noegle_fil.as_deref())? };
+    let store = CaseStore::open_or_create(&args.store, &key)?;
+    let files = godkend_ingest::ingest::expand_paths(&args.paths)?;
+    let bar = crate::progress::bar(files.len() as u64, "leveringer");
+    let summary = ingest(&args.paths, &store, reference, &key, IngestOptions { encoding: args.encoding }, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+
+    let count = |s: Status| summary.kvitteringer.iter().filter(|k| k.status == s).count();
+    let rows: usize = summary.kvitteringer.iter().map(|k| k.raekker).sum();
+    let accepted: usize = summary.kvitteringer.iter().map(|k| k.accepterede).sum();
+    let rejected: usize = summary.kvitteringer.iter().map(|k| k.afviste).sum();
+    println!(
+        "{} leveringer indlæst: {} uden bemærkninger, {} med bemærkninger, {} afvist",
+        summary.kvitteringer.len(),
+        count(Status::Godkendt),
+        count(Status::GodkendtMedFund),
+        count(Status::Afvist)
+    );
+    println!("{rows} poster læst: {accepted} modtaget, {rejected} afvist");
+    if !summary.allerede_indlaest.is_empty() {
+        println!("{} filer var allerede indlæst (samme indhold) og er sprunget over", summary.allerede_indlaest.len());
+    }
+    println!(
+        "Lager {}: {} kommuner opdateret, {} sager i dem; kvitteringer i {}",
+        args.store.display(),
+        summary.kommuner_opdateret,
+        summary.sager_i_alt,
+        args.store.join("kvitteringer").display()
+    );
+    let secs = started.elapsed().as_secs_f64();
+    let peak = peak_memory_mb().map(|mb| format!(", maks. hukommelse {mb} MB")).unwrap_or_default();
+    eprintln!("({secs:.2} s, {:.0} poster/s{peak})", rows as f64 / secs.max(1e-9));
+    for k in summary.kvitteringer.iter().filter(|k| k.status == Status::Afvist) {
+        if let Some(f) = &k.fatal {
+            let at = f.linje.map(|l| format!(":{l}")).unwrap_or_default();
+            Failure::new(format!("{}{at}: afvist: {}", k.fil, f.tekst), f.hint.clone()).print();
+        }
+    }
+    Ok(summary.exit_code())
+}
+
+/// Peak resident memory of this process (Linux: VmHWM), for the timing line.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}

@@ -1,0 +1,75 @@
+//! Delivery file names: `<kommunekode>_<YYYY-MM>[_N].csv|parquet`.
+
+use godkend_model::Maaned;
+use std::path::Path;
+
+/// What a delivery's file name says about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LeveringNavn {
+    pub kommunekode: u16,
+    pub maaned: Maaned,
+    /// 1 for the first delivery of a month, 2 for `_2` and so on.
+    pub loebenummer: u16,
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+impl LeveringNavn {
+    pub fn parse(path: &Path) -> Option<LeveringNavn> {
+        let name = path.file_name()?.to_str()?;
+        let (stem, ext) = name.rsplit_once('.')?;
+        let format = match ext.to_ascii_lowercase().as_str() {
+            "csv" => Format::Csv,
+            "parquet" => Format::Parquet,
+            _ => return None,
+        };
+        let mut parts = stem.split('_');
+        let kode = parts.next()?;
+        if kode.len() != 3 || !kode.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let maaned: Maaned = parts.next()?.parse().ok()?;
+        let loebenummer = match parts.next() {
+            None => 1,
+            Some(n) => n.parse().ok().filter(|n| *n >= 2)?,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(LeveringNavn { kommunekode: kode.parse().ok()?, maaned, loebenummer, format })
+    }
+
+    /// The version a case gets from this delivery: later deliveries replace earlier ones.
+    pub fn version(&self) -> i32 {
+        (self.maaned.year() * 100 + i32::from(self.maaned.month())) * 100 + i32::from(self.loebenummer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, expected: Option<&str>) {
+        let got = LeveringNavn::parse(Path::new(name))
+            .map(|n| format!("{} {} {} {:?} v{}", n.kommunekode, n.maaned, n.loebenummer, n.format, n.version()));
+        assert_eq!(got.as_deref(), expected, "{name}");
+    }
+
+    #[test]
+    fn names() {
+        check("101_2024-03.csv", Some("101 2024-03 1 Csv v20240301"));
+        check("dir/101_2024-03_2.csv", Some("101 2024-03 2 Csv v20240302"));
+        check("825_2021-12.parquet", Some("825 2021-12 1 Parquet v20211201"));
+        check("101_2024-03_1.csv", None);
+        check("101_2024-3.csv", None);
+        check("1010_2024-03.csv", None);
+        check("101-2024-03.csv", None);
+        check("101_2024-03.txt", None);
+        check("101_2024-13.csv", None);
+    }
+}

@@ -1,0 +1,210 @@
+//! `godkend ingest`: validate deliveries, apply them to the case store, write receipts and the log.
+//!
+//! Deliveries are validated in parallel (one file per task); the accepted records are then grouped
+//! by handlekommune and each municipality's case file is rewritten once, in parallel. A case's
+//! newest version wins (by delivery month and sequence number), so the order files arrive in does
+//! not matter and ingesting a file twice changes nothing (it is also skipped by content hash).
+
+use crate::filename::LeveringNavn;
+use crate::pseudonym::Noegle;
+use crate::receipt::{Kvittering, Status};
+use crate::store::{CaseStore, LogEntry, Sag};
+use crate::table::Encoding;
+use crate::validate::{Validated, sha256, validate_hashed};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use godkend_model::Reference;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IngestOptions {
+    pub encoding: Encoding,
+}
+
+#[derive(Debug, Default)]
+pub struct IngestSummary {
+    /// Receipts of the deliveries ingested now, in delivery order.
+    pub kvitteringer: Vec<Kvittering>,
+    /// Files skipped because a file of the same name and content was ingested before.
+    pub allerede_indlaest: Vec<PathBuf>,
+    pub kommuner_opdateret: usize,
+    pub raekker: usize,
+    pub sager_i_alt: usize,
+}
+
+impl IngestSummary {
+    /// DESIGN § 8: 0 clean · 1 some records rejected · 2 a delivery rejected.
+    pub fn exit_code(&self) -> u8 {
+        if self.kvitteringer.iter().any(|k| k.status == Status::Afvist) {
+            2
+        } else if self.kvitteringer.iter().any(|k| k.afviste > 0) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Files named by the user: folders are expanded to their `.csv` and `.parquet` files.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(Error::io(path))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(path).map_err(Error::io(path))? {
+                let p = entry.map_err(Error::io(path))?.path();
+                let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+                if p.is_file() && matches!(ext.as_deref(), Some("csv" | "parquet")) {
+                    files.push(p);
+                }
+            }
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    // Delivery order: municipality, month, sequence; unparseable names last (they are rejected).
+    out.sort_by_key(|p| (LeveringNavn::parse(p).map(|n| (n.kommunekode, n.maaned, n.loebenummer)), p.clone()));
+    out.sort_by_key(|p| LeveringNavn::parse(p).is_none());
+    Ok(out)
+}
+
+pub fn ingest(
+    paths: &[PathBuf],
+    store: &CaseStore,
+    reference: &Reference,
+    key: &Noegle,
+    options: IngestOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<IngestSummary> {
+    let files = expand_paths(paths)?;
+    let mut log = store.read_log()?;
+    // A delivery is known by its name and content: two municipalities may send identical bytes
+    // (a header-only file), which are still two deliveries.
+    let mut known: HashSet<(String, String)> = log.iter().map(|e| (e.fil.clone(), e.sha256.clone())).collect();
+    let mut summary = IngestSummary::default();
+
+    // Read and hash first (cheap), so that known content is skipped before validation.
+    let mut todo: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+        let hash = sha256(&bytes);
+        let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        if known.insert((fil, hash.clone())) {
+            todo.push((path, bytes, hash));
+        } else {
+            summary.allerede_indlaest.push(path);
+            progress(1);
+        }
+    }
+
+    let validated: Vec<(Validated, Option<LeveringNavn>)> = todo
+        .into_par_iter()
+        .map(|(path, bytes, hash)| {
+            let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let v = validate_hashed(&fil, &bytes, hash, reference, options.encoding);
+            progress(1);
+            (v, LeveringNavn::parse(&path))
+        })
+        .collect();
+
+    // Pseudonymise and group by handlekommune; order within a municipality = delivery order.
+    let per_file: Vec<Vec<(u16, (i32, usize, usize), Sag)>> = validated
+        .par_iter()
+        .enumerate()
+        .map(|(file_idx, (v, navn))| {
+            let Some(navn) = navn else { return Vec::new() };
+            let version = navn.version();
+            v.records.iter().map(|r| (r.kommunekode, (version, file_idx, r.linje), to_sag(r, version, key))).collect()
+        })
+        .collect();
+    let mut by_kommune: BTreeMap<u16, Vec<((i32, usize, usize), Sag)>> = BTreeMap::new();
+    for (kommune, order, sag) in per_file.into_iter().flatten() {
+        summary.raekker += 1;
+        by_kommune.entry(kommune).or_default().push((order, sag));
+    }
+
+    let totals: Vec<usize> = by_kommune
+        .into_par_iter()
+        .map(|(kommune, mut incoming)| -> Result<usize> {
+            incoming.sort_by_key(|(order, _)| *order);
+            let mut cases: HashMap<String, Sag> =
+                store.read_cases(kommune)?.into_iter().map(|s| (s.sagsid.clone(), s)).collect();
+            for (_, sag) in incoming {
+                apply(&mut cases, sag);
+            }
+            let mut cases: Vec<Sag> = cases.into_values().collect();
+            store.write_cases(kommune, &mut cases)?;
+            Ok(cases.len())
+        })
+        .collect::<Result<_>>()?;
+    summary.kommuner_opdateret = totals.len();
+    summary.sager_i_alt = totals.iter().sum();
+
+    for (v, _) in validated {
+        store.write_receipt(&v.kvittering)?;
+        log.extend(LogEntry::from_receipt(&v.kvittering));
+        summary.kvitteringer.push(v.kvittering);
+    }
+    store.write_log(&mut log)?;
+    Ok(summary)
+}
+
+/// A newer (or equally new, later-delivered) version replaces the stored one; a deletion leaves a
+/// tombstone carrying its version, so an older version ingested later cannot bring the case back.
+fn apply(cases: &mut HashMap<String, Sag>, new: Sag) {
+    match cases.get_mut(&new.sagsid) {
+        Some(old) if old.version > new.version => {}
+        Some(old) if new.slettet => {
+            old.slettet = true;
+            old.version = new.version;
+        }
+        Some(old) => *old = new,
+        None => {
+            cases.insert(new.sagsid.clone(), new);
+        }
+    }
+}
+
+fn to_sag(r: &crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
+    match &r.sag {
+        Some(c) => Sag {
+            kommunekode: r.kommunekode,
+            sagsid: r.sagsid.clone(),
+            person: key.pseudonym(&c.person),
+            foedselsdato: c.person.foedselsdato,
+            koen: c.person.koen,
+            ydelse: c.ydelse.clone(),
+            maalgruppe: c.maalgruppe,
+            startdato: c.startdato,
+            slutdato: c.slutdato,
+            slettet: r.slettet,
+            version,
+        },
+        // A deletion of a case never seen: a bare tombstone.
+        None => Sag {
+            kommunekode: r.kommunekode,
+            sagsid: r.sagsid.clone(),
+            person: 0,
+            foedselsdato: NaiveDate::MIN,
+            koen: godkend_model::Koen::Kvinde,
+            ydelse: String::new(),
+            maalgruppe: None,
+            startdato: NaiveDate::MIN,
+            slutdato: None,
+            slettet: true,
+            version,
+        },
+    }
+}
+
+/// Receipt of an earlier ingest, read back from the store (for `ingest` on known content).
+pub fn stored_receipt(store: &CaseStore, fil: &Path) -> Option<Kvittering> {
+    let name = fil.file_name()?.to_str()?;
+    let text = std::fs::read_to_string(store.receipt_path(name)).ok()?;
+    serde_json::from_str(&text).ok()
+}

@@ -1,0 +1,309 @@
+//! Reading a delivery file into a table of text fields, or the fatal finding that stops it.
+//!
+//! CSV (UTF-8 with optional BOM, or Windows-1252 on request; `;` separator; header row) and Parquet
+//! with the same columns. Column names are case-insensitive. Everything becomes text here so that
+//! one validator serves both formats and can name the line of every bad value.
+
+use crate::filename::Format;
+use godkend_model::FundKode;
+use polars::prelude::*;
+
+/// Longest field accepted at all; longer ones mean a broken file, not a long value.
+pub const MAX_FIELD_BYTES: usize = 1000;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    Windows1252,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Encoding, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" => Ok(Encoding::Windows1252),
+            _ => Err(format!("unknown encoding `{s}`; use utf-8 or windows-1252")),
+        }
+    }
+}
+
+/// The columns of the delivery contract (DESIGN § 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Col {
+    Kommunekode,
+    Sagsid,
+    Cpr,
+    Udlaendingenr,
+    Foedselsdato,
+    Koen,
+    Ydelse,
+    Maalgruppe,
+    Startdato,
+    Slutdato,
+    Slettet,
+}
+
+impl Col {
+    pub const ALL: [Col; 11] = [
+        Col::Kommunekode,
+        Col::Sagsid,
+        Col::Cpr,
+        Col::Udlaendingenr,
+        Col::Foedselsdato,
+        Col::Koen,
+        Col::Ydelse,
+        Col::Maalgruppe,
+        Col::Startdato,
+        Col::Slutdato,
+        Col::Slettet,
+    ];
+    const REQUIRED: [Col; 4] = [Col::Kommunekode, Col::Sagsid, Col::Ydelse, Col::Startdato];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Col::Kommunekode => "kommunekode",
+            Col::Sagsid => "sagsid",
+            Col::Cpr => "cpr",
+            Col::Udlaendingenr => "udlaendingenr",
+            Col::Foedselsdato => "foedselsdato",
+            Col::Koen => "koen",
+            Col::Ydelse => "ydelse",
+            Col::Maalgruppe => "maalgruppe",
+            Col::Startdato => "startdato",
+            Col::Slutdato => "slutdato",
+            Col::Slettet => "slettet",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Col> {
+        let name = name.trim().trim_matches('"').to_lowercase();
+        Col::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// A fatal finding: the delivery cannot be read as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fatal {
+    pub kode: FundKode,
+    /// 1-based line (CSV; the header is line 1) or row (Parquet); `None` for the file as a whole.
+    pub linje: Option<usize>,
+    pub tekst: String,
+    pub hint: String,
+}
+
+impl Fatal {
+    pub fn new(kode: FundKode, linje: Option<usize>, tekst: impl Into<String>, hint: impl Into<String>) -> Fatal {
+        Fatal { kode, linje, tekst: tekst.into(), hint: hint.into() }
+    }
+}
+
+/// A delivery as text: where each contract column is, and the rows with their line numbers.
+#[derive(Debug)]
+pub struct Table {
+    /// Index of each contract column in a row, if the file has it.
+    pub columns: [Option<usize>; 11],
+    pub unknown_columns: Vec<String>,
+    pub rows: Vec<(usize, csv::StringRecord)>,
+}
+
+impl Table {
+    pub fn has(&self, col: Col) -> bool {
+        self.columns[col as usize].is_some()
+    }
+
+    /// The trimmed field of `col` in `row`, or "" if the file has no such column.
+    pub fn get<'r>(&self, row: &'r csv::StringRecord, col: Col) -> &'r str {
+        self.columns[col as usize].and_then(|i| row.get(i)).map_or("", str::trim)
+    }
+}
+
+pub fn read_table(bytes: &[u8], format: Format, encoding: Encoding) -> Result<Table, Fatal> {
+    match format {
+        Format::Csv => read_csv(bytes, encoding),
+        Format::Parquet => read_parquet(bytes),
+    }
+}
+
+fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fatal> {
+    let mut columns = [None; 11];
+    let mut unknown = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        match Col::parse(name) {
+            Some(col) if columns[col as usize].is_some() => {
+                return Err(Fatal::new(
+                    FundKode::KolonneDublet,
+                    Some(1),
+                    format!("kolonnen `{}` findes to gange i overskriften", col.name()),
+                    "fjern den ene af de to kolonner",
+                ));
+            }
+            Some(col) => columns[col as usize] = Some(i),
+            None => unknown.push(crate::validate::shown(name.trim()).into_owned()),
+        }
+    }
+    let missing: Vec<&str> =
+        Col::REQUIRED.iter().filter(|c| columns[**c as usize].is_none()).map(|c| c.name()).collect();
+    if !missing.is_empty() {
+        return Err(Fatal::new(
+            FundKode::KolonneMangler,
+            Some(1),
+            format!("påkrævet kolonne mangler: {}", missing.join(", ")),
+            "overskriften skal mindst have kommunekode;sagsid;ydelse;startdato og enten cpr eller udlaendingenr;foedselsdato;koen",
+        ));
+    }
+    let has = |c: Col| columns[c as usize].is_some();
+    if !has(Col::Cpr) && !(has(Col::Udlaendingenr) && has(Col::Foedselsdato) && has(Col::Koen)) {
+        return Err(Fatal::new(
+            FundKode::KolonneMangler,
+            Some(1),
+            "kolonnen cpr mangler, og det alternative id (udlaendingenr, foedselsdato, koen) er ikke komplet",
+            "tilføj kolonnen cpr eller alle tre kolonner udlaendingenr;foedselsdato;koen",
+        ));
+    }
+    Ok((columns, unknown))
+}
+
+fn decode(bytes: &[u8], encoding: Encoding) -> Result<std::borrow::Cow<'_, str>, Fatal> {
+    match encoding {
+        Encoding::Utf8 => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::str::from_utf8(bytes).map(std::borrow::Cow::Borrowed).map_err(|e| {
+                let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+                Fatal::new(
+                    FundKode::IkkeUtf8,
+                    Some(line),
+                    format!("linje {line} er ikke gyldig UTF-8"),
+                    "gem filen som UTF-8, eller angiv --encoding windows-1252 hvis den kommer fra et ældre system",
+                )
+            })
+        }
+        Encoding::Windows1252 => Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
+    }
+}
+
+fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
+    let text = decode(bytes, encoding)?;
+    if text.trim().is_empty() {
+        return Err(Fatal::new(FundKode::TomFil, None, "filen er tom", "send leveringen igen med overskrift og poster"));
+    }
+    let first_line = text.lines().next().unwrap_or("");
+    if !first_line.contains(';') && (first_line.contains(',') || first_line.contains('\t')) {
+        return Err(Fatal::new(
+            FundKode::ForkertSeparator,
+            Some(1),
+            "overskriften er ikke adskilt med semikolon (fandt komma eller tabulator)",
+            "brug ; som separator, som i kommunekode;sagsid;cpr;ydelse;…",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(csv_error(&e)),
+        None => return Err(Fatal::new(FundKode::TomFil, None, "filen er tom", "send leveringen igen")),
+    };
+    let names: Vec<String> = header.iter().map(str::to_string).collect();
+    check_field_lengths(&header, 1, &names)?;
+    let (columns, unknown_columns) = map_header(&names)?;
+    let mut rows = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| csv_error(&e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != names.len() {
+            return Err(Fatal::new(
+                FundKode::UjaevnRaekke,
+                Some(line),
+                format!("linje {line} har {} felter, overskriften har {}", record.len(), names.len()),
+                "tjek for semikolon inde i et felt (sæt feltet i anførselstegn) eller manglende felter",
+            ));
+        }
+        check_field_lengths(&record, line, &names)?;
+        rows.push((line, record));
+    }
+    if rows.is_empty() {
+        return Err(Fatal::new(
+            FundKode::KunOverskrift,
+            None,
+            "filen har en overskrift men ingen poster",
+            "en levering skal indeholde mindst én post; send måneden igen med data",
+        ));
+    }
+    Ok(Table { columns, unknown_columns, rows })
+}
+
+fn check_field_lengths(record: &csv::StringRecord, line: usize, names: &[String]) -> Result<(), Fatal> {
+    for (i, field) in record.iter().enumerate() {
+        if field.len() > MAX_FIELD_BYTES {
+            let col = names.get(i).map_or("?", |s| s.as_str());
+            return Err(Fatal::new(
+                FundKode::FeltForLangt,
+                Some(line),
+                format!(
+                    "linje {line}, kolonne {}: feltet er {} tegn (højst {MAX_FIELD_BYTES})",
+                    crate::validate::shown(col),
+                    field.chars().count()
+                ),
+                "filen er sandsynligvis beskadiget, eller et anførselstegn mangler sin afslutning",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn csv_error(e: &csv::Error) -> Fatal {
+    let line = e.position().map(|p| p.line() as usize);
+    Fatal::new(
+        FundKode::FilUlaeselig,
+        line,
+        format!("filen kan ikke læses som CSV{}", line.map(|l| format!(" (linje {l})")).unwrap_or_default()),
+        "tjek at filen er en semikolonsepareret tekstfil",
+    )
+}
+
+fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
+    let unreadable = |what: String| {
+        Fatal::new(
+            FundKode::FilUlaeselig,
+            None,
+            format!("filen kan ikke læses som Parquet: {what}"),
+            "tjek at filen er en gyldig Parquet-fil med leveringens kolonner",
+        )
+    };
+    let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish().map_err(|e| unreadable(e.to_string()))?;
+    if df.height() == 0 {
+        return Err(Fatal::new(
+            FundKode::KunOverskrift,
+            None,
+            "filen har kolonner men ingen rækker",
+            "en levering skal indeholde mindst én post",
+        ));
+    }
+    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    let (columns, unknown_columns) = map_header(&names)?;
+    let mut text_columns = Vec::with_capacity(df.width());
+    for column in df.columns() {
+        let s = column.as_materialized_series().cast(&DataType::String).map_err(|e| unreadable(e.to_string()))?;
+        text_columns.push(s);
+    }
+    let chunked: Vec<&StringChunked> = text_columns.iter().map(|s| s.str().expect("cast to String")).collect();
+    let mut iters: Vec<_> = chunked.iter().map(|c| c.iter()).collect();
+    let mut rows = Vec::with_capacity(df.height());
+    for row in 0..df.height() {
+        let mut record = csv::StringRecord::with_capacity(64, iters.len());
+        for it in iters.iter_mut() {
+            record.push_field(it.next().flatten().unwrap_or(""));
+        }
+        check_field_lengths(&record, row + 1, &names)?;
+        rows.push((row + 1, record));
+    }
+    Ok(Table { columns, unknown_columns, rows })
+}
