@@ -1,1 +1,120 @@
-fn main() {}
+//! Project chores that are not tests: `cargo xtask demo-check` (national-scale ingest against the
+//! generator's ground truth) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
+//!
+//! Both build `godkend` in release mode and run it as a user would; timings come from the binary's
+//! own report line (rows/s and peak memory), never from assertions.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("demo-check") => demo_check(&args[1..]),
+        Some("bench-ingest") => bench_ingest(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → demo-check\n  \
+                 cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn option(args: &[String], name: &str, default: &str) -> String {
+    args.windows(2).find(|w| w[0] == name).map_or_else(|| default.to_string(), |w| w[1].clone())
+}
+
+/// Builds the release binary and returns its path.
+fn godkend() -> Result<PathBuf> {
+    let status =
+        Command::new(env!("CARGO")).args(["build", "--release", "--bin", "godkend"]).current_dir(root()).status()?;
+    if !status.success() {
+        bail!("cargo build --release failed");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    Ok(target.join("release/godkend"))
+}
+
+fn run(bin: &Path, args: &[&str]) -> Result<(String, String, i32)> {
+    let started = Instant::now();
+    let out = Command::new(bin).args(args).output().with_context(|| format!("running {}", bin.display()))?;
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+    eprintln!("$ godkend {} ({:.2} s)", args.join(" "), started.elapsed().as_secs_f64());
+    Ok((stdout, stderr, out.status.code().unwrap_or(-1)))
+}
+
+fn work_dir(name: &str) -> Result<PathBuf> {
+    let dir = root().join("target/xtask").join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn demo_check(args: &[String]) -> Result<()> {
+    let bin = godkend()?;
+    let dir = work_dir("demo-check")?;
+    let (demo, store) = (dir.join("demo"), dir.join("lager"));
+    let (fra, til) = (option(args, "--fra", "2021-01"), option(args, "--til", "2025-12"));
+    let (out, err, code) =
+        run(&bin, &["demo-data", "--out", s(&demo), "--kommuner", "alle", "--fra", &fra, "--til", &til])?;
+    if code != 0 {
+        bail!("demo-data failed:\n{err}");
+    }
+    print!("{out}");
+    let (out, err, _) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
+    print!("{out}");
+    println!("{}", err.lines().next().unwrap_or(""));
+    let (out, _, code) = run(&bin, &["demo-check", "--demo", s(&demo), "--store", s(&store)])?;
+    print!("{out}");
+    if code != 0 {
+        bail!("the receipts disagree with the ground truth");
+    }
+    Ok(())
+}
+
+fn bench_ingest(args: &[String]) -> Result<()> {
+    let bin = godkend()?;
+    let dir = work_dir("bench-ingest")?;
+    let (demo, store) = (dir.join("demo"), dir.join("lager"));
+    let skala = option(args, "--skala", "5");
+    let fra = option(args, "--fra", "2015-01");
+    let (out, err, code) = run(
+        &bin,
+        &["demo-data", "--out", s(&demo), "--kommuner", "alle", "--fra", &fra, "--til", "2025-12", "--skala", &skala],
+    )?;
+    if code != 0 {
+        bail!("demo-data failed:\n{err}");
+    }
+    print!("{out}");
+    let (out, err, _) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
+    print!("{out}");
+    println!("ingest: {}", err.lines().next().unwrap_or(""));
+    println!("store: cases {} MB, receipts {} MB", mb(&store.join("sager"))?, mb(&store.join("kvitteringer"))?);
+    let (out, err, _) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
+    print!("again (all known): {}", out.lines().nth(2).unwrap_or(""));
+    println!(" {}", err.lines().next().unwrap_or(""));
+    Ok(())
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn mb(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for e in std::fs::read_dir(dir)? {
+        total += e?.metadata()?.len();
+    }
+    Ok(total / 1_000_000)
+}

@@ -48,7 +48,8 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     o.seed = args.seed.unwrap_or(o.seed);
     o.skala = args.skala.unwrap_or(o.skala);
     if let Some(p) = &args.problemer {
-        o.problemer = Problem::parse_list(p).map_err(|e| Failure::new(e, "example: --problemer linjer,systemskifte"))?;
+        o.problemer =
+            Problem::parse_list(p).map_err(|e| Failure::new(e, "example: --problemer linjer,systemskifte"))?;
     }
     let started = std::time::Instant::now();
     let truth = generate(&args.out, reference, &o)?;
@@ -73,7 +74,10 @@ fn parse_kommuner(s: &str, reference: &Reference) -> Result<Vec<u16>, Failure> {
     let mut out = Vec::new();
     for part in s.split(',') {
         let kode: u16 = part.trim().parse().map_err(|_| {
-            Failure::new(format!("--kommuner: `{}` is not a municipality code", part.trim()), "example: --kommuner 101,751 or --kommuner alle")
+            Failure::new(
+                format!("--kommuner: `{}` is not a municipality code", part.trim()),
+                "example: --kommuner 101,751 or --kommuner alle",
+            )
         })?;
         out.push(kode);
     }

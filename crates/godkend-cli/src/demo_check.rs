@@ -20,8 +20,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8, Failure> {
     let path = args.demo.join("sandhed.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Failure::new(format!("{}: {e}", path.display()), "point --demo at a folder written by `godkend demo-data`"))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::new(format!("{}: {e}", path.display()), "point --demo at a folder written by `godkend demo-data`")
+    })?;
     let truth: Sandhed = serde_json::from_str(&text)
         .map_err(|e| Failure::new(format!("{}: {e}", path.display()), "the file is not a godkend ground-truth file"))?;
     let problems = check_receipts(&truth, &args.store.join("kvitteringer"));

@@ -43,5 +43,10 @@ pub fn load_reference(dir: Option<&Path>) -> Result<Reference, Failure> {
         Some(d) => Reference::load_dir(d),
         None => Reference::embedded(),
     };
-    loaded.map_err(|e| Failure::new(e.to_string(), "fix the reference file at that line (see reference-data/README.md for each file's format)"))
+    loaded.map_err(|e| {
+        Failure::new(
+            e.to_string(),
+            "fix the reference file at that line (see reference-data/README.md for each file's format)",
+        )
+    })
 }

@@ -40,7 +40,8 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let store = CaseStore::open_or_create(&args.store, &key)?;
     let files = godkend_ingest::ingest::expand_paths(&args.paths)?;
     let bar = crate::progress::bar(files.len() as u64, "leveringer");
-    let summary = ingest(&args.paths, &store, reference, &key, IngestOptions { encoding: args.encoding }, &|n| bar.inc(n))?;
+    let summary =
+        ingest(&args.paths, &store, reference, &key, IngestOptions { encoding: args.encoding }, &|n| bar.inc(n))?;
     bar.finish_and_clear();
 
     let count = |s: Status| summary.kvitteringer.iter().filter(|k| k.status == s).count();

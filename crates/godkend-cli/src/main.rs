@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "godkend", version, about = "Danmarks Statistik: deliveries in, approval reports out (handicap- og udsatteområdet)")]
+#[command(
+    name = "godkend",
+    version,
+    about = "Danmarks Statistik: deliveries in, approval reports out (handicap- og udsatteområdet)"
+)]
 struct Cli {
     /// Read reference data from this folder instead of the copy built into the binary.
     #[arg(long, global = true, value_name = "DIR")]

@@ -23,7 +23,10 @@ pub struct Args {
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     if !args.file.is_file() {
-        return Err(Failure::new(format!("{}: no such file", args.file.display()), "give the path of one delivery file"));
+        return Err(Failure::new(
+            format!("{}: no such file", args.file.display()),
+            "give the path of one delivery file",
+        ));
     }
     let v = validate_file(&args.file, reference, args.encoding);
     let k = &v.kvittering;

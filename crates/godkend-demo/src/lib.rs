@@ -13,7 +13,7 @@ mod sim;
 mod write;
 
 pub use check::check_receipts;
-pub use sandhed::{Anomali, AnomaliType, Sandhed, SandLevering};
+pub use sandhed::{Anomali, AnomaliType, SandLevering, Sandhed};
 
 use godkend_model::{Maaned, Reference};
 use std::collections::BTreeSet;

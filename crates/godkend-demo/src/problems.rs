@@ -27,7 +27,14 @@ pub const BAD_LINE_KINDS: [FundKode; 15] = [
 
 /// Makes the injected lines for one delivery. `serial` numbers the synthetic cases and persons.
 /// `None` when the kind cannot be made here (a duplicate needs a clean line to copy).
-pub fn bad_lines(kind: FundKode, reporter: u16, month: Maaned, style: Style, serial: &mut u32, file: &[Line]) -> Option<Vec<Line>> {
+pub fn bad_lines(
+    kind: FundKode,
+    reporter: u16,
+    month: Maaned,
+    style: Style,
+    serial: &mut u32,
+    file: &[Line],
+) -> Option<Vec<Line>> {
     let day = |d: u32| month.first_day() + chrono::Duration::days(i64::from(d.min(month.days()) - 1));
     let mut template = |start: NaiveDate| {
         *serial += 1;
@@ -77,10 +84,13 @@ pub fn bad_lines(kind: FundKode, reporter: u16, month: Maaned, style: Style, ser
             line.slutdato = style.date(day(1));
         }
         FundKode::StartFoer2013 => line.startdato = style.date(NaiveDate::from_ymd_opt(2013, 9, 30).expect("date")),
-        FundKode::StartEfterLevering => line.startdato = style.date(month.next().first_day() + chrono::Duration::days(4)),
+        FundKode::StartEfterLevering => {
+            line.startdato = style.date(month.next().first_day() + chrono::Duration::days(4))
+        }
         FundKode::AlderUdenforRegister => {
             let start = day(1);
-            line.ydelse = if start >= NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") { "BL89-1" } else { "SEL45" }.into();
+            line.ydelse =
+                if start >= NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") { "BL89-1" } else { "SEL45" }.into();
             line.maalgruppe.clear();
             line.foedselsdato = style.date(start.checked_sub_months(Months::new(8 * 12)).expect("date"));
         }
@@ -132,7 +142,13 @@ pub fn fatal_file(kind: FundKode, reporter: u16, lines: &[Line]) -> (Vec<u8>, us
     let n = body.len();
     match kind {
         FundKode::ForkertKommune | FundKode::KommuneUkendt => {
-            let other = if kind == FundKode::KommuneUkendt { "999" } else if reporter == 101 { "147" } else { "101" };
+            let other = if kind == FundKode::KommuneUkendt {
+                "999"
+            } else if reporter == 101 {
+                "147"
+            } else {
+                "101"
+            };
             let mut changed = sample.clone();
             if let Some(l) = changed.last_mut() {
                 l.kommunekode = other.to_string();
@@ -159,7 +175,9 @@ pub fn fatal_file(kind: FundKode, reporter: u16, lines: &[Line]) -> (Vec<u8>, us
         }
         FundKode::KunOverskrift => (join(&header, &[]), 0),
         FundKode::KolonneMangler => {
-            let drop = |r: &str| r.split(';').enumerate().filter(|(i, _)| *i != 6).map(|(_, f)| f).collect::<Vec<_>>().join(";");
+            let drop = |r: &str| {
+                r.split(';').enumerate().filter(|(i, _)| *i != 6).map(|(_, f)| f).collect::<Vec<_>>().join(";")
+            };
             body = body.iter().map(|r| drop(r)).collect();
             (join(&drop(&header), &body), 0)
         }

@@ -191,7 +191,12 @@ pub fn reporter_of(reference: &Reference, kommune: u16) -> u16 {
 }
 
 /// Which anomaly (if any) a municipality gets: spread round-robin so a small set still holds every kind.
-pub fn anomaly_kind(index: usize, seed: u64, reporting_itself: bool, problems: &std::collections::BTreeSet<Problem>) -> Option<AnomaliType> {
+pub fn anomaly_kind(
+    index: usize,
+    seed: u64,
+    reporting_itself: bool,
+    problems: &std::collections::BTreeSet<Problem>,
+) -> Option<AnomaliType> {
     const CYCLE: [Option<(AnomaliType, Problem)>; 8] = [
         Some((AnomaliType::ManglendeLevering, Problem::ManglendeMaaned)),
         Some((AnomaliType::Systemskifte, Problem::Systemskifte)),
@@ -442,7 +447,11 @@ impl Kommune<'_> {
                     Register::Boern => (age_min.unwrap_or(0), age_max.unwrap_or(17)),
                 };
                 let p = self.new_person(start, lo, hi);
-                if register == Register::Voksne { self.adults.push(p) } else { self.children.push(p) }
+                if register == Register::Voksne {
+                    self.adults.push(p)
+                } else {
+                    self.children.push(p)
+                }
                 p
             }
         };
@@ -451,7 +460,16 @@ impl Kommune<'_> {
         self.persons[person].busy.insert(serie, NaiveDate::MAX);
         let sagsid = format!("{}-{:07}", self.kode, self.next_case);
         self.next_case += 1;
-        self.cases.push(Case { sagsid, person, serie, ydelse: ydelse.to_string(), register, maalgruppe, start, end: None });
+        self.cases.push(Case {
+            sagsid,
+            person,
+            serie,
+            ydelse: ydelse.to_string(),
+            register,
+            maalgruppe,
+            start,
+            end: None,
+        });
         Some(self.cases.len() - 1)
     }
 
@@ -460,7 +478,8 @@ impl Kommune<'_> {
         let age = self.rng.range(i64::from(lo), i64::from(hi)) as i32;
         // Born between (age+1) years and age years before `at`, exclusive of the upper birthday.
         let latest = at.checked_sub_months(Months::new(12 * age as u32)).expect("date");
-        let earliest = at.checked_sub_months(Months::new(12 * (age as u32 + 1))).expect("date") + chrono::Duration::days(1);
+        let earliest =
+            at.checked_sub_months(Months::new(12 * (age as u32 + 1))).expect("date") + chrono::Duration::days(1);
         let born = earliest + chrono::Duration::days(self.rng.below((latest - earliest).num_days() as u64 + 1) as i64);
         let male = self.rng.chance(0.5);
         let (cpr, udl) = if self.rng.chance(0.02) {
@@ -512,7 +531,11 @@ impl Kommune<'_> {
         let serie = series_key(&y.serie);
         let case = &self.cases[c];
         let person = &self.persons[case.person];
-        if serie == case.serie || Some(serie) == closed || !y.valid_at(case.start) || person.busy.get(serie).is_some_and(|end| *end >= case.start) {
+        if serie == case.serie
+            || Some(serie) == closed
+            || !y.valid_at(case.start)
+            || person.busy.get(serie).is_some_and(|end| *end >= case.start)
+        {
             return false;
         }
         let (old, start, p) = (case.serie, case.start, case.person);
@@ -554,9 +577,27 @@ impl Kommune<'_> {
 /// Series keys as `'static` (the reference outlives the run, but keys are few and fixed).
 fn series_key(serie: &str) -> &'static str {
     const KEYS: [&str; 21] = [
-        "V-1.1", "V-1.3", "V-1.4", "V-1.8.1", "V-1.8.2", "V-1.12.0.1", "V-1.12.0.2", "V-1.13.2", "V-1.13.3",
-        "V-1.13.4", "V-1.17", "V-1.18.1", "V-1.18.2", "B-dagtilbud", "B-hjemmetraening", "B-klubtilbud",
-        "B-bl82-4", "B-personlig-hjaelp", "B-aflastning", "B-vedligeholdelse", "B-ledsageordning",
+        "V-1.1",
+        "V-1.3",
+        "V-1.4",
+        "V-1.8.1",
+        "V-1.8.2",
+        "V-1.12.0.1",
+        "V-1.12.0.2",
+        "V-1.13.2",
+        "V-1.13.3",
+        "V-1.13.4",
+        "V-1.17",
+        "V-1.18.1",
+        "V-1.18.2",
+        "B-dagtilbud",
+        "B-hjemmetraening",
+        "B-klubtilbud",
+        "B-bl82-4",
+        "B-personlig-hjaelp",
+        "B-aflastning",
+        "B-vedligeholdelse",
+        "B-ledsageordning",
     ];
     KEYS.iter().find(|k| **k == serie).copied().unwrap_or("ukendt")
 }

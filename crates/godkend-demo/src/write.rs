@@ -3,7 +3,7 @@
 
 use crate::problems::{BAD_LINE_KINDS, FATAL_KINDS, bad_line_count, bad_lines, fatal_file};
 use crate::rng::Rng;
-use crate::sandhed::{AnomaliType, Sandhed, SandLevering};
+use crate::sandhed::{AnomaliType, SandLevering, Sandhed};
 use crate::sim::{Expect, HEADER, KommuneOutput, Line, Style, reporter_of, simulate_kommune};
 use crate::{DemoOptions, Error, Problem};
 use godkend_model::{Maaned, Reference};
@@ -17,7 +17,12 @@ pub fn simulate_all(reference: &Reference, options: &DemoOptions) -> Vec<Kommune
     (0..options.kommuner.len()).into_par_iter().map(|i| simulate_kommune(reference, options, i)).collect()
 }
 
-pub fn write_all(out: &Path, reference: &Reference, options: &DemoOptions, sims: Vec<KommuneOutput>) -> Result<Sandhed, Error> {
+pub fn write_all(
+    out: &Path,
+    reference: &Reference,
+    options: &DemoOptions,
+    sims: Vec<KommuneOutput>,
+) -> Result<Sandhed, Error> {
     let mut anomalies: Vec<_> = sims.iter().flat_map(|s| s.anomalies.clone()).collect();
     anomalies.sort();
     // Group municipalities under the one that delivers their rows.
@@ -32,7 +37,8 @@ pub fn write_all(out: &Path, reference: &Reference, options: &DemoOptions, sims:
         .map(|(i, reporter, ks)| write_reporter(out, options, *i, *reporter, ks, &anomalies))
         .collect::<Result<_, Error>>()?;
     let mut leveringer: Vec<SandLevering> = results.into_iter().flatten().collect();
-    leveringer.sort_by(|a, b| (a.kommunekode, &a.maaned, a.loebenummer).cmp(&(b.kommunekode, &b.maaned, b.loebenummer)));
+    leveringer
+        .sort_by(|a, b| (a.kommunekode, &a.maaned, a.loebenummer).cmp(&(b.kommunekode, &b.maaned, b.loebenummer)));
     let mut kommuner = options.kommuner.clone();
     kommuner.sort_unstable();
     Ok(Sandhed {
@@ -114,8 +120,12 @@ fn write_reporter(
         let mut seq = 1;
         // Now and then a re-delivery of some of the month's lines, unchanged.
         if rng.chance(0.04) {
-            let again: Vec<Line> =
-                lines.iter().filter(|l| !matches!(l.expect, Expect::Reject(_) | Expect::Warn(godkend_model::FundKode::Overlap))).take(10).cloned().collect();
+            let again: Vec<Line> = lines
+                .iter()
+                .filter(|l| !matches!(l.expect, Expect::Reject(_) | Expect::Warn(godkend_model::FundKode::Overlap)))
+                .take(10)
+                .cloned()
+                .collect();
             if !again.is_empty() {
                 seq += 1;
                 write_lines(&out.join(name(seq, "csv")), &again, Style { parquet: false, ..style }, bom)?;

@@ -12,11 +12,10 @@ use crate::store::{CaseStore, LogEntry, Sag};
 use crate::table::Encoding;
 use crate::validate::{Validated, sha256, validate_hashed};
 use crate::{Error, Result};
-use chrono::NaiveDate;
 use godkend_model::Reference;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IngestOptions {
@@ -154,15 +153,12 @@ pub fn ingest(
     Ok(summary)
 }
 
-/// A newer (or equally new, later-delivered) version replaces the stored one; a deletion leaves a
-/// tombstone carrying its version, so an older version ingested later cannot bring the case back.
+/// A newer (or equally new, later-delivered) version replaces the stored one. A deletion leaves a
+/// bare tombstone carrying its version, so an older version ingested later cannot bring the case
+/// back, and the stored result is the same whatever order the deliveries arrived in.
 fn apply(cases: &mut HashMap<String, Sag>, new: Sag) {
     match cases.get_mut(&new.sagsid) {
         Some(old) if old.version > new.version => {}
-        Some(old) if new.slettet => {
-            old.slettet = true;
-            old.version = new.version;
-        }
         Some(old) => *old = new,
         None => {
             cases.insert(new.sagsid.clone(), new);
@@ -171,8 +167,8 @@ fn apply(cases: &mut HashMap<String, Sag>, new: Sag) {
 }
 
 fn to_sag(r: &crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
-    match &r.sag {
-        Some(c) => Sag {
+    match (&r.sag, r.slettet) {
+        (Some(c), false) => Sag {
             kommunekode: r.kommunekode,
             sagsid: r.sagsid.clone(),
             person: key.pseudonym(&c.person),
@@ -182,29 +178,22 @@ fn to_sag(r: &crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
             maalgruppe: c.maalgruppe,
             startdato: c.startdato,
             slutdato: c.slutdato,
-            slettet: r.slettet,
+            slettet: false,
             version,
         },
-        // A deletion of a case never seen: a bare tombstone.
-        None => Sag {
+        // A deletion: a tombstone with nothing but its key and version.
+        _ => Sag {
             kommunekode: r.kommunekode,
             sagsid: r.sagsid.clone(),
             person: 0,
-            foedselsdato: NaiveDate::MIN,
+            foedselsdato: crate::store::EPOCH,
             koen: godkend_model::Koen::Kvinde,
             ydelse: String::new(),
             maalgruppe: None,
-            startdato: NaiveDate::MIN,
+            startdato: crate::store::EPOCH,
             slutdato: None,
             slettet: true,
             version,
         },
     }
-}
-
-/// Receipt of an earlier ingest, read back from the store (for `ingest` on known content).
-pub fn stored_receipt(store: &CaseStore, fil: &Path) -> Option<Kvittering> {
-    let name = fil.file_name()?.to_str()?;
-    let text = std::fs::read_to_string(store.receipt_path(name)).ok()?;
-    serde_json::from_str(&text).ok()
 }

@@ -41,8 +41,12 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Io { .. } => Some("check that the path exists and is readable"),
-            Error::Store { .. } => Some("the case store may be damaged or from another version; restore it from backup or ingest into a new folder"),
-            Error::Key(_) => Some("set GODKEND_NOEGLE or pass --noegle-fil FILE (a secret of at least 32 characters kept outside the store); for the bundled demo data use --demo-noegle"),
+            Error::Store { .. } => Some(
+                "the case store may be damaged or from another version; restore it from backup or ingest into a new folder",
+            ),
+            Error::Key(_) => Some(
+                "set GODKEND_NOEGLE or pass --noegle-fil FILE (a secret of at least 32 characters kept outside the store); for the bundled demo data use --demo-noegle",
+            ),
         }
     }
 }

@@ -143,7 +143,8 @@ impl Kvittering {
         let _ = writeln!(t, "Kvittering for levering {}", self.fil);
         let _ = writeln!(t, "{}", "=".repeat(24 + self.fil.chars().count()));
         if let (Some(k), Some(m)) = (self.kommunekode, self.maaned) {
-            let seq = self.loebenummer.filter(|n| *n > 1).map(|n| format!(" (genlevering nr. {n})")).unwrap_or_default();
+            let seq =
+                self.loebenummer.filter(|n| *n > 1).map(|n| format!(" (genlevering nr. {n})")).unwrap_or_default();
             let _ = writeln!(t, "Kommune:    {k:03}\nMåned:      {m}{seq}");
         }
         let status = match self.status {
@@ -153,7 +154,11 @@ impl Kvittering {
         };
         let _ = writeln!(t, "Status:     {status}");
         let _ = writeln!(t, "SHA-256:    {}", self.sha256);
-        let _ = writeln!(t, "Poster:     {} læst, {} modtaget ({} sletninger), {} afvist", self.raekker, self.accepterede, self.slettede, self.afviste);
+        let _ = writeln!(
+            t,
+            "Poster:     {} læst, {} modtaget ({} sletninger), {} afvist",
+            self.raekker, self.accepterede, self.slettede, self.afviste
+        );
         if let Some(f) = &self.fatal {
             let at = f.linje.map(|l| format!(" (linje {l})")).unwrap_or_default();
             let _ = writeln!(t, "\nAfvisning [{}]{at}: {}\nGør sådan: {}", f.kode, f.tekst, f.hint);

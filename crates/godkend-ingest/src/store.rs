@@ -103,7 +103,10 @@ impl CaseStore {
             let meta: Meta = serde_json::from_str(&text)
                 .map_err(|e| Error::Store { path: meta_path.clone(), message: format!("not a godkend store: {e}") })?;
             if meta.format != FORMAT {
-                return Err(Error::Store { path: meta_path, message: format!("store format {} (this godkend reads {FORMAT})", meta.format) });
+                return Err(Error::Store {
+                    path: meta_path,
+                    message: format!("store format {} (this godkend reads {FORMAT})", meta.format),
+                });
             }
             if meta.noegle_fingeraftryk != key.fingerprint() {
                 return Err(Error::Key(format!(
@@ -132,7 +135,10 @@ impl CaseStore {
     pub fn open(root: &Path) -> Result<CaseStore> {
         let meta_path = root.join(META);
         if !meta_path.exists() {
-            return Err(Error::Store { path: root.to_path_buf(), message: "not a godkend store (no godkend-store.json)".into() });
+            return Err(Error::Store {
+                path: root.to_path_buf(),
+                message: "not a godkend store (no godkend-store.json)".into(),
+            });
         }
         Ok(CaseStore { root: root.to_path_buf() })
     }
@@ -192,7 +198,14 @@ impl CaseStore {
 
     /// Replaces the delivery log, ordered by municipality, month and sequence.
     pub fn write_log(&self, entries: &mut [LogEntry]) -> Result<()> {
-        entries.sort_by(|a, b| (a.kommunekode, &a.maaned, a.loebenummer, &a.sha256).cmp(&(b.kommunekode, &b.maaned, b.loebenummer, &b.sha256)));
+        entries.sort_by(|a, b| {
+            (a.kommunekode, &a.maaned, a.loebenummer, &a.sha256).cmp(&(
+                b.kommunekode,
+                &b.maaned,
+                b.loebenummer,
+                &b.sha256,
+            ))
+        });
         let path = self.log_path();
         let mut df = log_to_frame(entries).map_err(|e| Error::Store { path: path.clone(), message: e.to_string() })?;
         write_parquet_atomic(&path, &mut df)
@@ -245,7 +258,7 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
     ParquetReader::new(file).finish().map_err(|e| Error::Store { path: path.to_path_buf(), message: e.to_string() })
 }
 
-const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+pub(crate) const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
 
 fn days(d: NaiveDate) -> i32 {
     (d - EPOCH).num_days() as i32
@@ -264,13 +277,19 @@ fn cases_to_frame(cases: &[Sag]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         cases.len(),
         vec![
-            col("kommunekode", Series::new("".into(), cases.iter().map(|c| i32::from(c.kommunekode)).collect::<Vec<_>>())),
+            col(
+                "kommunekode",
+                Series::new("".into(), cases.iter().map(|c| i32::from(c.kommunekode)).collect::<Vec<_>>()),
+            ),
             col("sagsid", Series::new("".into(), cases.iter().map(|c| c.sagsid.as_str()).collect::<Vec<_>>())),
             col("person", Series::new("".into(), cases.iter().map(|c| c.person).collect::<Vec<_>>())),
             date_series("foedselsdato", cases.iter().map(|c| Some(days(c.foedselsdato))).collect())?,
             col("koen", Series::new("".into(), cases.iter().map(|c| c.koen.code()).collect::<Vec<_>>())),
             col("ydelse", Series::new("".into(), cases.iter().map(|c| c.ydelse.as_str()).collect::<Vec<_>>())),
-            col("maalgruppe", Series::new("".into(), cases.iter().map(|c| c.maalgruppe.map(i32::from)).collect::<Vec<_>>())),
+            col(
+                "maalgruppe",
+                Series::new("".into(), cases.iter().map(|c| c.maalgruppe.map(i32::from)).collect::<Vec<_>>()),
+            ),
             date_series("startdato", cases.iter().map(|c| Some(days(c.startdato))).collect())?,
             date_series("slutdato", cases.iter().map(|c| c.slutdato.map(days)).collect())?,
             col("slettet", Series::new("".into(), cases.iter().map(|c| c.slettet).collect::<Vec<_>>())),
@@ -318,9 +337,11 @@ fn log_to_frame(entries: &[LogEntry]) -> PolarsResult<DataFrame> {
         entries.len(),
         vec![
             s("fil", entries.iter().map(|e| e.fil.as_str()).collect()),
-            Series::new("kommunekode".into(), entries.iter().map(|e| i32::from(e.kommunekode)).collect::<Vec<_>>()).into(),
+            Series::new("kommunekode".into(), entries.iter().map(|e| i32::from(e.kommunekode)).collect::<Vec<_>>())
+                .into(),
             s("maaned", entries.iter().map(|e| e.maaned.as_str()).collect()),
-            Series::new("loebenummer".into(), entries.iter().map(|e| i32::from(e.loebenummer)).collect::<Vec<_>>()).into(),
+            Series::new("loebenummer".into(), entries.iter().map(|e| i32::from(e.loebenummer)).collect::<Vec<_>>())
+                .into(),
             s("sha256", entries.iter().map(|e| e.sha256.as_str()).collect()),
             s("status", entries.iter().map(|e| e.status.as_str()).collect()),
             n("raekker", entries.iter().map(|e| e.raekker).collect()),
@@ -337,12 +358,20 @@ fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
     let text = |name: &str| -> PolarsResult<Vec<String>> {
         Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
     };
-    let num = |name: &str| -> PolarsResult<Vec<u64>> { Ok(df.column(name)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect()) };
-    let int = |name: &str| -> PolarsResult<Vec<i32>> { Ok(df.column(name)?.i32()?.iter().map(|v| v.unwrap_or(0)).collect()) };
+    let num =
+        |name: &str| -> PolarsResult<Vec<u64>> { Ok(df.column(name)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect()) };
+    let int =
+        |name: &str| -> PolarsResult<Vec<i32>> { Ok(df.column(name)?.i32()?.iter().map(|v| v.unwrap_or(0)).collect()) };
     let (fil, kommune, maaned, seq, sha, status) =
         (text("fil")?, int("kommunekode")?, text("maaned")?, int("loebenummer")?, text("sha256")?, text("status")?);
-    let (raekker, acc, afv, slet, mm, fund) =
-        (num("raekker")?, num("accepterede")?, num("afviste")?, num("slettede")?, num("maalgruppe_mangler")?, text("fund")?);
+    let (raekker, acc, afv, slet, mm, fund) = (
+        num("raekker")?,
+        num("accepterede")?,
+        num("afviste")?,
+        num("slettede")?,
+        num("maalgruppe_mangler")?,
+        text("fund")?,
+    );
     Ok((0..df.height())
         .map(|i| LogEntry {
             fil: fil[i].clone(),

@@ -186,7 +186,12 @@ fn decode(bytes: &[u8], encoding: Encoding) -> Result<std::borrow::Cow<'_, str>,
 fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
     let text = decode(bytes, encoding)?;
     if text.trim().is_empty() {
-        return Err(Fatal::new(FundKode::TomFil, None, "filen er tom", "send leveringen igen med overskrift og poster"));
+        return Err(Fatal::new(
+            FundKode::TomFil,
+            None,
+            "filen er tom",
+            "send leveringen igen med overskrift og poster",
+        ));
     }
     let first_line = text.lines().next().unwrap_or("");
     if !first_line.contains(';') && (first_line.contains(',') || first_line.contains('\t')) {
@@ -197,11 +202,8 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
             "brug ; som separator, som i kommunekode;sagsid;cpr;ydelse;…",
         ));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,

@@ -50,7 +50,12 @@ pub fn validate_file(path: &Path, reference: &Reference, encoding: Encoding) -> 
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            let fatal = Fatal::new(FundKode::FilUlaeselig, None, format!("filen kan ikke læses: {e}"), "tjek stien og rettighederne");
+            let fatal = Fatal::new(
+                FundKode::FilUlaeselig,
+                None,
+                format!("filen kan ikke læses: {e}"),
+                "tjek stien og rettighederne",
+            );
             return rejected(Kvittering::new(fil, None, String::new()), fatal);
         }
     };
@@ -67,7 +72,13 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-pub(crate) fn validate_hashed(fil: &str, bytes: &[u8], sha256: String, reference: &Reference, encoding: Encoding) -> Validated {
+pub(crate) fn validate_hashed(
+    fil: &str,
+    bytes: &[u8],
+    sha256: String,
+    reference: &Reference,
+    encoding: Encoding,
+) -> Validated {
     let navn = LeveringNavn::parse(Path::new(fil));
     let mut kvittering = Kvittering::new(fil.to_string(), navn, sha256);
     let Some(navn) = navn else {
@@ -94,7 +105,10 @@ pub(crate) fn validate_hashed(fil: &str, bytes: &[u8], sha256: String, reference
     };
     kvittering.raekker = table.rows.len();
     for name in &table.unknown_columns {
-        kvittering.add(FundKode::KolonneUkendt, Sample { linje: 1, sagsid: None, tekst: format!("kolonnen `{name}` ignoreres") });
+        kvittering.add(
+            FundKode::KolonneUkendt,
+            Sample { linje: 1, sagsid: None, tekst: format!("kolonnen `{name}` ignoreres") },
+        );
     }
     match validate_rows(&table, navn, reference, &mut kvittering) {
         Ok(records) => {
@@ -150,7 +164,10 @@ fn validate_rows(
             "" | "0" => false,
             "1" => true,
             other => {
-                r.fund(FundKode::SlettetUgyldig, format!("slettet er `{}`; brug 1 for sletning, ellers tomt eller 0", shown(other)));
+                r.fund(
+                    FundKode::SlettetUgyldig,
+                    format!("slettet er `{}`; brug 1 for sletning, ellers tomt eller 0", shown(other)),
+                );
                 false
             }
         };
@@ -187,7 +204,10 @@ fn validate_rows(
                     false
                 } else if start > month_end {
                     late_starts += 1;
-                    r.fund(FundKode::StartEfterLevering, format!("startdato {start} ligger efter leveringsmåneden {}", navn.maaned));
+                    r.fund(
+                        FundKode::StartEfterLevering,
+                        format!("startdato {start} ligger efter leveringsmåneden {}", navn.maaned),
+                    );
                     false
                 } else {
                     true
@@ -206,7 +226,13 @@ fn validate_rows(
                     } else if let Some(p) = person.as_ref().filter(|p| !y.age_allowed(p.age_at(start))) {
                         r.fund(
                             FundKode::AlderUdenforRegister,
-                            format!("borgeren er {} år ved start; {} ({}) gælder {}", p.age_at(start), y.kode, y.paragraf, age_span(y)),
+                            format!(
+                                "borgeren er {} år ved start; {} ({}) gælder {}",
+                                p.age_at(start),
+                                y.kode,
+                                y.paragraf,
+                                age_span(y)
+                            ),
                         );
                     }
                 }
@@ -239,10 +265,7 @@ fn validate_rows(
         return Err(Fatal::new(
             FundKode::ForkertMaaned,
             None,
-            format!(
-                "{late_starts} af {dated_rows} poster starter efter {}, som filnavnet angiver",
-                navn.maaned
-            ),
+            format!("{late_starts} af {dated_rows} poster starter efter {}, som filnavnet angiver", navn.maaned),
             format!("tjek måneden i filnavnet ({}); en levering dækker sager til og med sin måned", navn.maaned),
         ));
     }
@@ -276,7 +299,10 @@ fn check_kommune(raw: &str, linje: usize, navn: LeveringNavn, reference: &Refere
         return Err(Fatal::new(
             FundKode::ForkertKommune,
             Some(linje),
-            format!("linje {linje}: posten tilhører kommune {kode:03}, men filen er leveret af {:03}", navn.kommunekode),
+            format!(
+                "linje {linje}: posten tilhører kommune {kode:03}, men filen er leveret af {:03}",
+                navn.kommunekode
+            ),
             "hver kommune leverer sine egne sager (Ishøj for Vallensbæk og Tårnby for Dragør undtaget); tjek filnavn og indhold",
         ));
     }
@@ -331,7 +357,12 @@ fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mu
         let Some(sag) = &rec.sag else { continue };
         let serie = reference.ydelser[&sag.ydelse].serie.as_str();
         let end = sag.slutdato.unwrap_or(NaiveDate::MAX);
-        by_key.entry((rec.kommunekode, sag.person.secret_key(), serie)).or_default().push((sag.startdato, end, rec.linje, &rec.sagsid));
+        by_key.entry((rec.kommunekode, sag.person.secret_key(), serie)).or_default().push((
+            sag.startdato,
+            end,
+            rec.linje,
+            &rec.sagsid,
+        ));
     }
     let mut hits: BTreeMap<usize, (String, String)> = BTreeMap::new();
     for periods in by_key.values_mut().filter(|p| p.len() > 1) {
@@ -340,7 +371,10 @@ fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mu
         let mut reach_sagsid = periods[0].3;
         for &(start, end, linje, sagsid) in &periods[1..] {
             if start <= reach {
-                hits.insert(linje, (sagsid.to_string(), format!("overlapper sag {} for samme borger og ydelse", shown(reach_sagsid))));
+                hits.insert(
+                    linje,
+                    (sagsid.to_string(), format!("overlapper sag {} for samme borger og ydelse", shown(reach_sagsid))),
+                );
             }
             if end > reach {
                 reach = end;

@@ -9,14 +9,8 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const FILES: [&str; 6] = [
-    "kommuner.csv",
-    "indberetning-for.csv",
-    "ydelser.csv",
-    "serier.csv",
-    "maalgrupper.csv",
-    "taerskler.toml",
-];
+const FILES: [&str; 6] =
+    ["kommuner.csv", "indberetning-for.csv", "ydelser.csv", "serier.csv", "maalgrupper.csv", "taerskler.toml"];
 
 const EMBEDDED: [&str; 6] = [
     include_str!("../../../reference-data/kommuner.csv"),
@@ -225,9 +219,8 @@ fn parse_kommuner(file: &Path, text: &str) -> Result<BTreeMap<u16, Kommune>, Ref
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ',', &["kode", "navn", "regionskode", "region"])? {
         let kode = parse_code(file, n, "kode", f[0])?;
-        let regionskode = f[2]
-            .parse()
-            .map_err(|_| invalid(file, n, format!("regionskode `{}` is not a number", f[2])))?;
+        let regionskode =
+            f[2].parse().map_err(|_| invalid(file, n, format!("regionskode `{}` is not a number", f[2])))?;
         if f[1].is_empty() {
             return Err(invalid(file, n, "navn is empty"));
         }
@@ -278,9 +271,8 @@ fn parse_serier(file: &Path, text: &str) -> Result<BTreeMap<String, Serie>, Refe
     for (n, f) in rows(file, text, ';', &["serie", "register", "betegnelse", "raekkefoelge"])? {
         let register = Register::parse(f[1])
             .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[1])))?;
-        let raekkefoelge = f[3]
-            .parse()
-            .map_err(|_| invalid(file, n, format!("raekkefoelge `{}` is not a whole number", f[3])))?;
+        let raekkefoelge =
+            f[3].parse().map_err(|_| invalid(file, n, format!("raekkefoelge `{}` is not a whole number", f[3])))?;
         let s = Serie { serie: f[0].to_string(), register, betegnelse: f[2].to_string(), raekkefoelge };
         if out.insert(f[0].to_string(), s).is_some() {
             return Err(invalid(file, n, format!("series `{}` appears twice", f[0])));
@@ -305,9 +297,8 @@ fn parse_ydelser(
         if gyldig_til.is_some_and(|t| t < gyldig_fra) {
             return Err(invalid(file, n, "gyldig_til is before gyldig_fra"));
         }
-        let serie = serier
-            .get(f[6])
-            .ok_or_else(|| invalid(file, n, format!("series `{}` is not in serier.csv", f[6])))?;
+        let serie =
+            serier.get(f[6]).ok_or_else(|| invalid(file, n, format!("series `{}` is not in serier.csv", f[6])))?;
         if serie.register != register {
             return Err(invalid(file, n, format!("series `{}` belongs to the other register", f[6])));
         }
@@ -332,8 +323,7 @@ fn parse_ydelser(
 fn parse_maalgrupper(file: &Path, text: &str) -> Result<BTreeMap<u8, Maalgruppe>, ReferenceError> {
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &["kode", "betegnelse"])? {
-        let kode: u8 =
-            f[0].parse().map_err(|_| invalid(file, n, format!("kode `{}` is not a whole number", f[0])))?;
+        let kode: u8 = f[0].parse().map_err(|_| invalid(file, n, format!("kode `{}` is not a whole number", f[0])))?;
         if out.insert(kode, Maalgruppe { kode, betegnelse: f[1].to_string() }).is_some() {
             return Err(invalid(file, n, format!("kode {kode} appears twice")));
         }
@@ -399,15 +389,19 @@ mod tests {
     fn tempdir() -> PathBuf {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir()
-            .join(format!("godkend-ref-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "godkend-ref-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
 
     #[test]
     fn broken_files_name_file_and_line() {
-        let ydelser = EMBEDDED[2].replace("1.3;voksne;§ 102;Behandling;2013-10-01", "1.3;voksne;§ 102;Behandling;2013-13-01");
+        let ydelser =
+            EMBEDDED[2].replace("1.3;voksne;§ 102;Behandling;2013-10-01", "1.3;voksne;§ 102;Behandling;2013-13-01");
         assert_eq!(broken(2, &ydelser), "DIR/ydelser.csv:3: gyldig_fra `2013-13-01` is not a date (YYYY-MM-DD)");
         let kommuner = EMBEDDED[0].replace("147,Frederiksberg", "14,Frederiksberg");
         assert_eq!(broken(0, &kommuner), "DIR/kommuner.csv:3: kode `14` is not a 3-digit municipality code");
@@ -415,6 +409,9 @@ mod tests {
         assert_eq!(broken(3, &serier), "DIR/serier.csv:3: register `voksen` is neither `voksne` nor `boern`");
         let taerskler = EMBEDDED[5].replace("u = 0.5", "u = \"halv\"");
         assert!(broken(5, &taerskler).starts_with("DIR/taerskler.toml:"), "{}", broken(5, &taerskler));
-        assert_eq!(broken(4, "kode,betegnelse\n1,x\n"), "DIR/maalgrupper.csv:1: header is `kode,betegnelse`, expected `kode;betegnelse`");
+        assert_eq!(
+            broken(4, "kode,betegnelse\n1,x\n"),
+            "DIR/maalgrupper.csv:1: header is `kode,betegnelse`, expected `kode;betegnelse`"
+        );
     }
 }

@@ -1,0 +1,170 @@
+//! The `godkend` binary as a user runs it: exit codes, receipts, errors with hints, and the bundled
+//! demo data ingested and checked against its ground truth.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+fn godkend(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_godkend")).args(args).env_remove("GODKEND_NOEGLE").output().unwrap()
+}
+
+fn text(out: &Output) -> (String, String, i32) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn validate_exit_codes_follow_the_contract() {
+    let (out, _, code) = text(&godkend(&["validate", p(&fixture("leveringer/101_2024-03.csv"))]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("MODTAGET uden bemærkninger") && out.contains("4 læst, 4 modtaget"), "{out}");
+
+    let (out, _, code) = text(&godkend(&["validate", p(&fixture("leveringer/147_2024-03.csv"))]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("4 læst, 1 modtaget (0 sletninger), 3 afvist"), "{out}");
+    assert!(out.contains("linje      3 [cpr_ugyldig] sagsid F-2"), "{out}");
+    assert!(!out.contains("3113901234"), "a CPR in the receipt:\n{out}");
+
+    let (out, err, code) = text(&godkend(&["validate", p(&fixture("leveringer/151_2024-03.csv"))]));
+    assert_eq!(code, 2);
+    assert!(out.contains("AFVIST"), "{out}");
+    assert!(
+        err.starts_with("error: ") && err.contains("151_2024-03.csv:3: linje 3: posten tilhører kommune 101"),
+        "{err}"
+    );
+    assert!(err.contains("\nhint: "), "{err}");
+
+    let (_, err, code) = text(&godkend(&["validate", p(&fixture("leveringer/153_2024-03.csv"))]));
+    assert_eq!(code, 2);
+    assert!(err.contains("ingen poster"), "{err}");
+}
+
+#[test]
+fn windows_1252_needs_the_flag() {
+    let f = fixture("leveringer/101_2024-04.csv");
+    let (_, err, code) = text(&godkend(&["validate", p(&f)]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("101_2024-04.csv:2: linje 2 er ikke gyldig UTF-8") && err.contains("--encoding windows-1252"),
+        "{err}"
+    );
+    let (out, _, code) = text(&godkend(&["validate", "--encoding", "windows-1252", p(&f)]));
+    assert_eq!(code, 0, "{out}");
+    let (out, _, code) = text(&godkend(&["validate", "--json", "--encoding", "windows-1252", p(&f)]));
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["accepterede"], 1);
+}
+
+#[test]
+fn ingest_needs_a_key_and_says_how_to_give_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    let (_, err, code) = text(&godkend(&["ingest", p(&fixture("leveringer/101_2024-03.csv")), "--store", p(&store)]));
+    assert_eq!(code, 2);
+    assert!(err.contains("error: no pseudonym key") && err.contains("hint: set GODKEND_NOEGLE"), "{err}");
+    assert!(!store.exists(), "nothing is created without a key");
+}
+
+#[test]
+fn ingest_folder_writes_receipts_and_reports_rejections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    let (out, err, code) =
+        text(&godkend(&["ingest", p(&fixture("leveringer")), "--store", p(&store), "--demo-noegle"]));
+    assert_eq!(code, 2, "a delivery was rejected\n{out}\n{err}");
+    assert!(out.contains("5 leveringer indlæst: 1 uden bemærkninger, 1 med bemærkninger, 3 afvist"), "{out}");
+    assert!(err.contains("error: 151_2024-03.csv:3: afvist:"), "{err}");
+    let receipt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(store.join("kvitteringer/147_2024-03.csv.json")).unwrap())
+            .unwrap();
+    assert_eq!((receipt["accepterede"].as_u64(), receipt["afviste"].as_u64()), (Some(1), Some(3)));
+    assert!(store.join("kvitteringer/147_2024-03.csv.txt").exists());
+    assert!(store.join("sager/101.parquet").exists() && store.join("sager/147.parquet").exists());
+    assert!(!store.join("sager/151.parquet").exists(), "nothing from a rejected delivery is stored");
+
+    // Only records rejected: exit 1.
+    let store2 = tmp.path().join("lager2");
+    let (_, _, code) =
+        text(&godkend(&["ingest", p(&fixture("leveringer/147_2024-03.csv")), "--store", p(&store2), "--demo-noegle"]));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn bundled_demo_is_reproducible_and_ingests_to_its_ground_truth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo");
+    let (_, err, code) = text(&godkend(&["demo-data", "--out", p(&demo)]));
+    assert_eq!(code, 0, "{err}");
+    let bundled = fixture("demo");
+    let mut names: Vec<_> = std::fs::read_dir(&bundled).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    for name in &names {
+        let a = std::fs::read(bundled.join(name)).unwrap();
+        let b = std::fs::read(demo.join(name)).unwrap_or_default();
+        assert!(
+            a == b,
+            "fixtures/demo/{} differs from `godkend demo-data` output; regenerate the bundled set",
+            name.to_string_lossy()
+        );
+    }
+    assert_eq!(std::fs::read_dir(&demo).unwrap().count(), names.len());
+
+    let store = tmp.path().join("lager");
+    let (out, err, code) = text(&godkend(&["ingest", p(&bundled), "--store", p(&store), "--demo-noegle"]));
+    assert_eq!(code, 2, "the demo holds rejected deliveries by design\n{out}{err}");
+    let (out, _, code) = text(&godkend(&["demo-check", "--demo", p(&bundled), "--store", p(&store)]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("194 kvitteringer stemmer med sandheden"), "{out}");
+
+    // The check bites: a receipt that disagrees is reported.
+    let receipt = store.join("kvitteringer/101_2023-01.csv.json");
+    let tampered = std::fs::read_to_string(&receipt).unwrap().replacen("\"afviste\": ", "\"afviste\": 1", 1);
+    std::fs::write(&receipt, tampered).unwrap();
+    let (out, _, code) = text(&godkend(&["demo-check", "--demo", p(&bundled), "--store", p(&store)]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("101_2023-01.csv: afviste: expected"), "{out}");
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in ["validate", "ingest", "demo-data", "demo-check"] {
+        let (out, _, code) = text(&godkend(&[cmd, "--help"]));
+        assert_eq!(code, 0);
+        assert!(out.contains("Example"), "{cmd} --help has no example:\n{out}");
+    }
+}
+
+#[test]
+fn broken_reference_file_names_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ref");
+    std::fs::create_dir(&dir).unwrap();
+    for e in std::fs::read_dir(root().join("reference-data")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    let ydelser =
+        std::fs::read_to_string(dir.join("ydelser.csv")).unwrap().replace("1.4;voksne;§ 103", "1.4;voksen;§ 103");
+    std::fs::write(dir.join("ydelser.csv"), ydelser).unwrap();
+    let (_, err, code) =
+        text(&godkend(&["--reference", p(&dir), "validate", p(&fixture("leveringer/101_2024-03.csv"))]));
+    assert_eq!(code, 2);
+    assert!(err.contains("ydelser.csv:4: register `voksen` is neither"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+}
