@@ -28,6 +28,12 @@ impl From<godkend_ingest::Error> for Failure {
     }
 }
 
+impl From<godkend_stats::Error> for Failure {
+    fn from(e: godkend_stats::Error) -> Failure {
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
+    }
+}
+
 impl From<godkend_demo::Error> for Failure {
     fn from(e: godkend_demo::Error) -> Failure {
         let hint = match &e {

@@ -6,6 +6,7 @@ mod demo_check;
 mod failure;
 mod ingest;
 mod progress;
+mod run;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
     Ingest(ingest::Args),
     DemoData(demo::Args),
     DemoCheck(demo_check::Args),
+    Run(run::RunArgs),
+    Report(run::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,8 @@ fn main() -> ExitCode {
         Command::Ingest(args) => ingest::run(args, &reference),
         Command::DemoData(args) => demo::run(args, &reference),
         Command::DemoCheck(args) => demo_check::run(args),
+        Command::Run(args) => run::run_all(args, &reference),
+        Command::Report(args) => run::report_one(args, &reference),
     });
     match result {
         Ok(code) => ExitCode::from(code),

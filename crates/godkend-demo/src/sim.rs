@@ -185,11 +185,6 @@ pub struct KommuneOutput {
     pub anomalies: Vec<Anomali>,
 }
 
-/// The municipality that delivers `kommune`'s rows.
-pub fn reporter_of(reference: &Reference, kommune: u16) -> u16 {
-    reference.indberetter_for.iter().find(|(_, set)| set.contains(&kommune)).map_or(kommune, |(r, _)| *r)
-}
-
 /// Which anomaly (if any) a municipality gets: spread round-robin so a small set still holds every kind.
 pub fn anomaly_kind(
     index: usize,
@@ -216,7 +211,7 @@ pub fn anomaly_kind(
 
 pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usize) -> KommuneOutput {
     let kode = options.kommuner[index];
-    let reporter = reporter_of(reference, kode);
+    let reporter = reference.reporter_of(kode);
     let mut k = Kommune {
         kode,
         rng: Rng::new(options.seed.wrapping_mul(1_000_003).wrapping_add(u64::from(kode))),

@@ -4,7 +4,7 @@
 use crate::problems::{BAD_LINE_KINDS, FATAL_KINDS, bad_line_count, bad_lines, fatal_file};
 use crate::rng::Rng;
 use crate::sandhed::{AnomaliType, SandLevering, Sandhed};
-use crate::sim::{Expect, HEADER, KommuneOutput, Line, Style, reporter_of, simulate_kommune};
+use crate::sim::{Expect, HEADER, KommuneOutput, Line, Style, simulate_kommune};
 use crate::{DemoOptions, Error, Problem};
 use godkend_model::{Maaned, Reference};
 use polars::prelude::*;
@@ -28,7 +28,7 @@ pub fn write_all(
     // Group municipalities under the one that delivers their rows.
     let mut by_reporter: BTreeMap<u16, Vec<&KommuneOutput>> = BTreeMap::new();
     for s in &sims {
-        by_reporter.entry(reporter_of(reference, s.kode)).or_default().push(s);
+        by_reporter.entry(reference.reporter_of(s.kode)).or_default().push(s);
     }
     let reporters: Vec<(usize, u16, Vec<&KommuneOutput>)> =
         by_reporter.into_iter().enumerate().map(|(i, (r, ks))| (i, r, ks)).collect();

@@ -160,6 +160,11 @@ impl Reference {
         reporter == kommune || self.indberetter_for.get(&reporter).is_some_and(|s| s.contains(&kommune))
     }
 
+    /// The municipality whose files carry `kommune`'s rows (itself, or e.g. Ishøj for Vallensbæk).
+    pub fn reporter_of(&self, kommune: u16) -> u16 {
+        self.indberetter_for.iter().find(|(_, set)| set.contains(&kommune)).map_or(kommune, |(r, _)| *r)
+    }
+
     /// The services of a series, oldest legal basis first.
     pub fn ydelser_in_serie(&self, serie: &str) -> Vec<&Ydelse> {
         let mut v: Vec<&Ydelse> = self.ydelser.values().filter(|y| y.serie == serie).collect();
@@ -344,6 +349,7 @@ mod tests {
         assert!(r.may_deliver_for(183, 187), "Ishøj reports for Vallensbæk");
         assert!(r.may_deliver_for(185, 155), "Tårnby reports for Dragør");
         assert!(!r.may_deliver_for(187, 183));
+        assert_eq!((r.reporter_of(187), r.reporter_of(155), r.reporter_of(101)), (183, 185, 101));
         assert_eq!(r.ydelser.values().filter(|y| y.register == Register::Voksne).count(), 13);
         assert_eq!(r.ydelser.values().filter(|y| y.register == Register::Boern).count(), 15);
         assert_eq!(r.maalgrupper.len(), 12);

@@ -1,0 +1,375 @@
+//! Flags (markeringer): the rule, the figures and threshold that fired it, and one Danish sentence.
+//!
+//! This module holds the series rules (change vs previous quarter and vs last year, to and from zero,
+//! Hidiroglou–Berthelot); `quality` holds the rules on deliveries and start dates.
+
+use crate::count::Counts;
+use crate::hb;
+use godkend_model::taerskler::GulRoed;
+use godkend_model::{Kvartal, Reference, Register, Taerskler};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Alvor {
+    #[serde(rename = "rød")]
+    Roed,
+    #[serde(rename = "gul")]
+    Gul,
+}
+
+impl Alvor {
+    pub fn code(self) -> &'static str {
+        match self {
+            Alvor::Roed => "rød",
+            Alvor::Gul => "gul",
+        }
+    }
+}
+
+/// The rules of DESIGN § 6; the code names the rule's section in `taerskler.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regel {
+    KvartalTilKvartal,
+    AarTilAar,
+    FaldTilNul,
+    StigningFraNul,
+    HidiroglouBerthelot,
+    ManglendeLevering,
+    ManglendeMaalgruppe,
+    AfvistePoster,
+    Systemskifte,
+    Revision,
+}
+
+impl Regel {
+    pub const ALL: [Regel; 10] = [
+        Regel::KvartalTilKvartal,
+        Regel::AarTilAar,
+        Regel::FaldTilNul,
+        Regel::StigningFraNul,
+        Regel::HidiroglouBerthelot,
+        Regel::ManglendeLevering,
+        Regel::ManglendeMaalgruppe,
+        Regel::AfvistePoster,
+        Regel::Systemskifte,
+        Regel::Revision,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Regel::KvartalTilKvartal => "kvartal_til_kvartal",
+            Regel::AarTilAar => "aar_til_aar",
+            Regel::FaldTilNul => "fald_til_nul",
+            Regel::StigningFraNul => "stigning_fra_nul",
+            Regel::HidiroglouBerthelot => "hidiroglou_berthelot",
+            Regel::ManglendeLevering => "manglende_levering",
+            Regel::ManglendeMaalgruppe => "manglende_maalgruppe",
+            Regel::AfvistePoster => "afviste_poster",
+            Regel::Systemskifte => "systemskifte",
+            Regel::Revision => "revision",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Regel> {
+        let s = s.trim().to_lowercase();
+        Regel::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    /// Danish name, for tables.
+    pub fn navn(self) -> &'static str {
+        match self {
+            Regel::KvartalTilKvartal => "Ændring fra forrige kvartal",
+            Regel::AarTilAar => "Ændring fra samme kvartal sidste år",
+            Regel::FaldTilNul => "Fald til nul",
+            Regel::StigningFraNul => "Stigning fra nul",
+            Regel::HidiroglouBerthelot => "Afviger fra andre kommuner (HB)",
+            Regel::ManglendeLevering => "Manglende levering",
+            Regel::ManglendeMaalgruppe => "Manglende målgruppe",
+            Regel::AfvistePoster => "Afviste poster",
+            Regel::Systemskifte => "Mulig systemskifte",
+            Regel::Revision => "Revision af godkendte tal",
+        }
+    }
+}
+
+/// One flag.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Markering {
+    pub kommunekode: u16,
+    /// `None` for flags on the municipality's data as a whole (deliveries, start dates).
+    pub register: Option<Register>,
+    /// Series key (`V-1.1`, `B-dagtilbud`); empty for whole-municipality flags.
+    pub serie: String,
+    /// The service code the municipality knows the series by (`1.1`, `BL82-1`); empty as above.
+    pub ydelse: String,
+    /// `2025K2`, or the year (`2025`) for flags on the year as a whole.
+    pub kvartal: String,
+    pub regel: Regel,
+    pub alvor: Alvor,
+    /// The figures that fired the rule (named, e.g. `forrige`, `aktuel`, `procent`).
+    pub tal: BTreeMap<String, f64>,
+    /// The threshold, in words.
+    pub taerskel: String,
+    /// One Danish sentence explaining the flag.
+    pub forklaring: String,
+    pub kommentar: Option<String>,
+    /// Whether the flag belongs to the report year and so must be commented before approval.
+    pub i_rapportaaret: bool,
+}
+
+impl Markering {
+    /// The key a comment is matched on.
+    pub fn key(&self) -> (u16, String, String, Regel) {
+        (self.kommunekode, self.serie.clone(), self.kvartal.clone(), self.regel)
+    }
+}
+
+/// Danish number formatting: `1.234`, `12,5`.
+pub fn tal(n: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, n.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let sign = if n < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "−" } else { "" };
+    match frac {
+        Some(f) => format!("{sign}{grouped},{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// A signed percentage: `+12,5 %`, `−20,0 %`.
+pub fn pct(p: f64) -> String {
+    let sign = if p > 0.0 { "+" } else { "" };
+    format!("{sign}{} %", tal(p, 1))
+}
+
+/// The code a municipality knows a series by: the newest service code of the series.
+pub fn display_code(reference: &Reference, serie: &str) -> String {
+    reference.ydelser_in_serie(serie).last().map(|y| y.kode.clone()).unwrap_or_default()
+}
+
+fn change_severity(prev: u32, cur: u32, g: &GulRoed) -> Option<(Alvor, f64)> {
+    if prev == 0 {
+        return None;
+    }
+    let diff = f64::from(cur.abs_diff(prev));
+    let p = diff / f64::from(prev) * 100.0;
+    if p >= g.roed.procent && diff >= f64::from(g.roed.personer) {
+        Some((Alvor::Roed, p))
+    } else if p >= g.gul.procent && diff >= f64::from(g.gul.personer) {
+        Some((Alvor::Gul, p))
+    } else {
+        None
+    }
+}
+
+fn threshold_text(g: &GulRoed, alvor: Alvor) -> String {
+    let t = if alvor == Alvor::Roed { g.roed } else { g.gul };
+    format!("≥ {} % og ≥ {} personer", tal(t.procent, 0), t.personer)
+}
+
+struct Ctx<'a> {
+    reference: &'a Reference,
+    year: i32,
+}
+
+impl Ctx<'_> {
+    fn flag(&self, kommune: u16, serie: &str, q: Kvartal, regel: Regel, alvor: Alvor) -> Markering {
+        Markering {
+            kommunekode: kommune,
+            register: self.reference.serier.get(serie).map(|s| s.register),
+            serie: serie.to_string(),
+            ydelse: display_code(self.reference, serie),
+            kvartal: q.to_string(),
+            regel,
+            alvor,
+            tal: BTreeMap::new(),
+            taerskel: String::new(),
+            forklaring: String::new(),
+            kommentar: None,
+            i_rapportaaret: q.year() == self.year,
+        }
+    }
+}
+
+/// Every series rule for every municipality and every quarter that has a predecessor in the window.
+pub fn series_flags(counts: &Counts, reference: &Reference, t: &Taerskler, year: i32) -> Vec<Markering> {
+    let Some(window) = counts.window else { return Vec::new() };
+    let ctx = Ctx { reference, year };
+    let quarters = window.quarters();
+    let mut out = Vec::new();
+    for ((kommune, serie), _) in &counts.kommune {
+        let x = |q: Kvartal| counts.get(*kommune, serie, q).modtagere;
+        for &q in quarters.iter().skip(1) {
+            let (prev, cur) = (x(q.previous()), x(q));
+            let mut dropped = false;
+            if prev >= t.fald_til_nul.fra_mindst && cur == 0 {
+                dropped = true;
+                let mut m = ctx.flag(*kommune, serie, q, Regel::FaldTilNul, Alvor::Roed);
+                m.tal = BTreeMap::from([("forrige".into(), f64::from(prev)), ("aktuel".into(), 0.0)]);
+                m.taerskel = format!("fra ≥ {} til 0", t.fald_til_nul.fra_mindst);
+                m.forklaring = format!("Serien faldt fra {prev} modtagere i {} til 0 i {q}.", q.previous());
+                out.push(m);
+            }
+            if prev == 0 && cur >= t.stigning_fra_nul.til_mindst {
+                let mut m = ctx.flag(*kommune, serie, q, Regel::StigningFraNul, Alvor::Gul);
+                m.tal = BTreeMap::from([("forrige".into(), 0.0), ("aktuel".into(), f64::from(cur))]);
+                m.taerskel = format!("fra 0 til ≥ {}", t.stigning_fra_nul.til_mindst);
+                m.forklaring = format!("Serien steg fra 0 modtagere i {} til {cur} i {q}.", q.previous());
+                out.push(m);
+            }
+            if !dropped {
+                if let Some((alvor, p)) = change_severity(prev, cur, &t.kvartal_til_kvartal) {
+                    out.push(change_flag(
+                        &ctx,
+                        *kommune,
+                        serie,
+                        q,
+                        q.previous(),
+                        prev,
+                        cur,
+                        p,
+                        alvor,
+                        Regel::KvartalTilKvartal,
+                        &t.kvartal_til_kvartal,
+                    ));
+                }
+            }
+            let base = q.same_last_year();
+            if base >= window.fra {
+                let prev_y = x(base);
+                if let Some((alvor, p)) = change_severity(prev_y, cur, &t.aar_til_aar) {
+                    out.push(change_flag(
+                        &ctx,
+                        *kommune,
+                        serie,
+                        q,
+                        base,
+                        prev_y,
+                        cur,
+                        p,
+                        alvor,
+                        Regel::AarTilAar,
+                        &t.aar_til_aar,
+                    ));
+                }
+            }
+        }
+    }
+    out.extend(hb_flags(counts, &ctx, t, &quarters));
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn change_flag(
+    ctx: &Ctx,
+    kommune: u16,
+    serie: &str,
+    q: Kvartal,
+    base: Kvartal,
+    prev: u32,
+    cur: u32,
+    p: f64,
+    alvor: Alvor,
+    regel: Regel,
+    g: &GulRoed,
+) -> Markering {
+    let mut m = ctx.flag(kommune, serie, q, regel, alvor);
+    let signed = if cur >= prev { p } else { -p };
+    m.tal = BTreeMap::from([
+        ("forrige".into(), f64::from(prev)),
+        ("aktuel".into(), f64::from(cur)),
+        ("procent".into(), (signed * 10.0).round() / 10.0),
+    ]);
+    m.taerskel = threshold_text(g, alvor);
+    let verb = if cur >= prev { "steg" } else { "faldt" };
+    let diff = i64::from(cur) - i64::from(prev);
+    let diff = if diff > 0 { format!("+{diff}") } else { tal(diff as f64, 0) };
+    m.forklaring = format!(
+        "Antallet af modtagere {verb} fra {prev} i {base} til {cur} i {q} ({}, {diff} personer); grænsen for {} er {}.",
+        pct(signed),
+        alvor.code(),
+        m.taerskel
+    );
+    m
+}
+
+fn hb_flags(counts: &Counts, ctx: &Ctx, t: &Taerskler, quarters: &[Kvartal]) -> Vec<Markering> {
+    let p = &t.hidiroglou_berthelot;
+    let mut by_serie: BTreeMap<&str, Vec<u16>> = BTreeMap::new();
+    for (kommune, serie) in counts.kommune.keys() {
+        by_serie.entry(serie.as_str()).or_default().push(*kommune);
+    }
+    let mut out = Vec::new();
+    for (serie, kommuner) in by_serie {
+        for &q in quarters.iter().skip(1) {
+            let units: Vec<(u16, f64, f64)> = kommuner
+                .iter()
+                .map(|k| {
+                    (
+                        *k,
+                        f64::from(counts.get(*k, serie, q.previous()).modtagere),
+                        f64::from(counts.get(*k, serie, q).modtagere),
+                    )
+                })
+                .collect();
+            for s in hb::scores(&units, p.u, p.a, p.min_enheder) {
+                let alvor = if s.outside(p.roed_c) {
+                    Alvor::Roed
+                } else if s.outside(p.gul_c) {
+                    Alvor::Gul
+                } else {
+                    continue;
+                };
+                let c = if alvor == Alvor::Roed { p.roed_c } else { p.gul_c };
+                let (lo, hi) = s.bounds(c);
+                let (prev, cur) = units.iter().find(|u| u.0 == s.unit).map_or((0.0, 0.0), |u| (u.1, u.2));
+                let mut m = ctx.flag(s.unit, serie, q, Regel::HidiroglouBerthelot, alvor);
+                m.tal = BTreeMap::from([
+                    ("forrige".into(), prev),
+                    ("aktuel".into(), cur),
+                    ("forhold".into(), s.ratio),
+                    ("median_forhold".into(), s.median_ratio),
+                    ("e".into(), s.e),
+                    ("nedre".into(), lo),
+                    ("oevre".into(), hi),
+                ]);
+                m.taerskel = format!("C = {} (U = {}, A = {})", tal(c, 0), tal(p.u, 2), tal(p.a, 2));
+                m.forklaring = format!(
+                    "Udviklingen fra {} til {q} ({} → {}, faktor {}) afviger fra de øvrige kommuners (median faktor {}): HB-score {} ligger uden for [{}; {}].",
+                    q.previous(),
+                    tal(prev, 0),
+                    tal(cur, 0),
+                    tal(s.ratio, 2),
+                    tal(s.median_ratio, 2),
+                    tal(s.e, 2),
+                    tal(lo, 2),
+                    tal(hi, 2)
+                );
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn danish_numbers() {
+        assert_eq!(tal(1234567.0, 0), "1.234.567");
+        assert_eq!(tal(12.345, 1), "12,3");
+        assert_eq!(tal(-5.0, 0), "−5");
+        assert_eq!(tal(-0.0, 1), "0,0");
+        assert_eq!(pct(12.54), "+12,5 %");
+        assert_eq!(pct(-20.0), "−20,0 %");
+    }
+}

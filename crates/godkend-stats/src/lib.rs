@@ -1,0 +1,46 @@
+//! Counting and flags: recipients and full-time equivalents per kommune × service series × quarter,
+//! the yellow/red rules of DESIGN § 6, the municipalities' comments, and the per-municipality report
+//! data (`<kode>-<år>.json`, `<kode>-<år>-markeringer.xlsx`).
+//!
+//! Computes every figure a report shows; the report crate only formats them.
+
+pub mod comments;
+pub mod count;
+pub mod flags;
+pub mod hb;
+pub mod quality;
+pub mod report;
+pub mod xlsx;
+
+pub use count::{Counts, Window, count};
+pub use flags::{Alvor, Markering, Regel};
+pub use report::{KommuneRapport, Run, RunOptions};
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] godkend_ingest::Error),
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("counting failed: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+    #[error("{path}:{line}: {message}")]
+    Comments { path: PathBuf, line: usize, message: String },
+}
+
+impl Error {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Store(e) => e.hint(),
+            Error::File { .. } => Some("check the path; --approved takes the output folder of last year's run"),
+            Error::Polars(_) => Some("the case store may be damaged; re-ingest the deliveries into a new store"),
+            Error::Comments { .. } => Some(
+                "the comments file needs the columns kommunekode;ydelse;kvartal;regel;kommentar (CSV with ; or XLSX), as in the markeringer file",
+            ),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

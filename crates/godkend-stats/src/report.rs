@@ -1,0 +1,341 @@
+//! The annual run's data: counts, flags and comments for every municipality, assembled into one
+//! `KommuneRapport` each (the content of `<kode>-<år>.json`, documented in `crates/godkend-stats/RAPPORT-JSON.md`).
+
+use crate::comments::{self, Kommentar};
+use crate::count::{self, Counts, Window};
+use crate::flags::{self, Alvor, Markering, Regel};
+use crate::quality::{self, Datakvalitet, QualityInput};
+use crate::{Error, Result};
+use godkend_ingest::CaseStore;
+use godkend_model::{Kvartal, Maaned, Reference, Register};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub year: i32,
+    pub comments: Option<PathBuf>,
+    /// Last year's output folder (its `<kode>-<år−1>.json` files), for the revision rule.
+    pub approved: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KvartalsTal {
+    pub kvartal: String,
+    pub modtagere: u32,
+    pub helaarsaekvivalenter: f64,
+    pub national_modtagere: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SerieRapport {
+    pub register: Register,
+    pub serie: String,
+    /// The service code the municipality knows the series by (the newest legal basis).
+    pub ydelse: String,
+    /// Every legal basis of the series (`SEL32`, `BL82-1`).
+    pub koder: Vec<String>,
+    pub paragraf: String,
+    pub betegnelse: String,
+    pub kvartaler: Vec<KvartalsTal>,
+    /// Change in recipients from the first to the last quarter shown, percent; `null` from 0.
+    pub pct_udvikling: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Antal {
+    pub roede: usize,
+    pub gule: usize,
+    pub uden_kommentar: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Frister {
+    pub data_indberettet: String,
+    pub rapport_udsendt: String,
+    pub godkendelse: String,
+    pub statusbrev: String,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KommuneRapport {
+    pub kommunekode: u16,
+    pub navn: String,
+    pub region: String,
+    pub aar: i32,
+    pub taerskler_version: String,
+    pub frister: Frister,
+    /// The quarters counted (the window), oldest first.
+    pub kvartaler: Vec<String>,
+    pub serier: Vec<SerieRapport>,
+    /// Every flag: the report year's first, then earlier quarters (kept for history).
+    pub markeringer: Vec<Markering>,
+    /// Flags of the report year.
+    pub antal: Antal,
+    pub klar_til_godkendelse: bool,
+    pub kommentarer_uden_markering: Vec<Kommentar>,
+    pub datakvalitet: Datakvalitet,
+    /// Whether last year's approved figures were compared (the revision rule), and against what.
+    pub revision: String,
+}
+
+/// The result of a run: one report per municipality (in code order).
+#[derive(Debug)]
+pub struct Run {
+    pub rapporter: Vec<KommuneRapport>,
+    pub window: Window,
+}
+
+/// The deadlines of the approval round after `year` (DST's årshjul, seed slides).
+pub fn frister(year: i32) -> Frister {
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(year + 1, m, day).expect("date").to_string();
+    Frister { data_indberettet: d(2, 11), rapport_udsendt: d(3, 2), godkendelse: d(3, 28), statusbrev: d(5, 11) }
+}
+
+/// First quarter each register's series are shown from (adults: 2015K1; children: reporting began 2021-07-01).
+pub fn register_start(register: Register) -> Kvartal {
+    match register {
+        Register::Voksne => Kvartal::new(2015, 1).expect("quarter"),
+        Register::Boern => Kvartal::new(2021, 3).expect("quarter"),
+    }
+}
+
+/// Counts, flags and comments for `kommuner` (all municipalities with data when empty).
+pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only: Option<u16>) -> Result<Run> {
+    let log = store.read_log()?;
+    let first_month =
+        log.iter().filter(|e| !e.is_rejected()).filter_map(|e| e.maaned.parse::<Maaned>().ok()).min().ok_or_else(
+            || Error::File { path: store.root().to_path_buf(), message: "the store holds no accepted delivery".into() },
+        )?;
+    let til = Kvartal::new(options.year, 4).expect("quarter");
+    let fra = first_month.kvartal().max(register_start(Register::Voksne)).min(til);
+    let window = Window { fra, til };
+
+    let with_cases = store.kommuner()?;
+    let mut kommuner: BTreeSet<u16> = with_cases.iter().copied().collect();
+    kommuner.extend(log.iter().map(|e| e.kommunekode));
+    for (reporter, set) in &reference.indberetter_for {
+        if kommuner.contains(reporter) {
+            kommuner.extend(set.iter().copied().filter(|k| with_cases.contains(k)));
+        }
+    }
+    let kommuner: Vec<u16> = kommuner.into_iter().filter(|k| reference.kommune(*k).is_some()).collect();
+
+    // The national series and HB need every municipality, also when one report is regenerated.
+    let cases = count::load_cases(store, &with_cases)?;
+    let counts = count::count(cases.clone(), reference, window)?;
+    let t = &reference.taerskler;
+    let mut all_flags = flags::series_flags(&counts, reference, t, options.year);
+    let input = QualityInput { reference, taerskler: t, year: options.year, window, log: &log, cases: &cases };
+    let targets: Vec<u16> = only.map_or_else(|| kommuner.clone(), |k| vec![k]);
+    let (quality, quality_flags) = quality::quality(&input, &targets)?;
+    all_flags.extend(quality_flags);
+    let revision = match &options.approved {
+        Some(dir) => {
+            all_flags.extend(revision_flags(dir, &counts, reference, options.year, &targets)?);
+            format!("Tallene er sammenholdt med de godkendte tal for {} ({}).", options.year - 1, dir.display())
+        }
+        None => {
+            format!("Reglen om revision er ikke anvendt: der er ikke angivet godkendte tal for {}.", options.year - 1)
+        }
+    };
+    let comments = match &options.comments {
+        Some(p) => comments::read(p)?,
+        None => Vec::new(),
+    };
+    all_flags.retain(|f| targets.contains(&f.kommunekode));
+    let unmatched = comments::attach(&mut all_flags, &comments, reference);
+
+    let mut by_kommune: BTreeMap<u16, Vec<Markering>> = BTreeMap::new();
+    for f in all_flags {
+        by_kommune.entry(f.kommunekode).or_default().push(f);
+    }
+    let order: BTreeMap<&str, (Register, u32)> =
+        reference.serier.values().map(|s| (s.serie.as_str(), (s.register, s.raekkefoelge))).collect();
+    let rapporter = targets
+        .iter()
+        .map(|&k| {
+            let mut markeringer = by_kommune.remove(&k).unwrap_or_default();
+            markeringer.sort_by(|a, b| {
+                let key = |m: &Markering| {
+                    (!m.i_rapportaaret, m.kvartal.clone(), order.get(m.serie.as_str()).copied(), m.regel, m.alvor)
+                };
+                key(a).cmp(&key(b))
+            });
+            let this_year: Vec<&Markering> = markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+            let antal = Antal {
+                roede: this_year.iter().filter(|m| m.alvor == Alvor::Roed).count(),
+                gule: this_year.iter().filter(|m| m.alvor == Alvor::Gul).count(),
+                uden_kommentar: this_year.iter().filter(|m| m.kommentar.as_deref().is_none_or(str::is_empty)).count(),
+            };
+            let kommune = reference.kommune(k).expect("filtered to known municipalities");
+            KommuneRapport {
+                kommunekode: k,
+                navn: kommune.navn.clone(),
+                region: kommune.region.clone(),
+                aar: options.year,
+                taerskler_version: t.version.clone(),
+                frister: frister(options.year),
+                kvartaler: window.quarters().iter().map(Kvartal::to_string).collect(),
+                serier: series_of(&counts, reference, k, window),
+                klar_til_godkendelse: antal.uden_kommentar == 0,
+                antal,
+                markeringer,
+                kommentarer_uden_markering: unmatched.iter().filter(|c| c.kommunekode == k).cloned().collect(),
+                datakvalitet: quality.get(&k).cloned().unwrap_or_default(),
+                revision: revision.clone(),
+            }
+        })
+        .collect();
+    Ok(Run { rapporter, window })
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn series_of(counts: &Counts, reference: &Reference, kommune: u16, window: Window) -> Vec<SerieRapport> {
+    let mut out = Vec::new();
+    for register in [Register::Voksne, Register::Boern] {
+        let shown: Vec<Kvartal> = window.fra.max(register_start(register)).through(window.til).collect();
+        for s in reference.serier_of(register) {
+            let kvartaler: Vec<KvartalsTal> = shown
+                .iter()
+                .map(|q| {
+                    let t = counts.get(kommune, &s.serie, *q);
+                    KvartalsTal {
+                        kvartal: q.to_string(),
+                        modtagere: t.modtagere,
+                        helaarsaekvivalenter: round2(t.helaarsaekvivalenter),
+                        national_modtagere: counts.national(&s.serie, *q).modtagere,
+                    }
+                })
+                .collect();
+            let pct_udvikling = match (kvartaler.first(), kvartaler.last()) {
+                (Some(a), Some(b)) if a.modtagere > 0 => Some(
+                    ((f64::from(b.modtagere) - f64::from(a.modtagere)) / f64::from(a.modtagere) * 1000.0).round()
+                        / 10.0,
+                ),
+                _ => None,
+            };
+            let ydelser = reference.ydelser_in_serie(&s.serie);
+            let newest = ydelser.last().expect("every series has a service");
+            out.push(SerieRapport {
+                register,
+                serie: s.serie.clone(),
+                ydelse: newest.kode.clone(),
+                koder: ydelser.iter().map(|y| y.kode.clone()).collect(),
+                paragraf: ydelser.iter().map(|y| y.paragraf.as_str()).collect::<Vec<_>>().join(" / "),
+                betegnelse: s.betegnelse.clone(),
+                kvartaler,
+                pct_udvikling,
+            });
+        }
+    }
+    out
+}
+
+/// Revision of last year's approved figures: reads `<dir>/<kode>-<år−1>.json`.
+fn revision_flags(
+    dir: &Path,
+    counts: &Counts,
+    reference: &Reference,
+    year: i32,
+    kommuner: &[u16],
+) -> Result<Vec<Markering>> {
+    if !dir.is_dir() {
+        return Err(Error::File { path: dir.to_path_buf(), message: "--approved is not a folder".into() });
+    }
+    let g = &reference.taerskler.revision;
+    let mut out = Vec::new();
+    for &k in kommuner {
+        let path = dir.join(format!("{k:03}-{}.json", year - 1));
+        if !path.exists() {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::File { path: path.clone(), message: e.to_string() })?;
+        let old: KommuneRapport = serde_json::from_str(&text)
+            .map_err(|e| Error::File { path: path.clone(), message: format!("not a report JSON: {e}") })?;
+        for s in &old.serier {
+            for q in &s.kvartaler {
+                let Ok(kv) = q.kvartal.parse::<Kvartal>() else { continue };
+                if kv.year() >= year {
+                    continue;
+                }
+                let (was, now) = (q.modtagere, counts.get(k, &s.serie, kv).modtagere);
+                if was == 0 {
+                    continue;
+                }
+                let diff = f64::from(was.abs_diff(now));
+                let p = diff / f64::from(was) * 100.0;
+                let alvor = if p >= g.roed.procent && diff >= f64::from(g.roed.personer) {
+                    Alvor::Roed
+                } else if p >= g.gul.procent && diff >= f64::from(g.gul.personer) {
+                    Alvor::Gul
+                } else {
+                    continue;
+                };
+                let t = if alvor == Alvor::Roed { g.roed } else { g.gul };
+                let signed = if now >= was { p } else { -p };
+                out.push(Markering {
+                    kommunekode: k,
+                    register: Some(s.register),
+                    serie: s.serie.clone(),
+                    ydelse: s.ydelse.clone(),
+                    kvartal: q.kvartal.clone(),
+                    regel: Regel::Revision,
+                    alvor,
+                    tal: BTreeMap::from([
+                        ("godkendt".into(), f64::from(was)),
+                        ("nu".into(), f64::from(now)),
+                        ("procent".into(), (signed * 10.0).round() / 10.0),
+                    ]),
+                    taerskel: format!("≥ {} % og ≥ {} personer", flags::tal(t.procent, 0), t.personer),
+                    forklaring: format!(
+                        "Tallet for {}, som kommunen godkendte sidste år ({was}), er nu {now} ({}).",
+                        q.kvartal,
+                        flags::pct(signed)
+                    ),
+                    kommentar: None,
+                    i_rapportaaret: true,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `<kode>-<år>.json` and `<kode>-<år>-markeringer.xlsx` into `out`.
+pub fn write_outputs(out: &Path, r: &KommuneRapport) -> Result<Vec<PathBuf>> {
+    let json = out.join(format!("{:03}-{}.json", r.kommunekode, r.aar));
+    let mut text = serde_json::to_string_pretty(r).expect("report serialises");
+    text.push('\n');
+    godkend_ingest::store::write_atomic(&json, text.as_bytes())?;
+    let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", r.kommunekode, r.aar));
+    let flags: Vec<&Markering> = r.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+    let dato = chrono::NaiveDate::from_ymd_opt(r.aar + 1, 3, 2).expect("date");
+    crate::xlsx::write(&xlsx, &flags, dato)?;
+    Ok(vec![json, xlsx])
+}
+
+/// `status-<år>.csv`: every municipality's flags, comments and readiness (sortable).
+pub fn status_csv(rapporter: &[KommuneRapport]) -> String {
+    let mut s = String::from(
+        "kommunekode;navn;roede;gule;uden_kommentar;klar_til_godkendelse;manglende_maaneder;andel_afviste_poster\n",
+    );
+    for r in rapporter {
+        s.push_str(&format!(
+            "{:03};{};{};{};{};{};{};{}\n",
+            r.kommunekode,
+            r.navn,
+            r.antal.roede,
+            r.antal.gule,
+            r.antal.uden_kommentar,
+            if r.klar_til_godkendelse { "ja" } else { "nej" },
+            r.datakvalitet.manglende_maaneder.len(),
+            flags::tal(r.datakvalitet.andel_afviste_poster, 1)
+        ));
+    }
+    s
+}

@@ -1,0 +1,105 @@
+//! Each series rule just below and at its threshold, with the default thresholds.
+
+use godkend_model::{Kvartal, Reference};
+use godkend_stats::count::{Counts, Tal, Window};
+use godkend_stats::flags::{Regel, series_flags};
+
+fn q(s: &str) -> Kvartal {
+    s.parse().unwrap()
+}
+
+/// Flags for one series of one municipality with one value per quarter, ending 2025K4.
+fn flags<const N: usize>(values: [u32; N]) -> Vec<String> {
+    let reference = Reference::embedded().unwrap();
+    let til = q("2025K4");
+    let window = Window { fra: Kvartal::from_index(til.index() + 1 - N as i32), til };
+    let mut counts = Counts { window: Some(window), ..Counts::default() };
+    let series = counts.kommune.entry((101, "V-1.1".to_string())).or_default();
+    for (k, v) in window.quarters().into_iter().zip(values) {
+        series.insert(k, Tal { modtagere: v, helaarsaekvivalenter: f64::from(v) });
+    }
+    series_flags(&counts, &reference, &reference.taerskler, 2025)
+        .into_iter()
+        .map(|m| format!("{} {} {}", m.kvartal, m.regel.code(), m.alvor.code()))
+        .collect()
+}
+
+/// Four quarters of 2025 only: no year-on-year base in the window, so the quarter rule alone.
+#[test]
+fn quarter_on_quarter() {
+    // 100 → 109: 9 % (below 10 %); 109 → 120: 10,1 % and 11 persons: yellow.
+    assert_eq!(flags([100, 109, 120, 120]), ["2025K3 kvartal_til_kvartal gul"]);
+    // 40 → 44: 10 % but 4 persons (below 5): nothing; 44 → 49: 11,4 % and 5: yellow.
+    assert_eq!(flags([40, 44, 49, 49]), ["2025K3 kvartal_til_kvartal gul"]);
+    // 40 → 50: 25 % and 10 persons: red. 50 → 41: 18 %, 9 persons: yellow.
+    assert_eq!(flags([40, 50, 41, 41]), ["2025K2 kvartal_til_kvartal rød", "2025K3 kvartal_til_kvartal gul"]);
+    // 40 → 49: 22,5 %, 9 persons: yellow, not red (needs 25 % and 10).
+    assert_eq!(flags([40, 49, 49, 49]), ["2025K2 kvartal_til_kvartal gul"]);
+}
+
+#[test]
+fn year_on_year() {
+    // 2024K4 50 → 2025K4 60: 20 % and 10 persons: yellow (quarter change 50 → 60 is 20 % too: also yellow).
+    let f = flags([50, 50, 50, 50, 50, 50, 50, 60]);
+    assert!(f.contains(&"2025K4 aar_til_aar gul".to_string()), "{f:?}");
+    // 50 → 59: 18 % (below 20 %): no year flag.
+    let f = flags([50, 50, 50, 50, 50, 50, 50, 59]);
+    assert!(!f.iter().any(|x| x.contains("aar_til_aar")), "{f:?}");
+    // Growth that adds up over a year: 50 → 70 = 40 % and 20 persons: red (K2 and K3 yellow on the way).
+    let f = flags([50, 50, 50, 50, 55, 60, 65, 70]);
+    assert_eq!(f.iter().filter(|x| x.contains("aar_til_aar rød")).count(), 1, "{f:?}");
+    assert!(f.contains(&"2025K4 aar_til_aar rød".to_string()), "{f:?}");
+}
+
+#[test]
+fn to_and_from_zero() {
+    // 5 → 0 is red; the year rule needs 10 persons, and the quarter rule gives way to the drop.
+    assert_eq!(flags([5, 5, 5, 5, 5, 5, 5, 0]), ["2025K4 fald_til_nul rød"]);
+    assert_eq!(flags([4, 4, 4, 4, 4, 4, 4, 0]), Vec::<String>::new(), "from 4: below the threshold of 5");
+    assert_eq!(flags([0, 0, 0, 0, 0, 0, 0, 5]), ["2025K4 stigning_fra_nul gul"]);
+    assert_eq!(flags([0, 0, 0, 0, 0, 0, 0, 4]), Vec::<String>::new());
+}
+
+#[test]
+fn earlier_quarters_are_kept_but_not_in_the_report_year() {
+    let reference = Reference::embedded().unwrap();
+    let window = Window { fra: q("2024K1"), til: q("2025K4") };
+    let mut counts = Counts { window: Some(window), ..Counts::default() };
+    let s = counts.kommune.entry((101, "V-1.1".to_string())).or_default();
+    for (k, v) in window.quarters().into_iter().zip([100, 150, 150, 150, 150, 150, 150, 150]) {
+        s.insert(k, Tal { modtagere: v, helaarsaekvivalenter: 0.0 });
+    }
+    let f = series_flags(&counts, &reference, &reference.taerskler, 2025);
+    let k2 = f.iter().find(|m| m.kvartal == "2024K2" && m.regel == Regel::KvartalTilKvartal).unwrap();
+    assert!(!k2.i_rapportaaret);
+    assert_eq!(
+        k2.forklaring,
+        "Antallet af modtagere steg fra 100 i 2024K1 til 150 i 2024K2 (+50,0 %, +50 personer); grænsen for rød er ≥ 25 % og ≥ 10 personer."
+    );
+    assert_eq!(k2.tal["procent"], 50.0);
+}
+
+#[test]
+fn hb_flags_the_odd_municipality_out() {
+    let reference = Reference::embedded().unwrap();
+    let window = Window { fra: q("2025K1"), til: q("2025K2") };
+    let mut counts = Counts { window: Some(window), ..Counts::default() };
+    let codes = [101u16, 147, 151, 153, 155, 157, 159, 161, 163, 165, 167];
+    for (i, k) in codes.iter().enumerate() {
+        let cur = if *k == 167 { 300 } else { 100 + i as u32 };
+        let s = counts.kommune.entry((*k, "V-1.12.0.2".to_string())).or_default();
+        s.insert(q("2025K1"), Tal { modtagere: 100, helaarsaekvivalenter: 0.0 });
+        s.insert(q("2025K2"), Tal { modtagere: cur, helaarsaekvivalenter: 0.0 });
+    }
+    let f: Vec<_> = series_flags(&counts, &reference, &reference.taerskler, 2025)
+        .into_iter()
+        .filter(|m| m.regel == Regel::HidiroglouBerthelot)
+        .collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].kommunekode, f[0].alvor.code()), (167, "rød"));
+    assert!(
+        f[0].forklaring.starts_with("Udviklingen fra 2025K1 til 2025K2 (100 → 300, faktor 3,00)"),
+        "{}",
+        f[0].forklaring
+    );
+}
