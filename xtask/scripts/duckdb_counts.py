@@ -18,8 +18,7 @@ store, out, ref = sys.argv[1:4]
 reports = sorted(glob.glob(os.path.join(out, "[0-9][0-9][0-9]-[0-9][0-9][0-9][0-9].json")))
 if not reports:
     sys.exit(f"no report JSON in {out}")
-first = json.load(open(reports[0]))
-quarters = first["kvartaler"]
+quarters = sorted({kv for path in reports for kv in json.load(open(path))["kvartaler"]})
 
 con = duckdb.connect()
 start = time.perf_counter()

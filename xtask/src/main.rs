@@ -1,5 +1,5 @@
-//! Project chores that are not tests: `cargo xtask demo-check` (national-scale ingest against the
-//! generator's ground truth) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
+//! Project chores that are not tests: `cargo xtask demo-check` (national-scale ingest and flags against
+//! the generator's ground truth, counts against an independent DuckDB recount) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
 //!
 //! Both build `godkend` in release mode and run it as a user would; timings come from the binary's
 //! own report line (rows/s and peak memory), never from assertions.
@@ -16,7 +16,7 @@ fn main() -> Result<()> {
         Some("bench-ingest") => bench_ingest(&args[1..]),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → demo-check\n  \
+                "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → run per year →\n                                                        receipts and flags vs ground truth, counts vs DuckDB\n  \
                  cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size"
             );
             std::process::exit(2);
@@ -64,7 +64,7 @@ fn work_dir(name: &str) -> Result<PathBuf> {
 fn demo_check(args: &[String]) -> Result<()> {
     let bin = godkend()?;
     let dir = work_dir("demo-check")?;
-    let (demo, store) = (dir.join("demo"), dir.join("lager"));
+    let (demo, store, reports) = (dir.join("demo"), dir.join("lager"), dir.join("rapporter"));
     let (fra, til) = (option(args, "--fra", "2021-01"), option(args, "--til", "2025-12"));
     let (out, err, code) =
         run(&bin, &["demo-data", "--out", s(&demo), "--kommuner", "alle", "--fra", &fra, "--til", &til])?;
@@ -75,10 +75,32 @@ fn demo_check(args: &[String]) -> Result<()> {
     let (out, err, _) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
     print!("{out}");
     println!("{}", err.lines().next().unwrap_or(""));
-    let (out, _, code) = run(&bin, &["demo-check", "--demo", s(&demo), "--store", s(&store)])?;
+    // One annual run per year, so every anomaly's year has its reports.
+    let (first, last): (i32, i32) = (fra[..4].parse()?, til[..4].parse()?);
+    for year in first..=last {
+        let (out, err, code) =
+            run(&bin, &["run", "--store", s(&store), "--year", &year.to_string(), "--out", s(&reports)])?;
+        if code != 0 {
+            bail!("run {year} failed:\n{err}");
+        }
+        print!("{year}: {out}");
+        println!("      {}", err.lines().next().unwrap_or(""));
+    }
+    let (out, _, code) =
+        run(&bin, &["demo-check", "--demo", s(&demo), "--store", s(&store), "--rapporter", s(&reports)])?;
     print!("{out}");
     if code != 0 {
-        bail!("the receipts disagree with the ground truth");
+        bail!("the receipts or flags disagree with the ground truth");
+    }
+    // An independent recount of every figure with DuckDB (plain SQL), if Python has it.
+    let script = root().join("xtask/scripts/duckdb_counts.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .args([s(&store), s(&reports), s(&root().join("reference-data"))])
+        .status()
+        .context("python3 is needed for the DuckDB recount")?;
+    if !status.success() {
+        bail!("the DuckDB recount disagrees (or duckdb is missing: pip install duckdb)");
     }
     Ok(())
 }

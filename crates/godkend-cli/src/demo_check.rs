@@ -1,13 +1,13 @@
 //! `godkend demo-check`: do a store's receipts say exactly what a demo run's ground truth expects?
 
 use crate::failure::Failure;
-use godkend_demo::{Sandhed, check_receipts};
+use godkend_demo::{Sandhed, check_flags, check_receipts};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
     about = "Compare the receipts in a store with the ground truth of the demo data ingested into it",
-    after_help = "Exit: 0 every receipt agrees · 1 differences (listed) · 2 error\n\nExample:\n  godkend demo-data --out out/demo && godkend ingest out/demo --store out/lager --demo-noegle\n  godkend demo-check --demo out/demo --store out/lager"
+    after_help = "Exit: 0 every receipt agrees · 1 differences (listed) · 2 error\n\nExample:\n  godkend demo-data --out out/demo && godkend ingest out/demo --store out/lager --demo-noegle\n  godkend demo-check --demo out/demo --store out/lager\n  godkend run --store out/lager --year 2025 --out out/rapporter && godkend demo-check --demo out/demo --store out/lager --rapporter out/rapporter"
 )]
 pub struct Args {
     /// Folder written by `godkend demo-data` (holds sandhed.json).
@@ -16,6 +16,9 @@ pub struct Args {
     /// The store the demo data was ingested into.
     #[arg(long, value_name = "DIR")]
     store: PathBuf,
+    /// Also check the flags: a folder with `godkend run` output for the years the anomalies fall in.
+    #[arg(long, value_name = "DIR")]
+    rapporter: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<u8, Failure> {
@@ -25,7 +28,7 @@ pub fn run(args: Args) -> Result<u8, Failure> {
     })?;
     let truth: Sandhed = serde_json::from_str(&text)
         .map_err(|e| Failure::new(format!("{}: {e}", path.display()), "the file is not a godkend ground-truth file"))?;
-    let problems = check_receipts(&truth, &args.store.join("kvitteringer"));
+    let mut problems = check_receipts(&truth, &args.store.join("kvitteringer"));
     let expected_findings: usize = truth.leveringer.iter().map(|l| l.fund.values().sum::<usize>()).sum();
     if problems.is_empty() {
         println!(
@@ -34,11 +37,26 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             expected_findings,
             truth.leveringer.iter().filter(|l| l.status == "afvist").count()
         );
+    }
+    if let Some(dir) = &args.rapporter {
+        let flags = check_flags(&truth, dir);
+        if flags.problems.is_empty() {
+            println!("{} indlagte anomalier gav alle den forventede markering", flags.anomalies_checked);
+        }
+        println!(
+            "Røde seriemarkeringer uden indlagt anomali: {} af {} serie-kvartaler ({:.1} %)",
+            flags.clean_cells_red,
+            flags.clean_cells,
+            flags.clean_cells_red as f64 / flags.clean_cells.max(1) as f64 * 100.0
+        );
+        problems.extend(flags.problems);
+    }
+    if problems.is_empty() {
         return Ok(0);
     }
     for p in &problems {
         println!("{p}");
     }
-    println!("{} afvigelser i {} kvitteringer", problems.len(), truth.leveringer.len());
+    println!("{} afvigelser", problems.len());
     Ok(1)
 }

@@ -130,7 +130,7 @@ fn bundled_demo_is_reproducible_and_ingests_to_its_ground_truth() {
     assert_eq!(code, 2, "the demo holds rejected deliveries by design\n{out}{err}");
     let (out, _, code) = text(&godkend(&["demo-check", "--demo", p(&bundled), "--store", p(&store)]));
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("194 kvitteringer stemmer med sandheden"), "{out}");
+    assert!(out.contains("195 kvitteringer stemmer med sandheden"), "{out}");
 
     // The check bites: a receipt that disagrees is reported.
     let receipt = store.join("kvitteringer/101_2023-01.csv.json");
@@ -143,7 +143,7 @@ fn bundled_demo_is_reproducible_and_ingests_to_its_ground_truth() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["validate", "ingest", "demo-data", "demo-check"] {
+    for cmd in ["validate", "ingest", "demo-data", "demo-check", "run", "report"] {
         let (out, _, code) = text(&godkend(&[cmd, "--help"]));
         assert_eq!(code, 0);
         assert!(out.contains("Example"), "{cmd} --help has no example:\n{out}");
@@ -167,4 +167,150 @@ fn broken_reference_file_names_file_and_line() {
     assert_eq!(code, 2);
     assert!(err.contains("ydelser.csv:4: register `voksen` is neither"), "{err}");
     assert!(err.contains("hint: "), "{err}");
+}
+
+fn ingested_demo(dir: &Path) -> PathBuf {
+    let store = dir.join("lager");
+    let (out, err, code) = text(&godkend(&["ingest", p(&fixture("demo")), "--store", p(&store), "--demo-noegle"]));
+    assert_eq!(code, 2, "{out}{err}");
+    store
+}
+
+#[test]
+fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let (stdout, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(out)]));
+        assert_eq!(code, 0, "{stdout}{err}");
+        assert!(stdout.starts_with("7 kommuner: "), "{stdout}");
+    }
+    let mut names: Vec<String> =
+        std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names.len(), 7 * 2 + 1, "{names:?}");
+    assert!(names.contains(&"101-2025.json".to_string()) && names.contains(&"101-2025-markeringer.xlsx".to_string()));
+    for n in &names {
+        assert!(std::fs::read(a.join(n)).unwrap() == std::fs::read(b.join(n)).unwrap(), "{n} differs between two runs");
+    }
+    let status = std::fs::read_to_string(a.join("status-2025.csv")).unwrap();
+    assert!(status.starts_with("kommunekode;navn;roede;gule;uden_kommentar;klar_til_godkendelse"), "{status}");
+    assert_eq!(status.lines().count(), 8);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("101-2025.json")).unwrap()).unwrap();
+    assert_eq!(json["kommunekode"], 101);
+    assert_eq!(json["navn"], "København");
+    assert_eq!(json["serier"].as_array().unwrap().len(), 21, "13 adult and 8 children's series");
+    let dagtilbud = json["serier"].as_array().unwrap().iter().find(|s| s["serie"] == "B-dagtilbud").unwrap();
+    assert_eq!(dagtilbud["koder"], serde_json::json!(["SEL32", "BL82-1"]));
+    assert_eq!(dagtilbud["kvartaler"][0]["kvartal"], "2023K1");
+    // The injected drop to zero in København's § 103 series (see fixtures/demo/sandhed.json).
+    let drop = json["markeringer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["regel"] == "aar_til_aar" && m["ydelse"] == "1.4" && m["alvor"] == "rød");
+    assert!(drop, "{:#}", json["markeringer"]);
+    assert_eq!(json["klar_til_godkendelse"], false);
+}
+
+#[test]
+fn comments_returned_in_the_workbook_make_a_municipality_ready() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let out = tmp.path().join("r");
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&out)]));
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("360-2025.json")).unwrap()).unwrap();
+    let open: Vec<&serde_json::Value> =
+        report["markeringer"].as_array().unwrap().iter().filter(|m| m["i_rapportaaret"] == true).collect();
+    assert!(!open.is_empty());
+    // The municipality answers every flag of the year (CSV, as a data officer might), plus one stray comment.
+    let mut csv = String::from("kommunekode;ydelse;kvartal;regel;kommentar\n");
+    for m in &open {
+        csv.push_str(&format!(
+            "360;{};{};{};Kendt forklaring: [#] *ingen* $fejl$ \\ // @x <y>\n",
+            m["ydelse"].as_str().unwrap(),
+            m["kvartal"].as_str().unwrap(),
+            m["regel"].as_str().unwrap()
+        ));
+    }
+    csv.push_str("360;1.1;2019K1;kvartal_til_kvartal;Ingen markering\n");
+    let comments = tmp.path().join("svar.csv");
+    std::fs::write(&comments, csv).unwrap();
+    let again = tmp.path().join("r2");
+    let (stdout, err, code) = text(&godkend(&[
+        "report",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--kommune",
+        "360",
+        "--out",
+        p(&again),
+        "--comments",
+        p(&comments),
+    ]));
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("1 kommentarer passer ikke"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("360-2025.json")).unwrap()).unwrap();
+    assert_eq!(report["klar_til_godkendelse"], true, "{:#}", report["markeringer"]);
+    assert_eq!(report["antal"]["uden_kommentar"], 0);
+    assert_eq!(report["kommentarer_uden_markering"][0]["kvartal"], "2019K1");
+    assert_eq!(std::fs::read_dir(&again).unwrap().count(), 2, "report writes one municipality's JSON and workbook");
+    // The workbook now carries the comments, and reads back as a comments file.
+    let (_, err, code) = text(&godkend(&[
+        "report",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--kommune",
+        "360",
+        "--out",
+        p(&tmp.path().join("r3")),
+        "--comments",
+        p(&again.join("360-2025-markeringer.xlsx")),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let r3: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r3/360-2025.json")).unwrap()).unwrap();
+    assert_eq!(r3["klar_til_godkendelse"], true);
+}
+
+#[test]
+fn run_errors_name_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, err, code) = text(&godkend(&[
+        "run",
+        "--store",
+        p(&tmp.path().join("none")),
+        "--year",
+        "2025",
+        "--out",
+        p(&tmp.path().join("o")),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("not a godkend store") && err.contains("hint: "), "{err}");
+    let store = ingested_demo(tmp.path());
+    let bad = tmp.path().join("svar.csv");
+    std::fs::write(&bad, "kommunekode;ydelse;kvartal;kommentar\n").unwrap();
+    let (_, err, code) = text(&godkend(&[
+        "run",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--out",
+        p(&tmp.path().join("o")),
+        "--comments",
+        p(&bad),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("svar.csv:1: column `regel` is missing") && err.contains("hint: "), "{err}");
 }

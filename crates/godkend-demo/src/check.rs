@@ -49,3 +49,99 @@ pub fn check_receipts(sandhed: &Sandhed, receipts: &Path) -> Vec<String> {
 fn want_fil(path: &Path) -> String {
     path.file_name().map_or_else(String::new, |n| n.to_string_lossy().trim_end_matches(".json").to_string())
 }
+
+/// What the flag check found: problems (an anomaly without its flag) and the false-alarm figures.
+#[derive(Debug, Default)]
+pub struct FlagCheck {
+    pub problems: Vec<String>,
+    pub anomalies_checked: usize,
+    /// Series × quarters of the report years with nothing injected, and how many carry a red series flag.
+    pub clean_cells: usize,
+    pub clean_cells_red: usize,
+}
+
+/// Does every injected anomaly get the flag it should? Reads `<kode>-<år>.json` for each year an
+/// anomaly points at (run `godkend run` for those years into `rapporter`).
+pub fn check_flags(sandhed: &Sandhed, rapporter: &Path) -> FlagCheck {
+    use crate::AnomaliType as A;
+    let mut out = FlagCheck::default();
+    let mut cache: BTreeMap<(u16, String), Option<serde_json::Value>> = BTreeMap::new();
+    let mut load = |k: u16, year: &str| -> Option<serde_json::Value> {
+        cache
+            .entry((k, year.to_string()))
+            .or_insert_with(|| {
+                let path = rapporter.join(format!("{k:03}-{year}.json"));
+                std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok())
+            })
+            .clone()
+    };
+    for a in &sandhed.anomalier {
+        let year = &a.kvartal[..4];
+        let Some(report) = load(a.kommunekode, year) else {
+            out.problems.push(format!(
+                "{:03}-{year}.json is missing (needed for {:?} in {})",
+                a.kommunekode, a.kind, a.kvartal
+            ));
+            continue;
+        };
+        out.anomalies_checked += 1;
+        let rules: &[&str] = match a.kind {
+            A::ManglendeLevering => &["manglende_levering"],
+            A::Systemskifte => &["systemskifte"],
+            A::FaldTilNul => &["fald_til_nul"],
+            A::Stigning => &["kvartal_til_kvartal", "hidiroglou_berthelot"],
+            A::ManglendeMaalgruppe => &["manglende_maalgruppe"],
+            A::AfvistePoster => &["afviste_poster"],
+        };
+        let hit = report["markeringer"].as_array().into_iter().flatten().any(|m| {
+            rules.contains(&m["regel"].as_str().unwrap_or(""))
+                && m["kvartal"] == a.kvartal.as_str()
+                && a.serie.as_deref().is_none_or(|s| m["serie"] == s)
+        });
+        if !hit {
+            out.problems.push(format!(
+                "{:03} {:?} {} {}: no {} flag",
+                a.kommunekode,
+                a.kind,
+                a.kvartal,
+                a.serie.as_deref().unwrap_or(""),
+                rules.join("/")
+            ));
+        }
+    }
+    // False alarms: red series flags on series nobody touched, in every report found.
+    let touched = |k: u16, serie: &str| {
+        sandhed.anomalier.iter().any(|a| {
+            a.kommunekode == k
+                && match a.kind {
+                    A::FaldTilNul | A::Stigning => a.serie.as_deref() == Some(serie),
+                    A::Systemskifte => serie.starts_with("V-"),
+                    _ => false,
+                }
+        })
+    };
+    for ((k, _), report) in cache.iter().filter_map(|(key, v)| v.as_ref().map(|v| (key, v))) {
+        for s in report["serier"].as_array().into_iter().flatten() {
+            let serie = s["serie"].as_str().unwrap_or("");
+            if touched(*k, serie) {
+                continue;
+            }
+            let year = report["aar"].to_string();
+            for q in s["kvartaler"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|q| q["kvartal"].as_str().is_some_and(|x| x.starts_with(&year)))
+            {
+                out.clean_cells += 1;
+                let red = report["markeringer"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|m| m["serie"] == serie && m["kvartal"] == q["kvartal"] && m["alvor"] == "rød");
+                out.clean_cells_red += usize::from(red);
+            }
+        }
+    }
+    out
+}

@@ -12,7 +12,7 @@ mod sandhed;
 mod sim;
 mod write;
 
-pub use check::check_receipts;
+pub use check::{FlagCheck, check_flags, check_receipts};
 pub use sandhed::{Anomali, AnomaliType, SandLevering, Sandhed};
 
 use godkend_model::{Maaned, Reference};

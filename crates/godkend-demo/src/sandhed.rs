@@ -30,9 +30,9 @@ pub enum AnomaliType {
     FaldTilNul,
     /// A surge of new cases in one month (about 60 % of the series' stock, ending six months later).
     Stigning,
-    /// From the month on, a quarter of new adult cases lack a target group.
+    /// From the month on, no adult case has a target group (open ones are re-delivered without).
     ManglendeMaalgruppe,
-    /// From the month on, about 4 % of lines are bad and rejected.
+    /// From January of the month's year on, about 6 % of lines are bad and rejected.
     AfvistePoster,
 }
 
@@ -44,7 +44,7 @@ pub struct Anomali {
     pub kommunekode: u16,
     /// The month it happens in.
     pub maaned: String,
-    /// The quarter a flag should mark.
+    /// The quarter a flag should mark (`2025K2`), or the year (`2025`) for year-level rules.
     pub kvartal: String,
     /// The series concerned, where there is one.
     pub serie: Option<String>,

@@ -274,15 +274,17 @@ pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usi
                 AnomaliType::Stigning => Some("V-1.1"),
                 _ => None,
             };
+            // Where a flag should point: the quarter, or the year for the year-level rules.
             let kvartal = match kind {
-                AnomaliType::FaldTilNul => month.kvartal().next(),
-                _ => month.kvartal(),
+                AnomaliType::FaldTilNul => month.kvartal().next().to_string(),
+                AnomaliType::ManglendeMaalgruppe | AnomaliType::AfvistePoster => month.year().to_string(),
+                _ => month.kvartal().to_string(),
             };
             anomalies.push(Anomali {
                 kind,
                 kommunekode: kode,
                 maaned: month.to_string(),
-                kvartal: kvartal.to_string(),
+                kvartal,
                 serie: serie.map(str::to_string),
             });
         }
@@ -305,7 +307,17 @@ pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usi
                     }
                 }
             }
-            Some(AnomaliType::ManglendeMaalgruppe) => k.missing_target_share = 0.25,
+            Some(AnomaliType::ManglendeMaalgruppe) => {
+                // A new vendor stops sending target groups: open adult cases are re-delivered
+                // without one, and new cases come without one.
+                k.missing_target_share = 1.0;
+                for c in 0..k.cases.len() {
+                    if k.cases[c].register == Register::Voksne && k.cases[c].end.is_none() {
+                        k.cases[c].maalgruppe = None;
+                        emit(k.line(c, Expect::Clean));
+                    }
+                }
+            }
             _ => {}
         }
 

@@ -70,7 +70,8 @@ fn write_reporter(
             .map(|a| a.maaned.parse().expect("month"))
     };
     let missing = of_kind(AnomaliType::ManglendeLevering);
-    let many_rejected_from = of_kind(AnomaliType::AfvistePoster);
+    // Many bad lines for the whole year of the anomaly, so the year's share is clearly above the thresholds.
+    let many_rejected_from = of_kind(AnomaliType::AfvistePoster).map(|m| Maaned::new(m.year(), 1).expect("month"));
     let lines_on = options.problemer.contains(&Problem::Linjer);
     let months: Vec<Maaned> = options.fra.through(options.til).collect();
     // One rejected delivery for about half the reporters (and always in a small demo).
@@ -96,7 +97,7 @@ fn write_reporter(
             continue;
         }
         // Bad lines at random places; a duplicate goes after its original, so at the end.
-        let rate = if many_rejected_from.is_some_and(|m| month >= m) { 0.04 } else { 0.002 };
+        let rate = if many_rejected_from.is_some_and(|m| month >= m) { 0.06 } else { 0.002 };
         if lines_on || many_rejected_from.is_some_and(|m| month >= m) {
             let n = bad_line_count(&mut rng, lines.len(), rate);
             for _ in 0..n {
