@@ -1,6 +1,6 @@
 //! `godkend run` (the annual run for every municipality) and `godkend report` (one municipality):
-//! counts, flags and comments into `<kode>-<år>.json` and `<kode>-<år>-markeringer.xlsx`, and for
-//! the run `status-<år>.csv`.
+//! counts, flags and comments into `<kode>-<navn>-<år>.pdf`, `<kode>-<år>.json` and
+//! `<kode>-<år>-markeringer.xlsx`, and for the run `status-<år>.pdf` and `.csv`.
 
 use crate::failure::Failure;
 use godkend_ingest::CaseStore;
@@ -31,7 +31,7 @@ pub struct Common {
 
 #[derive(clap::Args)]
 #[command(
-    about = "The annual run: every municipality's report data, flags workbook and the status overview",
+    about = "The annual run: every municipality's approval report (PDF, JSON, flags workbook) and the status overview",
     after_help = "Exit: 0 · 2 error (the other municipalities are still written)\n\n\
 Example:\n  godkend run --store out/lager --year 2025 --out out/rapporter --comments kommentarer.xlsx"
 )]
@@ -42,7 +42,7 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 #[command(
-    about = "Regenerate one municipality's report data after corrections or comments",
+    about = "Regenerate one municipality's approval report after corrections or comments",
     after_help = "Exit: 0 · 2 error\n\nExample:\n  godkend report --store out/lager --year 2025 --kommune 101 --out out/rapporter --comments 101-svar.xlsx"
 )]
 pub struct ReportArgs {
@@ -63,16 +63,25 @@ fn prepare(c: &Common) -> Result<(CaseStore, RunOptions), Failure> {
     Ok((store, RunOptions { year: c.year, comments: c.comments.clone(), approved: c.approved.clone() }))
 }
 
-/// Writes every report's files in parallel; returns how many failed (each printed).
+/// Writes one municipality's PDF, JSON and workbook.
+fn write_one(out: &Path, r: &KommuneRapport) -> Result<(), Failure> {
+    report::write_outputs(out, r)?;
+    let pdf = godkend_report::render_report(r)
+        .map_err(|e| Failure::new(e.to_string(), "a template or chart failed; the JSON and workbook were written"))?;
+    let path = out.join(format!("{:03}-{}-{}.pdf", r.kommunekode, r.navn, r.aar));
+    godkend_ingest::store::write_atomic(&path, &pdf)?;
+    Ok(())
+}
+
+/// Writes every report's files, one municipality per core; returns how many failed (each printed).
 fn write_all(out: &Path, rapporter: &[KommuneRapport]) -> usize {
-    let bar = crate::progress::bar(rapporter.len() as u64, "kommuner");
+    let bar = crate::progress::bar(rapporter.len() as u64, "rapporter");
     let failures: Vec<Failure> = rapporter
         .par_iter()
         .filter_map(|r| {
-            let result = report::write_outputs(out, r);
+            let result = write_one(out, r);
             bar.inc(1);
-            result.err().map(|e| {
-                let mut f = Failure::from(e);
+            result.err().map(|mut f| {
                 f.message = format!("kommune {:03}: {}", r.kommunekode, f.message);
                 f
             })
@@ -93,6 +102,10 @@ pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
     let failed = write_all(&args.common.out, &run.rapporter);
     let status = args.common.out.join(format!("status-{}.csv", options.year));
     godkend_ingest::store::write_atomic(&status, report::status_csv(&run.rapporter).as_bytes())?;
+    let status_pdf = godkend_report::render_status(&run.rapporter, options.year).map_err(|e| {
+        Failure::new(e.to_string(), "the status template failed; the municipalities' files were written")
+    })?;
+    godkend_ingest::store::write_atomic(&args.common.out.join(format!("status-{}.pdf", options.year)), &status_pdf)?;
     summarise(&run.rapporter, &args.common.out);
     eprintln!("(optælling og markeringer {counted:.2} s, i alt {:.2} s)", started.elapsed().as_secs_f64());
     Ok(if failed > 0 { 2 } else { 0 })

@@ -189,8 +189,17 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
     let mut names: Vec<String> =
         std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names.len(), 7 * 2 + 1, "{names:?}");
-    assert!(names.contains(&"101-2025.json".to_string()) && names.contains(&"101-2025-markeringer.xlsx".to_string()));
+    assert_eq!(names.len(), 7 * 3 + 2, "{names:?}");
+    for n in [
+        "101-2025.json",
+        "101-2025-markeringer.xlsx",
+        "101-København-2025.pdf",
+        "825-Læsø-2025.pdf",
+        "status-2025.pdf",
+        "status-2025.csv",
+    ] {
+        assert!(names.contains(&n.to_string()), "{n} missing: {names:?}");
+    }
     for n in &names {
         assert!(std::fs::read(a.join(n)).unwrap() == std::fs::read(b.join(n)).unwrap(), "{n} differs between two runs");
     }
@@ -262,7 +271,11 @@ fn comments_returned_in_the_workbook_make_a_municipality_ready() {
     assert_eq!(report["klar_til_godkendelse"], true, "{:#}", report["markeringer"]);
     assert_eq!(report["antal"]["uden_kommentar"], 0);
     assert_eq!(report["kommentarer_uden_markering"][0]["kvartal"], "2019K1");
-    assert_eq!(std::fs::read_dir(&again).unwrap().count(), 2, "report writes one municipality's JSON and workbook");
+    assert_eq!(
+        std::fs::read_dir(&again).unwrap().count(),
+        3,
+        "report writes one municipality's PDF, JSON and workbook"
+    );
     // The workbook now carries the comments, and reads back as a comments file.
     let (_, err, code) = text(&godkend(&[
         "report",

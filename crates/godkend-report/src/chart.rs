@@ -1,0 +1,96 @@
+//! One chart per series (plotters → SVG): the municipality's recipients per quarter, the national
+//! series indexed to the same start for comparison, and the flagged quarters marked. No legend in
+//! the chart: the report's text above the charts names the lines, so no label hides the data.
+
+use plotters::prelude::*;
+
+/// What a chart shows; all figures come from the report JSON.
+pub struct ChartData<'a> {
+    pub quarters: &'a [String],
+    pub kommune: &'a [u32],
+    pub national: &'a [u32],
+    /// Per quarter: 0 none, 1 yellow, 2 red.
+    pub flags: &'a [u8],
+}
+
+pub const WIDTH: u32 = 520;
+pub const HEIGHT: u32 = 250;
+const FONT: &str = "Libertinus Serif";
+const BLUE: RGBColor = RGBColor(0x1f, 0x4e, 0x79);
+const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
+const RED: RGBColor = RGBColor(0xc0, 0x1c, 0x28);
+const YELLOW: RGBColor = RGBColor(0xe5, 0xa5, 0x00);
+
+/// The national series scaled so that it starts where the municipality's does (if both start above 0).
+pub fn indexed_national(kommune: &[u32], national: &[u32]) -> Vec<f64> {
+    let base = kommune.iter().zip(national).find(|(k, n)| **k > 0 && **n > 0);
+    match base {
+        Some((k, n)) => national.iter().map(|x| f64::from(*x) * f64::from(*k) / f64::from(*n)).collect(),
+        None => Vec::new(),
+    }
+}
+
+pub fn svg(data: &ChartData) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let national = indexed_national(data.kommune, data.national);
+        let n = data.quarters.len().max(1);
+        let top =
+            data.kommune.iter().map(|x| f64::from(*x)).chain(national.iter().copied()).fold(0.0f64, f64::max).max(1.0)
+                * 1.12;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(24)
+            .y_label_area_size(42)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
+            .map_err(|e| e.to_string())?;
+        let step = if n > 24 { 8 } else { 4 };
+        let quarters = data.quarters;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
+            .x_labels(n)
+            .y_labels(6)
+            .x_label_formatter(&|x| {
+                let i = x.round() as usize;
+                if (x - x.round()).abs() < 1e-6 && i < quarters.len() && i % step == 0 {
+                    quarters[i].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format!("{}", y.round() as i64))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        if !national.is_empty() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    national.iter().enumerate().map(|(i, v)| (i as f64, *v)),
+                    6,
+                    4,
+                    GREY.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                data.kommune.iter().enumerate().map(|(i, v)| (i as f64, f64::from(*v))),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
+        let marks = data.kommune.iter().zip(data.flags).enumerate().filter(|(_, (_, f))| **f > 0);
+        chart
+            .draw_series(marks.map(|(i, (v, f))| {
+                let color = if *f >= 2 { RED } else { YELLOW };
+                Circle::new((i as f64, f64::from(*v)), 5, color.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}

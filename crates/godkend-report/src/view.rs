@@ -1,0 +1,230 @@
+//! The report as the templates see it: every number already formatted (Danish style), every cell's
+//! colour decided from the flags. Formatting only — the figures come from `godkend-stats`.
+
+use godkend_model::{FundKode, Register};
+use godkend_stats::flags::{Alvor, Markering, Regel, tal};
+use godkend_stats::report::{KommuneRapport, SerieRapport};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const MAANEDER: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// `2026-03-28` → `28. marts 2026`.
+pub fn dansk_dato(iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => {
+            use chrono::Datelike;
+            format!("{}. {} {}", d.day(), MAANEDER[d.month0() as usize], d.year())
+        }
+        Err(_) => iso.to_string(),
+    }
+}
+
+fn register_titel(r: Register) -> (&'static str, &'static str) {
+    match r {
+        Register::Voksne => ("Voksne med handicap og udsatte voksne", "Serviceloven §§ 82 a–108"),
+        Register::Boern => ("Børn og unge med funktionsnedsættelse", "Serviceloven §§ 32–45, fra 2024 barnets lov"),
+    }
+}
+
+/// Chart id of a series (a key in the template's `grafer`).
+pub fn chart_id(serie: &SerieRapport) -> String {
+    serie.serie.clone()
+}
+
+/// Per (series, quarter): the strongest flag severity (2 red, 1 yellow).
+pub fn severity_map(r: &KommuneRapport) -> BTreeMap<(String, String), u8> {
+    let mut m: BTreeMap<(String, String), u8> = BTreeMap::new();
+    for f in r.markeringer.iter().filter(|f| !f.serie.is_empty()) {
+        let s = if f.alvor == Alvor::Roed { 2 } else { 1 };
+        let e = m.entry((f.serie.clone(), f.kvartal.clone())).or_insert(0);
+        *e = (*e).max(s);
+    }
+    m
+}
+
+/// Whether a series has anything to draw.
+pub fn has_data(s: &SerieRapport) -> bool {
+    s.kvartaler.iter().any(|q| q.modtagere > 0)
+}
+
+fn farve(sev: u8) -> &'static str {
+    match sev {
+        2 => "roed",
+        1 => "gul",
+        _ => "",
+    }
+}
+
+fn markering(m: &Markering) -> Value {
+    json!({
+        "kvartal": m.kvartal,
+        "ydelse": if m.ydelse.is_empty() { "Alle".to_string() } else { m.ydelse.clone() },
+        "regel": m.regel.navn(),
+        "alvor": m.alvor.code(),
+        "forklaring": m.forklaring,
+        "kommentar": m.kommentar.clone().unwrap_or_default(),
+    })
+}
+
+pub fn report_view(r: &KommuneRapport) -> Value {
+    let sev = severity_map(r);
+    let mut registre = Vec::new();
+    for register in [Register::Voksne, Register::Boern] {
+        let serier: Vec<&SerieRapport> = r.serier.iter().filter(|s| s.register == register).collect();
+        let Some(first) = serier.first() else { continue };
+        let quarters: Vec<&str> = first.kvartaler.iter().map(|q| q.kvartal.as_str()).collect();
+        let kolonner: Vec<Value> = serier
+            .iter()
+            .map(|s| json!({"kode": s.ydelse, "paragraf": s.paragraf.split(" / ").last().unwrap_or(""), "betegnelse": s.betegnelse}))
+            .collect();
+        let raekker: Vec<Value> = quarters
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let celler: Vec<Value> = serier
+                    .iter()
+                    .map(|s| {
+                        let v = s.kvartaler[i].modtagere;
+                        json!({"tekst": tal(f64::from(v), 0), "farve": farve(sev.get(&(s.serie.clone(), q.to_string())).copied().unwrap_or(0))})
+                    })
+                    .collect();
+                json!({"kvartal": q, "celler": celler})
+            })
+            .collect();
+        let udvikling: Vec<String> = serier
+            .iter()
+            .map(|s| s.pct_udvikling.map_or_else(|| "–".to_string(), |p| format!("{} %", tal(p, 1))))
+            .collect();
+        let grafer: Vec<Value> = serier
+            .iter()
+            .filter(|s| has_data(s))
+            .map(|s| {
+                let flagged = s.kvartaler.iter().filter(|q| sev.contains_key(&(s.serie.clone(), q.kvartal.clone()))).count();
+                let last = s.kvartaler.last().map_or(0, |q| q.modtagere);
+                let firstv = s.kvartaler.first().map_or(0, |q| q.modtagere);
+                json!({
+                    "id": chart_id(s),
+                    "titel": format!("{} {}", s.ydelse, s.betegnelse),
+                    "alt": format!(
+                        "Linjediagram: antal modtagere af {} ({}) i {} pr. kvartal fra {} til {}, fra {} til {}, med landstallet indekseret til samme start; {} kvartaler er markeret.",
+                        s.betegnelse, s.paragraf, r.navn, quarters.first().unwrap_or(&""), quarters.last().unwrap_or(&""), firstv, last, flagged
+                    ),
+                })
+            })
+            .collect();
+        let tomme: Vec<String> =
+            serier.iter().filter(|s| !has_data(s)).map(|s| format!("{} {}", s.ydelse, s.betegnelse)).collect();
+        let (titel, lov) = register_titel(register);
+        registre.push(json!({
+            "titel": titel, "lov": lov, "kolonner": kolonner, "raekker": raekker, "udvikling": udvikling,
+            "grafer": grafer, "tomme": tomme,
+        }));
+    }
+    let this_year: Vec<Value> = r.markeringer.iter().filter(|m| m.i_rapportaaret).map(markering).collect();
+    let tidligere = r.markeringer.iter().filter(|m| !m.i_rapportaaret).count();
+    let dq = &r.datakvalitet;
+    let aarsager: Vec<Value> = dq
+        .afvisningsaarsager
+        .iter()
+        .map(|(code, n)| {
+            let text = FundKode::parse(code).map_or("", |k| k.beskrivelse());
+            json!({"kode": code, "antal": tal(*n as f64, 0), "beskrivelse": text})
+        })
+        .collect();
+    let systemskifte: Vec<String> = dq
+        .systemskifte
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {} % af kvartalets {} starter ligger på {}",
+                s.kvartal,
+                tal(s.andel, 0),
+                s.starter_i_kvartalet,
+                dansk_dato(&s.dato)
+            )
+        })
+        .collect();
+    let rapport_dato = &r.frister.rapport_udsendt;
+    let (y, m, d) = (&rapport_dato[0..4], &rapport_dato[5..7], &rapport_dato[8..10]);
+    json!({
+        "titel": format!("Godkendelsesrapport {} – {}", r.aar, r.navn),
+        "navn": r.navn,
+        "kode": format!("{:03}", r.kommunekode),
+        "region": r.region,
+        "aar": r.aar.to_string(),
+        "dato": {"aar": y.parse::<i32>().unwrap_or(2000), "maaned": m.parse::<i32>().unwrap_or(1), "dag": d.parse::<i32>().unwrap_or(1)},
+        "frister": [
+            ["Alle data for året indberettet", dansk_dato(&r.frister.data_indberettet)],
+            ["Godkendelsesrapporten udsendes", dansk_dato(&r.frister.rapport_udsendt)],
+            ["Frist for kommentarer og godkendelse", dansk_dato(&r.frister.godkendelse)],
+            ["Brev om status for godkendelse", dansk_dato(&r.frister.statusbrev)],
+        ],
+        "frist": dansk_dato(&r.frister.godkendelse),
+        "antal": {"roede": r.antal.roede.to_string(), "gule": r.antal.gule.to_string(), "uden_kommentar": r.antal.uden_kommentar.to_string()},
+        "klar": r.klar_til_godkendelse,
+        "indberettes_af": dq.indberettes_af.map(|k| format!("{k:03}")),
+        "taerskler": r.taerskler_version,
+        "registre": registre,
+        "markeringer": this_year,
+        "tidligere": tidligere.to_string(),
+        "kvalitet": {
+            "leveringer": tal(dq.leveringer as f64, 0),
+            "afviste_leveringer": tal(dq.afviste_leveringer as f64, 0),
+            "poster": tal(dq.poster as f64, 0),
+            "afviste_poster": tal(dq.afviste_poster as f64, 0),
+            "andel_afviste": format!("{} %", tal(dq.andel_afviste_poster, 2)),
+            "manglende_maaneder": dq.manglende_maaneder,
+            "aarsager": aarsager,
+            "voksensager": tal(dq.voksensager as f64, 0),
+            "uden_maalgruppe": tal(dq.voksensager_uden_maalgruppe as f64, 0),
+            "andel_uden_maalgruppe": format!("{} %", tal(dq.andel_uden_maalgruppe, 1)),
+            "systemskifte": systemskifte,
+        },
+        "uden_markering": r.kommentarer_uden_markering.iter().map(|c| json!({
+            "linje": c.linje.to_string(), "ydelse": c.ydelse, "kvartal": c.kvartal, "regel": c.regel, "kommentar": c.kommentar,
+        })).collect::<Vec<_>>(),
+        "revision": r.revision,
+        "regler": Regel::ALL.iter().map(|g| json!([g.code(), g.navn()])).collect::<Vec<_>>(),
+    })
+}
+
+/// The status overview: one row per municipality.
+pub fn status_view(rapporter: &[KommuneRapport], year: i32, dato: &str) -> Value {
+    let rows: Vec<Value> = rapporter
+        .iter()
+        .map(|r| {
+            json!({
+                "kode": format!("{:03}", r.kommunekode), "navn": r.navn,
+                "roede": r.antal.roede.to_string(), "gule": r.antal.gule.to_string(),
+                "uden": r.antal.uden_kommentar.to_string(), "klar": r.klar_til_godkendelse,
+                "manglende": r.datakvalitet.manglende_maaneder.len().to_string(),
+                "afviste": format!("{} %", tal(r.datakvalitet.andel_afviste_poster, 1)),
+            })
+        })
+        .collect();
+    let klar = rapporter.iter().filter(|r| r.klar_til_godkendelse).count();
+    json!({
+        "titel": format!("Status for godkendelse {year}"),
+        "aar": year.to_string(),
+        "dato": {"aar": dato[0..4].parse::<i32>().unwrap_or(2000), "maaned": dato[5..7].parse::<i32>().unwrap_or(1), "dag": dato[8..10].parse::<i32>().unwrap_or(1)},
+        "kommuner": rows,
+        "i_alt": rapporter.len().to_string(),
+        "klar": klar.to_string(),
+        "roede": rapporter.iter().map(|r| r.antal.roede).sum::<usize>().to_string(),
+        "gule": rapporter.iter().map(|r| r.antal.gule).sum::<usize>().to_string(),
+    })
+}
