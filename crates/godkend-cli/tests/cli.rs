@@ -327,3 +327,56 @@ fn run_errors_name_the_problem() {
     assert_eq!(code, 2);
     assert!(err.contains("svar.csv:1: column `regel` is missing") && err.contains("hint: "), "{err}");
 }
+
+#[test]
+fn revision_of_last_years_approved_figures_is_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let last = tmp.path().join("2024");
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2024", "--out", p(&last)]));
+    assert_eq!(code, 0, "{err}");
+    // Pretend København approved a different 2024K3 figure for § 104 last year.
+    let path = last.join("101-2024.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let series = json["serier"].as_array_mut().unwrap().iter_mut().find(|s| s["serie"] == "V-1.1").unwrap();
+    let q = series["kvartaler"].as_array_mut().unwrap().iter_mut().find(|q| q["kvartal"] == "2024K3").unwrap();
+    let now = q["modtagere"].as_u64().unwrap();
+    let approved = now * 100 / 80; // the current figure is 20 % below the approved one
+    q["modtagere"] = approved.into();
+    std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+
+    let out = tmp.path().join("2025");
+    let (_, err, code) = text(&godkend(&[
+        "report",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--kommune",
+        "101",
+        "--out",
+        p(&out),
+        "--approved",
+        p(&last),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("101-2025.json")).unwrap()).unwrap();
+    let revisions: Vec<&serde_json::Value> =
+        report["markeringer"].as_array().unwrap().iter().filter(|m| m["regel"] == "revision").collect();
+    assert_eq!(revisions.len(), 1, "only the changed figure: {revisions:#?}");
+    assert_eq!((revisions[0]["kvartal"].as_str(), revisions[0]["alvor"].as_str()), (Some("2024K3"), Some("rød")));
+    let expected = format!("som kommunen godkendte sidste år ({approved}), er nu {now}");
+    assert!(revisions[0]["forklaring"].as_str().unwrap().contains(&expected), "{}", revisions[0]["forklaring"]);
+    assert!(report["revision"].as_str().unwrap().starts_with("Tallene er sammenholdt"));
+
+    let (_, _, code) =
+        text(&godkend(&["report", "--store", p(&store), "--year", "2025", "--kommune", "101", "--out", p(&out)]));
+    assert_eq!(code, 0);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("101-2025.json")).unwrap()).unwrap();
+    assert!(
+        report["revision"].as_str().unwrap().contains("ikke anvendt"),
+        "without --approved the report says the rule was skipped"
+    );
+}

@@ -119,6 +119,34 @@ pub struct Markering {
 }
 
 impl Markering {
+    /// A flag with its place and rule; figures, threshold and sentence are filled in by the rule.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kommunekode: u16,
+        register: Option<Register>,
+        serie: &str,
+        ydelse: &str,
+        kvartal: String,
+        regel: Regel,
+        alvor: Alvor,
+        i_rapportaaret: bool,
+    ) -> Markering {
+        Markering {
+            kommunekode,
+            register,
+            serie: serie.to_string(),
+            ydelse: ydelse.to_string(),
+            kvartal,
+            regel,
+            alvor,
+            tal: BTreeMap::new(),
+            taerskel: String::new(),
+            forklaring: String::new(),
+            kommentar: None,
+            i_rapportaaret,
+        }
+    }
+
     /// The key a comment is matched on.
     pub fn key(&self) -> (u16, String, String, Regel) {
         (self.kommunekode, self.serie.clone(), self.kvartal.clone(), self.regel)
@@ -154,7 +182,9 @@ pub fn display_code(reference: &Reference, serie: &str) -> String {
     reference.ydelser_in_serie(serie).last().map(|y| y.kode.clone()).unwrap_or_default()
 }
 
-fn change_severity(prev: u32, cur: u32, g: &GulRoed) -> Option<(Alvor, f64)> {
+/// Severity of a change from `prev` to `cur` against a relative-and-absolute threshold pair, with the
+/// change in percent; `None` below yellow or from 0.
+pub fn change_severity(prev: u32, cur: u32, g: &GulRoed) -> Option<(Alvor, f64)> {
     if prev == 0 {
         return None;
     }
@@ -169,7 +199,18 @@ fn change_severity(prev: u32, cur: u32, g: &GulRoed) -> Option<(Alvor, f64)> {
     }
 }
 
-fn threshold_text(g: &GulRoed, alvor: Alvor) -> String {
+/// Severity of a share (percent) against `gul_over` / `roed_over`.
+pub fn share_severity(share: f64, t: &godkend_model::taerskler::Andel) -> Option<Alvor> {
+    if share > t.roed_over {
+        Some(Alvor::Roed)
+    } else if share > t.gul_over {
+        Some(Alvor::Gul)
+    } else {
+        None
+    }
+}
+
+pub fn threshold_text(g: &GulRoed, alvor: Alvor) -> String {
     let t = if alvor == Alvor::Roed { g.roed } else { g.gul };
     format!("≥ {} % og ≥ {} personer", tal(t.procent, 0), t.personer)
 }
@@ -181,20 +222,9 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn flag(&self, kommune: u16, serie: &str, q: Kvartal, regel: Regel, alvor: Alvor) -> Markering {
-        Markering {
-            kommunekode: kommune,
-            register: self.reference.serier.get(serie).map(|s| s.register),
-            serie: serie.to_string(),
-            ydelse: display_code(self.reference, serie),
-            kvartal: q.to_string(),
-            regel,
-            alvor,
-            tal: BTreeMap::new(),
-            taerskel: String::new(),
-            forklaring: String::new(),
-            kommentar: None,
-            i_rapportaaret: q.year() == self.year,
-        }
+        let register = self.reference.serier.get(serie).map(|s| s.register);
+        let ydelse = display_code(self.reference, serie);
+        Markering::new(kommune, register, serie, &ydelse, q.to_string(), regel, alvor, q.year() == self.year)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::Result;
 use crate::count::Window;
-use crate::flags::{Alvor, Markering, Regel, tal};
+use crate::flags::{Alvor, Markering, Regel, share_severity, tal};
 use godkend_ingest::store::LogEntry;
 use godkend_model::{Alvor as FundAlvor, FundKode, Kvartal, Maaned, Reference, Register, Taerskler};
 use polars::prelude::*;
@@ -60,14 +60,7 @@ pub fn quality(input: &QualityInput, kommuner: &[u16]) -> Result<(BTreeMap<u16, 
         dq.voksensager_uden_maalgruppe = missing;
         dq.andel_uden_maalgruppe = round2(share(missing, total));
         let t = &input.taerskler.manglende_maalgruppe;
-        let alvor = if dq.andel_uden_maalgruppe > t.roed_over {
-            Some(Alvor::Roed)
-        } else if dq.andel_uden_maalgruppe > t.gul_over {
-            Some(Alvor::Gul)
-        } else {
-            None
-        };
-        if let Some(alvor) = alvor {
+        if let Some(alvor) = share_severity(dq.andel_uden_maalgruppe, t) {
             let mut m = whole(k, input.year.to_string(), Regel::ManglendeMaalgruppe, alvor, true);
             m.tal = BTreeMap::from([
                 ("uden".into(), missing as f64),
@@ -128,20 +121,7 @@ fn round1(x: f64) -> f64 {
 
 /// A flag on the municipality's data as a whole (no series).
 fn whole(kommune: u16, kvartal: String, regel: Regel, alvor: Alvor, i_rapportaaret: bool) -> Markering {
-    Markering {
-        kommunekode: kommune,
-        register: None,
-        serie: String::new(),
-        ydelse: String::new(),
-        kvartal,
-        regel,
-        alvor,
-        tal: BTreeMap::new(),
-        taerskel: String::new(),
-        forklaring: String::new(),
-        kommentar: None,
-        i_rapportaaret,
-    }
+    Markering::new(kommune, None, "", "", kvartal, regel, alvor, i_rapportaaret)
 }
 
 /// Delivery-log figures for the report year, and the missing-month and rejected-share flags.
@@ -195,14 +175,7 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
         }
     }
     let t = &input.taerskler.afviste_poster;
-    let alvor = if dq.andel_afviste_poster > t.roed_over {
-        Some(Alvor::Roed)
-    } else if dq.andel_afviste_poster > t.gul_over {
-        Some(Alvor::Gul)
-    } else {
-        None
-    };
-    if let Some(alvor) = alvor {
+    if let Some(alvor) = share_severity(dq.andel_afviste_poster, t) {
         let mut m = whole(kommune, year.clone(), Regel::AfvistePoster, alvor, true);
         m.tal = BTreeMap::from([
             ("afviste".into(), dq.afviste_poster as f64),

@@ -264,42 +264,30 @@ fn revision_flags(
                     continue;
                 }
                 let (was, now) = (q.modtagere, counts.get(k, &s.serie, kv).modtagere);
-                if was == 0 {
-                    continue;
-                }
-                let diff = f64::from(was.abs_diff(now));
-                let p = diff / f64::from(was) * 100.0;
-                let alvor = if p >= g.roed.procent && diff >= f64::from(g.roed.personer) {
-                    Alvor::Roed
-                } else if p >= g.gul.procent && diff >= f64::from(g.gul.personer) {
-                    Alvor::Gul
-                } else {
-                    continue;
-                };
-                let t = if alvor == Alvor::Roed { g.roed } else { g.gul };
+                let Some((alvor, p)) = flags::change_severity(was, now, g) else { continue };
                 let signed = if now >= was { p } else { -p };
-                out.push(Markering {
-                    kommunekode: k,
-                    register: Some(s.register),
-                    serie: s.serie.clone(),
-                    ydelse: s.ydelse.clone(),
-                    kvartal: q.kvartal.clone(),
-                    regel: Regel::Revision,
+                let mut m = Markering::new(
+                    k,
+                    Some(s.register),
+                    &s.serie,
+                    &s.ydelse,
+                    q.kvartal.clone(),
+                    Regel::Revision,
                     alvor,
-                    tal: BTreeMap::from([
-                        ("godkendt".into(), f64::from(was)),
-                        ("nu".into(), f64::from(now)),
-                        ("procent".into(), (signed * 10.0).round() / 10.0),
-                    ]),
-                    taerskel: format!("≥ {} % og ≥ {} personer", flags::tal(t.procent, 0), t.personer),
-                    forklaring: format!(
-                        "Tallet for {}, som kommunen godkendte sidste år ({was}), er nu {now} ({}).",
-                        q.kvartal,
-                        flags::pct(signed)
-                    ),
-                    kommentar: None,
-                    i_rapportaaret: true,
-                });
+                    true,
+                );
+                m.tal = BTreeMap::from([
+                    ("godkendt".into(), f64::from(was)),
+                    ("nu".into(), f64::from(now)),
+                    ("procent".into(), (signed * 10.0).round() / 10.0),
+                ]);
+                m.taerskel = flags::threshold_text(g, alvor);
+                m.forklaring = format!(
+                    "Tallet for {}, som kommunen godkendte sidste år ({was}), er nu {now} ({}).",
+                    q.kvartal,
+                    flags::pct(signed)
+                );
+                out.push(m);
             }
         }
     }
