@@ -5,6 +5,11 @@
 //! With Q1, M, Q3 of the E_i: d_low = max(M − Q1, |A·M|), d_high = max(Q3 − M, |A·M|), and unit i is an
 //! outlier at level C if E_i < M − C·d_low or E_i > M + C·d_high. Quartiles interpolate linearly
 //! between order statistics (Hyndman–Fan type 7, as R's default).
+//!
+//! One guard beyond the textbook: when d_low and d_high are both 0 (at least half the units have the
+//! same score and the median score is 0 — typical of small, unchanged series), the interval has no
+//! width and every unit that moved at all would be an outlier. The test says nothing then, so no
+//! unit is scored; large moves in such series are still caught by the quarter and year rules.
 
 /// One unit's test result.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,6 +55,9 @@ pub fn scores(units: &[(u16, f64, f64)], u: f64, a: f64, min_units: usize) -> Ve
     let (q1, m, q3) = (quantile(&es, 0.25), quantile(&es, 0.5), quantile(&es, 0.75));
     let d_low = (m - q1).max((a * m).abs());
     let d_high = (q3 - m).max((a * m).abs());
+    if d_low == 0.0 && d_high == 0.0 {
+        return Vec::new();
+    }
     usable
         .iter()
         .zip(ratios.iter().zip(&es))
@@ -124,6 +132,14 @@ mod tests {
         assert!((lo + 2.98510).abs() < 1e-4 && (hi - 2.48613).abs() < 1e-4, "{lo} {hi}");
         assert!(ten.outside(20.0));
         assert!(s.iter().filter(|x| x.unit != 10).all(|x| !x.outside(10.0)));
+    }
+
+    #[test]
+    fn no_spread_no_test() {
+        // Nine unchanged units and one that lost a single person: E of the nine is 0, so Q1 = M = Q3 = 0.
+        let mut units: Vec<(u16, f64, f64)> = (1..=9).map(|i| (i, 45.0, 45.0)).collect();
+        units.push((10, 45.0, 44.0));
+        assert!(scores(&units, 0.5, 0.05, 10).is_empty());
     }
 
     #[test]
