@@ -380,3 +380,18 @@ fn revision_of_last_years_approved_figures_is_flagged() {
         "without --approved the report says the rule was skipped"
     );
 }
+
+#[test]
+fn a_failing_municipality_does_not_stop_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let out = tmp.path().join("r");
+    // A folder where København's PDF should go: that one write fails.
+    std::fs::create_dir_all(out.join("101-København-2025.pdf/blokeret")).unwrap();
+    let (stdout, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&out)]));
+    assert_eq!(code, 2, "{stdout}{err}");
+    assert!(err.contains("error: kommune 101:"), "{err}");
+    for ok in ["825-Læsø-2025.pdf", "360-Lolland-2025.pdf", "status-2025.pdf", "101-2025.json"] {
+        assert!(out.join(ok).is_file(), "{ok} was not written");
+    }
+}
