@@ -1,9 +1,10 @@
 //! `godkend ingest`: validate deliveries, apply them to the case store, write receipts and the log.
 //!
-//! Deliveries are validated in parallel (one file per task); the accepted records are then grouped
-//! by handlekommune and each municipality's case file is rewritten once, in parallel. A case's
-//! newest version wins (by delivery month and sequence number), so the order files arrive in does
-//! not matter and ingesting a file twice changes nothing (it is also skipped by content hash).
+//! Deliveries are grouped by the municipality that sent them and the groups run in parallel; within
+//! a group the files are validated in delivery order and each touched municipality's case file is
+//! rewritten once. A case's newest version wins (by delivery month and sequence number), so the
+//! order files arrive in does not matter and ingesting a file twice changes nothing (it is also
+//! skipped by name and content hash).
 
 use crate::filename::LeveringNavn;
 use crate::pseudonym::Noegle;
@@ -84,73 +85,96 @@ pub fn ingest(
     let mut log = store.read_log()?;
     // A delivery is known by its name and content: two municipalities may send identical bytes
     // (a header-only file), which are still two deliveries.
-    let mut known: HashSet<(String, String)> = log.iter().map(|e| (e.fil.clone(), e.sha256.clone())).collect();
-    let mut summary = IngestSummary::default();
+    let known: HashSet<(String, String)> = log.iter().map(|e| (e.fil.clone(), e.sha256.clone())).collect();
 
-    // Read and hash first (cheap), so that known content is skipped before validation.
-    let mut todo: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
+    // One group per reporting municipality: its files can only touch its own cases and those of the
+    // municipalities it reports for, so groups run in parallel and only one group per core is in memory.
+    let mut groups: BTreeMap<u16, Vec<PathBuf>> = BTreeMap::new();
     for path in files {
-        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
-        let hash = sha256(&bytes);
-        let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        if known.insert((fil, hash.clone())) {
-            todo.push((path, bytes, hash));
-        } else {
-            summary.allerede_indlaest.push(path);
-            progress(1);
+        let reporter = LeveringNavn::parse(&path).map_or(u16::MAX, |n| n.kommunekode);
+        groups.entry(reporter).or_default().push(path);
+    }
+    let ctx = Group { store, reference, key, options, progress, known: &known };
+    let results: Vec<GroupResult> =
+        groups.into_par_iter().map(|(_, files)| ctx.ingest(&files)).collect::<Result<_>>()?;
+
+    let mut summary = IngestSummary::default();
+    for r in results {
+        for k in &r.kvitteringer {
+            log.extend(LogEntry::from_receipt(k));
         }
+        summary.kvitteringer.extend(r.kvitteringer);
+        summary.allerede_indlaest.extend(r.allerede_indlaest);
+        summary.kommuner_opdateret += r.kommuner;
+        summary.sager_i_alt += r.sager;
+        summary.raekker += r.raekker;
     }
+    store.write_log(&mut log)?;
+    Ok(summary)
+}
 
-    let validated: Vec<(Validated, Option<LeveringNavn>)> = todo
-        .into_par_iter()
-        .map(|(path, bytes, hash)| {
+struct Group<'a> {
+    store: &'a CaseStore,
+    reference: &'a Reference,
+    key: &'a Noegle,
+    options: IngestOptions,
+    progress: &'a (dyn Fn(u64) + Sync),
+    known: &'a HashSet<(String, String)>,
+}
+
+#[derive(Default)]
+struct GroupResult {
+    kvitteringer: Vec<Kvittering>,
+    allerede_indlaest: Vec<PathBuf>,
+    kommuner: usize,
+    sager: usize,
+    raekker: usize,
+}
+
+impl Group<'_> {
+    /// Validates one reporter's files in delivery order, writes their receipts, and applies the
+    /// accepted records to the case files of the municipalities they belong to.
+    fn ingest(&self, files: &[PathBuf]) -> Result<GroupResult> {
+        let mut out = GroupResult::default();
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut by_kommune: BTreeMap<u16, Vec<((i32, usize, usize), Sag)>> = BTreeMap::new();
+        for (file_idx, path) in files.iter().enumerate() {
+            let bytes = std::fs::read(path).map_err(Error::io(path))?;
+            let hash = sha256(&bytes);
             let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let v = validate_hashed(&fil, &bytes, hash, reference, options.encoding);
-            progress(1);
-            (v, LeveringNavn::parse(&path))
-        })
-        .collect();
-
-    // Pseudonymise and group by handlekommune; order within a municipality = delivery order.
-    let per_file: Vec<Vec<(u16, (i32, usize, usize), Sag)>> = validated
-        .par_iter()
-        .enumerate()
-        .map(|(file_idx, (v, navn))| {
-            let Some(navn) = navn else { return Vec::new() };
-            let version = navn.version();
-            v.records.iter().map(|r| (r.kommunekode, (version, file_idx, r.linje), to_sag(r, version, key))).collect()
-        })
-        .collect();
-    let mut by_kommune: BTreeMap<u16, Vec<((i32, usize, usize), Sag)>> = BTreeMap::new();
-    for (kommune, order, sag) in per_file.into_iter().flatten() {
-        summary.raekker += 1;
-        by_kommune.entry(kommune).or_default().push((order, sag));
-    }
-
-    let totals: Vec<usize> = by_kommune
-        .into_par_iter()
-        .map(|(kommune, mut incoming)| -> Result<usize> {
+            let id = (fil.clone(), hash.clone());
+            if self.known.contains(&id) || !seen.insert(id) {
+                out.allerede_indlaest.push(path.clone());
+                (self.progress)(1);
+                continue;
+            }
+            let v: Validated = validate_hashed(&fil, &bytes, hash, self.reference, self.options.encoding);
+            if let Some(navn) = LeveringNavn::parse(path) {
+                let version = navn.version();
+                for r in &v.records {
+                    let sag = to_sag(r, version, self.key);
+                    by_kommune.entry(r.kommunekode).or_default().push(((version, file_idx, r.linje), sag));
+                    out.raekker += 1;
+                }
+            }
+            self.store.write_receipt(&v.kvittering)?;
+            out.kvitteringer.push(v.kvittering);
+            (self.progress)(1);
+        }
+        for (kommune, mut incoming) in by_kommune {
             incoming.sort_by_key(|(order, _)| *order);
             let mut cases: HashMap<String, Sag> =
-                store.read_cases(kommune)?.into_iter().map(|s| (s.sagsid.clone(), s)).collect();
+                self.store.read_cases(kommune)?.into_iter().map(|s| (s.sagsid.clone(), s)).collect();
             for (_, sag) in incoming {
                 apply(&mut cases, sag);
             }
             let mut cases: Vec<Sag> = cases.into_values().collect();
-            store.write_cases(kommune, &mut cases)?;
-            Ok(cases.len())
-        })
-        .collect::<Result<_>>()?;
-    summary.kommuner_opdateret = totals.len();
-    summary.sager_i_alt = totals.iter().sum();
-
-    for (v, _) in validated {
-        store.write_receipt(&v.kvittering)?;
-        log.extend(LogEntry::from_receipt(&v.kvittering));
-        summary.kvitteringer.push(v.kvittering);
+            self.store.write_cases(kommune, &mut cases)?;
+            out.kommuner += 1;
+            out.sager += cases.len();
+        }
+        Ok(out)
     }
-    store.write_log(&mut log)?;
-    Ok(summary)
 }
 
 /// A newer (or equally new, later-delivered) version replaces the stored one. A deletion leaves a
