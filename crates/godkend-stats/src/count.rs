@@ -111,10 +111,9 @@ fn quarter_index(days: Expr) -> Expr {
         + (date.dt().month().cast(DataType::Int32) - lit(1)) / lit(3)
 }
 
-/// Merged periods per (kommune, series, person), clipped to the window and cut into quarters, with
-/// the days each covers in its quarter. Columns: kommunekode, register, serie, person, q, dage.
-fn quarter_rows(cases: DataFrame, reference: &Reference, window: Window) -> Result<LazyFrame> {
-    let (w0, w1) = (days(window.fra.first_day()), days(window.til.last_day()));
+/// Each citizen's merged periods per (kommune, series): columns kommunekode, register, serie, person,
+/// start, slut (day numbers; open ends far in the future). Computed once, counted twice.
+fn merged_periods(cases: DataFrame, reference: &Reference) -> Result<DataFrame> {
     const OPEN: i64 = 1_000_000; // beyond any real end (year 4707): open periods
     const GROUP: i64 = 10_000_000; // > OPEN: spacing that keeps groups apart in a global cum_max
     let sorted = cases
@@ -136,7 +135,7 @@ fn quarter_rows(cases: DataFrame, reference: &Reference, window: Window) -> Resu
         .eq(col("kommunekode").shift(lit(1)))
         .and(col("serie").eq(col("serie").shift(lit(1))))
         .and(col("person").eq(col("person").shift(lit(1))));
-    let merged = sorted
+    Ok(sorted
         .with_column(same.fill_null(lit(false)).not().cast(DataType::Int64).cum_sum(false).alias("g"))
         .with_column((col("g") * lit(GROUP) + col("slut")).cum_max(false).shift(lit(1)).alias("reach"))
         .with_column(
@@ -156,9 +155,18 @@ fn quarter_rows(cases: DataFrame, reference: &Reference, window: Window) -> Resu
             col("person").first(),
             col("start").min(),
             col("slut").max(),
-        ]);
+        ])
+        .collect()?)
+}
+
+/// Merged periods clipped to the window and cut into quarters, with the days each covers in its
+/// quarter. Columns: kommunekode, register, serie, person, q, dage (+ the quarter's bounds).
+fn quarter_rows(merged: &DataFrame, window: Window) -> Result<LazyFrame> {
+    let (w0, w1) = (days(window.fra.first_day()), days(window.til.last_day()));
     let quarters = quarter_frame(window)?;
     Ok(merged
+        .clone()
+        .lazy()
         .with_columns([
             col("start").clip_min(lit(i64::from(w0))).cast(DataType::Int32).alias("start"),
             col("slut").clip_max(lit(i64::from(w1))).cast(DataType::Int32).alias("slut"),
@@ -204,13 +212,12 @@ pub fn count(cases: DataFrame, reference: &Reference, window: Window) -> Result<
             (col("dage").cast(DataType::Float64).sum() / col("q_dage").first().cast(DataType::Float64)).alias("hae"),
         ]
     };
-    // Two passes over the (shared, in-memory) cases rather than one materialised quarter table:
-    // the table is ~10 rows per case, the cases themselves far fewer.
-    let per_kommune = quarter_rows(cases.clone(), reference, window)?
-        .group_by([col("kommunekode"), col("serie"), col("q")])
-        .agg(aggs())
-        .collect()?;
-    let national = quarter_rows(cases, reference, window)?.group_by([col("serie"), col("q")]).agg(aggs()).collect()?;
+    // The periods are merged once and counted twice. (The streaming engine was tried here: slower
+    // and with higher peak memory on 2.45 M cases, 21 s / 6 GB against 13 s / 2.8 GB.)
+    let merged = merged_periods(cases, reference)?;
+    let per_kommune =
+        quarter_rows(&merged, window)?.group_by([col("kommunekode"), col("serie"), col("q")]).agg(aggs()).collect()?;
+    let national = quarter_rows(&merged, window)?.group_by([col("serie"), col("q")]).agg(aggs()).collect()?;
 
     let mut counts = Counts { window: Some(window), ..Counts::default() };
     let kom = per_kommune.column("kommunekode")?.i32()?;
