@@ -28,6 +28,17 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `godkend report` for one municipality of 2025, with extra arguments.
+fn report_one(store: &Path, kommune: &str, out: &Path, extra: &[&str]) -> (String, String, i32) {
+    let mut args = vec!["report", "--store", p(store), "--year", "2025", "--kommune", kommune, "--out", p(out)];
+    args.extend_from_slice(extra);
+    text(&godkend(&args))
+}
+
 #[test]
 fn validate_exit_codes_follow_the_contract() {
     let (out, _, code) = text(&godkend(&["validate", p(&fixture("leveringer/101_2024-03.csv"))]));
@@ -207,8 +218,7 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
     assert!(status.starts_with("kommunekode;navn;roede;gule;uden_kommentar;klar_til_godkendelse"), "{status}");
     assert_eq!(status.lines().count(), 8);
 
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(a.join("101-2025.json")).unwrap()).unwrap();
+    let json: serde_json::Value = read_json(&a.join("101-2025.json"));
     assert_eq!(json["kommunekode"], 101);
     assert_eq!(json["navn"], "København");
     assert_eq!(json["serier"].as_array().unwrap().len(), 21, "13 adult and 8 children's series");
@@ -232,8 +242,7 @@ fn comments_returned_in_the_workbook_make_a_municipality_ready() {
     let out = tmp.path().join("r");
     let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&out)]));
     assert_eq!(code, 0, "{err}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("360-2025.json")).unwrap()).unwrap();
+    let report: serde_json::Value = read_json(&out.join("360-2025.json"));
     let open: Vec<&serde_json::Value> =
         report["markeringer"].as_array().unwrap().iter().filter(|m| m["i_rapportaaret"] == true).collect();
     assert!(!open.is_empty());
@@ -251,23 +260,10 @@ fn comments_returned_in_the_workbook_make_a_municipality_ready() {
     let comments = tmp.path().join("svar.csv");
     std::fs::write(&comments, csv).unwrap();
     let again = tmp.path().join("r2");
-    let (stdout, err, code) = text(&godkend(&[
-        "report",
-        "--store",
-        p(&store),
-        "--year",
-        "2025",
-        "--kommune",
-        "360",
-        "--out",
-        p(&again),
-        "--comments",
-        p(&comments),
-    ]));
+    let (stdout, err, code) = report_one(&store, "360", &again, &["--comments", p(&comments)]);
     assert_eq!(code, 0, "{stdout}{err}");
     assert!(stdout.contains("1 kommentarer passer ikke"), "{stdout}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(again.join("360-2025.json")).unwrap()).unwrap();
+    let report: serde_json::Value = read_json(&again.join("360-2025.json"));
     assert_eq!(report["klar_til_godkendelse"], true, "{:#}", report["markeringer"]);
     assert_eq!(report["antal"]["uden_kommentar"], 0);
     assert_eq!(report["kommentarer_uden_markering"][0]["kvartal"], "2019K1");
@@ -277,22 +273,10 @@ fn comments_returned_in_the_workbook_make_a_municipality_ready() {
         "report writes one municipality's PDF, JSON and workbook"
     );
     // The workbook now carries the comments, and reads back as a comments file.
-    let (_, err, code) = text(&godkend(&[
-        "report",
-        "--store",
-        p(&store),
-        "--year",
-        "2025",
-        "--kommune",
-        "360",
-        "--out",
-        p(&tmp.path().join("r3")),
-        "--comments",
-        p(&again.join("360-2025-markeringer.xlsx")),
-    ]));
+    let (_, err, code) =
+        report_one(&store, "360", &tmp.path().join("r3"), &["--comments", p(&again.join("360-2025-markeringer.xlsx"))]);
     assert_eq!(code, 0, "{err}");
-    let r3: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r3/360-2025.json")).unwrap()).unwrap();
+    let r3: serde_json::Value = read_json(&tmp.path().join("r3/360-2025.json"));
     assert_eq!(r3["klar_til_godkendelse"], true);
 }
 
@@ -337,7 +321,7 @@ fn revision_of_last_years_approved_figures_is_flagged() {
     assert_eq!(code, 0, "{err}");
     // Pretend København approved a different 2024K3 figure for § 104 last year.
     let path = last.join("101-2024.json");
-    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut json: serde_json::Value = read_json(&path);
     let series = json["serier"].as_array_mut().unwrap().iter_mut().find(|s| s["serie"] == "V-1.1").unwrap();
     let q = series["kvartaler"].as_array_mut().unwrap().iter_mut().find(|q| q["kvartal"] == "2024K3").unwrap();
     let now = q["modtagere"].as_u64().unwrap();
@@ -346,22 +330,9 @@ fn revision_of_last_years_approved_figures_is_flagged() {
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
 
     let out = tmp.path().join("2025");
-    let (_, err, code) = text(&godkend(&[
-        "report",
-        "--store",
-        p(&store),
-        "--year",
-        "2025",
-        "--kommune",
-        "101",
-        "--out",
-        p(&out),
-        "--approved",
-        p(&last),
-    ]));
+    let (_, err, code) = report_one(&store, "101", &out, &["--approved", p(&last)]);
     assert_eq!(code, 0, "{err}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("101-2025.json")).unwrap()).unwrap();
+    let report: serde_json::Value = read_json(&out.join("101-2025.json"));
     let revisions: Vec<&serde_json::Value> =
         report["markeringer"].as_array().unwrap().iter().filter(|m| m["regel"] == "revision").collect();
     assert_eq!(revisions.len(), 1, "only the changed figure: {revisions:#?}");
@@ -370,11 +341,9 @@ fn revision_of_last_years_approved_figures_is_flagged() {
     assert!(revisions[0]["forklaring"].as_str().unwrap().contains(&expected), "{}", revisions[0]["forklaring"]);
     assert!(report["revision"].as_str().unwrap().starts_with("Tallene er sammenholdt"));
 
-    let (_, _, code) =
-        text(&godkend(&["report", "--store", p(&store), "--year", "2025", "--kommune", "101", "--out", p(&out)]));
+    let (_, _, code) = report_one(&store, "101", &out, &[]);
     assert_eq!(code, 0);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("101-2025.json")).unwrap()).unwrap();
+    let report: serde_json::Value = read_json(&out.join("101-2025.json"));
     assert!(
         report["revision"].as_str().unwrap().contains("ikke anvendt"),
         "without --approved the report says the rule was skipped"
