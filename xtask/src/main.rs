@@ -4,6 +4,8 @@
 //! Both build `godkend` in release mode and run it as a user would; timings come from the binary's
 //! own report line (rows/s and peak memory), never from assertions.
 
+mod golden;
+
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,10 +16,14 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("demo-check") => demo_check(&args[1..]),
         Some("bench-ingest") => bench_ingest(&args[1..]),
+        Some("golden") => golden_check(args.get(1).map(String::as_str)),
+        Some("bless") => golden_bless(args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
                 "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → run per year →\n                                                        receipts and flags vs ground truth, counts vs DuckDB\n  \
-                 cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size"
+                 cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size\n  \
+                 cargo xtask golden [CASE]                              compare fixtures/golden cases with their expectations\n  \
+                 cargo xtask bless [CASE]                               rewrite the expectations (refused when CI is set)"
             );
             std::process::exit(2);
         }
@@ -30,6 +36,74 @@ fn root() -> PathBuf {
 
 fn option(args: &[String], name: &str, default: &str) -> String {
     args.windows(2).find(|w| w[0] == name).map_or_else(|| default.to_string(), |w| w[1].clone())
+}
+
+/// Builds the dev-profile binary exactly as `cargo test --workspace` does and returns its path.
+/// A plain `cargo build` unifies dependency features without the dev-dependencies and would rebuild
+/// polars (≈ 7 minutes) right after the tests, and again before the next test run.
+fn godkend_dev() -> Result<PathBuf> {
+    let status = Command::new(env!("CARGO"))
+        .args(["test", "--workspace", "--no-run", "--quiet"])
+        .current_dir(root())
+        .status()?;
+    if !status.success() {
+        bail!("cargo build failed");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    Ok(target.join("debug/godkend"))
+}
+
+fn golden_check(only: Option<&str>) -> Result<()> {
+    let bin = godkend_dev()?;
+    let root = root();
+    let mut failed = Vec::new();
+    let cases = golden::cases(&root.join("fixtures/golden"), only)?;
+    for case in &cases {
+        let live = root.join("target/golden").join(&case.name);
+        let got = golden::produce(&bin, &root, case, &live)?;
+        let diffs = golden::differences(case, &live, &golden::expected(case)?, &got)?;
+        if diffs.is_empty() {
+            println!("golden {}: ok ({} files)", case.name, got.len());
+        } else {
+            for d in &diffs {
+                println!("{d}");
+            }
+            failed.push(case.name.clone());
+        }
+    }
+    if failed.is_empty() {
+        println!("{} passed, 0 failed", cases.len());
+        return Ok(());
+    }
+    println!("{} passed, {} failed", cases.len() - failed.len(), failed.len());
+    for f in &failed {
+        println!("If the change is intended: cargo xtask bless {f}");
+    }
+    bail!("golden files differ")
+}
+
+fn golden_bless(only: Option<&str>) -> Result<()> {
+    if std::env::var_os("CI").is_some() {
+        bail!(
+            "refusing to bless expectations in CI (CI is set); run `cargo xtask bless` locally and commit the result"
+        );
+    }
+    let bin = godkend_dev()?;
+    let root = root();
+    for case in golden::cases(&root.join("fixtures/golden"), only)? {
+        let live = root.join("target/golden").join(&case.name);
+        let got = golden::produce(&bin, &root, &case, &live)?;
+        let changes = golden::bless(&case, &got)?;
+        if changes.is_empty() {
+            println!("bless {}: unchanged", case.name);
+        } else {
+            println!("bless {}: {} files changed", case.name, changes.len());
+            for c in changes {
+                println!("  {c}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds the release binary and returns its path.
