@@ -1,10 +1,11 @@
-//! Project chores that are not tests: `cargo xtask demo-check` (national-scale ingest and flags against
-//! the generator's ground truth, counts against an independent DuckDB recount) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
+//! Project chores: `cargo xtask golden` / `bless` (golden files, see `crates/godkend-golden`),
+//! `cargo xtask demo-check` (national-scale ingest and flags against the generator's ground truth,
+//! counts against an independent DuckDB recount) and `cargo xtask bench-ingest` (ingest speed, memory
+//! and store size).
 //!
-//! Both build `godkend` in release mode and run it as a user would; timings come from the binary's
-//! own report line (rows/s and peak memory), never from assertions.
-
-mod golden;
+//! The golden check uses the dev binary that `cargo test --workspace` builds; the others build
+//! `godkend` in release mode. All run it as a user would; timings come from the binary's own report
+//! line (rows/s and peak memory), never from assertions.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -30,8 +31,30 @@ fn main() -> Result<()> {
     }
 }
 
+/// The workspace root. `cargo run` sets `CARGO_MANIFEST_DIR` at run time; the compile-time value is only
+/// a fallback, because a binary restored from a shared target dir may have been built in another clone.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest.parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// A `cargo` command for the workspace, without the variables `cargo run` set for xtask itself
+/// (`CARGO_PKG_*`, `CARGO_MANIFEST_*`, …), so the inner build sees the same environment as a build
+/// started from the shell and reuses its artefacts.
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let injected = key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || matches!(&*key, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE");
+        if injected {
+            cmd.env_remove(&*key);
+        }
+    }
+    cmd.current_dir(root());
+    cmd
 }
 
 fn option(args: &[String], name: &str, default: &str) -> String {
@@ -42,10 +65,7 @@ fn option(args: &[String], name: &str, default: &str) -> String {
 /// A plain `cargo build` unifies dependency features without the dev-dependencies and would rebuild
 /// polars (≈ 7 minutes) right after the tests, and again before the next test run.
 fn godkend_dev() -> Result<PathBuf> {
-    let status = Command::new(env!("CARGO"))
-        .args(["test", "--workspace", "--no-run", "--quiet"])
-        .current_dir(root())
-        .status()?;
+    let status = cargo().args(["test", "--workspace", "--no-run", "--quiet"]).status()?;
     if !status.success() {
         bail!("cargo build failed");
     }
@@ -54,32 +74,14 @@ fn godkend_dev() -> Result<PathBuf> {
 }
 
 fn golden_check(only: Option<&str>) -> Result<()> {
-    let bin = godkend_dev()?;
-    let root = root();
-    let mut failed = Vec::new();
-    let cases = golden::cases(&root.join("fixtures/golden"), only)?;
-    for case in &cases {
-        let live = root.join("target/golden").join(&case.name);
-        let got = golden::produce(&bin, &root, case, &live)?;
-        let diffs = golden::differences(case, &live, &golden::expected(case)?, &got)?;
-        if diffs.is_empty() {
-            println!("golden {}: ok ({} files)", case.name, got.len());
-        } else {
-            for d in &diffs {
-                println!("{d}");
-            }
-            failed.push(case.name.clone());
-        }
+    let (bin, root) = (godkend_dev()?, root());
+    let outcome = godkend_golden::check(&bin, &root, &root.join("fixtures/golden"), &root.join("target/golden"), only)?;
+    print!("{}", outcome.text);
+    if !outcome.failed.is_empty() {
+        // The diffs above are the message; a backtrace of this function would only bury them.
+        std::process::exit(1);
     }
-    if failed.is_empty() {
-        println!("{} passed, 0 failed", cases.len());
-        return Ok(());
-    }
-    println!("{} passed, {} failed", cases.len() - failed.len(), failed.len());
-    for f in &failed {
-        println!("If the change is intended: cargo xtask bless {f}");
-    }
-    bail!("golden files differ")
+    Ok(())
 }
 
 fn golden_bless(only: Option<&str>) -> Result<()> {
@@ -88,28 +90,17 @@ fn golden_bless(only: Option<&str>) -> Result<()> {
             "refusing to bless expectations in CI (CI is set); run `cargo xtask bless` locally and commit the result"
         );
     }
-    let bin = godkend_dev()?;
-    let root = root();
-    for case in golden::cases(&root.join("fixtures/golden"), only)? {
-        let live = root.join("target/golden").join(&case.name);
-        let got = golden::produce(&bin, &root, &case, &live)?;
-        let changes = golden::bless(&case, &got)?;
-        if changes.is_empty() {
-            println!("bless {}: unchanged", case.name);
-        } else {
-            println!("bless {}: {} files changed", case.name, changes.len());
-            for c in changes {
-                println!("  {c}");
-            }
-        }
-    }
+    let (bin, root) = (godkend_dev()?, root());
+    print!(
+        "{}",
+        godkend_golden::bless_cases(&bin, &root, &root.join("fixtures/golden"), &root.join("target/golden"), only)?
+    );
     Ok(())
 }
 
 /// Builds the release binary and returns its path.
 fn godkend() -> Result<PathBuf> {
-    let status =
-        Command::new(env!("CARGO")).args(["build", "--release", "--bin", "godkend"]).current_dir(root()).status()?;
+    let status = cargo().args(["build", "--release", "--bin", "godkend"]).status()?;
     if !status.success() {
         bail!("cargo build --release failed");
     }

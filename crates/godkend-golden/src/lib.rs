@@ -1,0 +1,326 @@
+//! Golden-file checks: every case in `fixtures/golden/<case>/` is ingested and run with the real
+//! binary, and what a reader would see — receipts (text), report JSON, the text of each PDF page by
+//! page (pdftotext), the PDFs' SHA-256 and the exit codes — is compared with `<case>/forventet/`.
+//!
+//! `cargo xtask golden` and `cargo xtask bless` drive this crate; `crates/godkend-cli/tests/golden.rs`
+//! shows that it bites (a changed threshold, a stale or a missing expectation all fail).
+//!
+//! A case folder holds `case.conf` (see [`Conf`]), its deliveries and optionally `taerskler.toml`,
+//! which replaces the reference thresholds for that case. Live output stays in
+//! `target/golden/<case>/` so a person can open the PDFs.
+
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Output files of a case: path relative to `forventet/` → content.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// How many lines of one file's diff are printed before the rest is summarised.
+const DIFF_LINES: usize = 80;
+
+#[derive(Debug)]
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+/// The cases under `root`, sorted by name; only `only` if given.
+pub fn cases(root: &Path, only: Option<&str>) -> Result<Vec<Case>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(root).with_context(|| format!("reading {}", root.display()))? {
+        let dir = e?.path();
+        let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if dir.join("case.conf").is_file() && only.is_none_or(|o| o == name) {
+            out.push(Case { name, dir });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(o) = only
+        && out.is_empty()
+    {
+        bail!("no golden case `{o}` in {} (a case is a folder with a case.conf)", root.display());
+    }
+    Ok(out)
+}
+
+/// `case.conf`: `key = value` lines, `#` starts a comment. Paths are relative to the case folder.
+#[derive(Debug)]
+pub struct Conf {
+    /// `aar`: the report year.
+    pub aar: i32,
+    /// `leveringer`: the deliveries (default `leveringer`).
+    pub leveringer: String,
+    /// `kommentarer`: a comments file (CSV or XLSX) passed to `run --comments`.
+    pub kommentarer: Option<String>,
+    /// `godkendt_leveringer`: deliveries ingested first and run for `aar − 1`; that run's output is
+    /// then passed as `--approved`, so the revision rule has last year's approved figures.
+    pub godkendt_leveringer: Option<String>,
+}
+
+impl Conf {
+    pub fn read(case: &Case) -> Result<Conf> {
+        let path = case.dir.join("case.conf");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut conf = Conf { aar: 0, leveringer: "leveringer".into(), kommentarer: None, godkendt_leveringer: None };
+        for (n, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let at = || format!("{}:{}", path.display(), n + 1);
+            let (key, value) = line.split_once('=').with_context(|| format!("{}: expected `key = value`", at()))?;
+            let value = value.trim().to_string();
+            match key.trim() {
+                "aar" => conf.aar = value.parse().with_context(|| format!("{}: aar must be a year", at()))?,
+                "leveringer" => conf.leveringer = value,
+                "kommentarer" => conf.kommentarer = Some(value),
+                "godkendt_leveringer" => conf.godkendt_leveringer = Some(value),
+                other => {
+                    bail!("{}: unknown key `{other}` (known: aar, leveringer, kommentarer, godkendt_leveringer)", at())
+                }
+            }
+        }
+        if conf.aar == 0 {
+            bail!("{}: needs `aar = YYYY`", path.display());
+        }
+        Ok(conf)
+    }
+}
+
+/// Runs one case into `live` (emptied first) and returns the files to compare.
+///
+/// Every command runs inside `live` with relative paths for the store and the reports, so nothing a
+/// reader sees depends on where the repository is checked out.
+pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<Files> {
+    let conf = Conf::read(case)?;
+    if live.exists() {
+        std::fs::remove_dir_all(live)?;
+    }
+    std::fs::create_dir_all(live)?;
+    let mut common: Vec<String> = Vec::new();
+    if case.dir.join("taerskler.toml").is_file() {
+        let reference = live.join("reference");
+        std::fs::create_dir_all(&reference)?;
+        for e in std::fs::read_dir(repo.join("reference-data"))? {
+            let e = e?;
+            std::fs::copy(e.path(), reference.join(e.file_name()))?;
+        }
+        std::fs::copy(case.dir.join("taerskler.toml"), reference.join("taerskler.toml"))?;
+        common = vec!["--reference".into(), "reference".into()];
+    }
+    let godkend = |args: &[&str]| -> Result<i32> {
+        let out = Command::new(bin)
+            .args(&common)
+            .args(args)
+            .current_dir(live)
+            .env_remove("GODKEND_NOEGLE")
+            .output()
+            .with_context(|| format!("running {}", bin.display()))?;
+        Ok(out.status.code().unwrap_or(-1))
+    };
+    let path = |rel: &str| case.dir.join(rel).display().to_string();
+    let mut codes = String::new();
+    let mut run_args = vec!["run", "--store", "lager", "--out", "rapporter"];
+    let previous = (conf.aar - 1).to_string();
+    if let Some(earlier) = &conf.godkendt_leveringer {
+        let ingest = godkend(&["ingest", &path(earlier), "--store", "lager", "--demo-noegle"])?;
+        let run = godkend(&["run", "--store", "lager", "--year", &previous, "--out", "godkendt"])?;
+        codes.push_str(&format!("ingest {earlier} {ingest}\nrun {previous} {run}\n"));
+        run_args.extend(["--approved", "godkendt"]);
+    }
+    let ingest = godkend(&["ingest", &path(&conf.leveringer), "--store", "lager", "--demo-noegle"])?;
+    let year = conf.aar.to_string();
+    run_args.extend(["--year", &year]);
+    let comments = conf.kommentarer.as_deref().map(path);
+    if let Some(c) = &comments {
+        run_args.extend(["--comments", c]);
+    }
+    let run = godkend(&run_args)?;
+    codes.push_str(&format!("ingest {} {ingest}\nrun {year} {run}\n", conf.leveringer));
+
+    let mut files = Files::new();
+    files.insert("exitkoder.txt".to_string(), codes.into_bytes());
+    let receipts = live.join("lager/kvitteringer");
+    if receipts.is_dir() {
+        for e in sorted(&receipts)? {
+            let name = file_name(&e);
+            if name.ends_with(".txt") {
+                files.insert(format!("kvitteringer/{name}"), std::fs::read(&e)?);
+            }
+        }
+    }
+    let mut hashes = String::new();
+    let reports = live.join("rapporter");
+    if reports.is_dir() {
+        for e in sorted(&reports)? {
+            let name = file_name(&e);
+            if name.ends_with(".json") || name.ends_with(".csv") {
+                files.insert(name, std::fs::read(&e)?);
+            } else if name.ends_with(".pdf") {
+                files.insert(format!("{}.txt", name.trim_end_matches(".pdf")), pdf_text(&e)?);
+                let sha = Command::new("sha256sum").arg(&e).output().context("sha256sum (coreutils)")?;
+                let sum = String::from_utf8_lossy(&sha.stdout).split_whitespace().next().unwrap_or("").to_string();
+                hashes.push_str(&format!("{sum}  {name}\n"));
+            }
+        }
+    }
+    files.insert("pdf-sha256.txt".to_string(), hashes.into_bytes());
+    Ok(files)
+}
+
+/// The text a reader sees, page by page (pdftotext -layout; a form feed becomes a marked line).
+fn pdf_text(pdf: &Path) -> Result<Vec<u8>> {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .context("pdftotext is missing (apt-get install poppler-utils)")?;
+    if !out.status.success() {
+        bail!("pdftotext could not read {}", pdf.display());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).replace('\u{c}', "\n---- ny side ----\n").into_bytes())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().unwrap_or_default().to_string_lossy().into_owned()
+}
+
+fn sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    v.sort();
+    Ok(v)
+}
+
+/// The expectations stored for a case (empty when `forventet/` is missing).
+pub fn expected(case: &Case) -> Result<Files> {
+    let root = case.dir.join("forventet");
+    let mut out = Files::new();
+    if !root.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for p in sorted(&d)? {
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(&root)?.to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Human-readable differences (a unified diff per changed file), empty when everything matches.
+pub fn differences(case: &Case, want: &Files, got: &Files) -> Vec<String> {
+    let mut out = Vec::new();
+    if want.is_empty() {
+        out.push(format!("{}: no expectations (forventet/ is missing or empty)", case.name));
+        return out;
+    }
+    for (name, bytes) in got {
+        match want.get(name) {
+            None => out.push(format!("{}: new output {name} has no expectation", case.name)),
+            Some(w) if w != bytes => out.push(format!("{}: {name} differs\n{}", case.name, unified(name, w, bytes))),
+            Some(_) => {}
+        }
+    }
+    for name in want.keys().filter(|n| !got.contains_key(*n)) {
+        out.push(format!("{}: expected output {name} was not produced", case.name));
+    }
+    out
+}
+
+fn unified(name: &str, want: &[u8], got: &[u8]) -> String {
+    let (want, got) = (String::from_utf8_lossy(want), String::from_utf8_lossy(got));
+    let diff = similar::TextDiff::from_lines(&*want, &*got)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("forventet/{name}"), &format!("nu/{name}"))
+        .to_string();
+    let total = diff.lines().count();
+    let mut shown: String = diff.lines().take(DIFF_LINES).map(|l| format!("{l}\n")).collect();
+    if total > DIFF_LINES {
+        shown.push_str(&format!("… ({} more diff lines)\n", total - DIFF_LINES));
+    }
+    shown
+}
+
+/// What `cargo xtask golden` found.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The names of the cases that differ.
+    pub failed: Vec<String>,
+    /// The full report: a line per passing case, the diffs, a summary and the bless commands.
+    pub text: String,
+}
+
+/// Runs and compares every case under `cases_root` (only `only` if given); live output goes to
+/// `live_root/<case>/`.
+pub fn check(bin: &Path, repo: &Path, cases_root: &Path, live_root: &Path, only: Option<&str>) -> Result<Outcome> {
+    let cases = cases(cases_root, only)?;
+    let (mut failed, mut text) = (Vec::new(), String::new());
+    for case in &cases {
+        let got = produce(bin, repo, case, &live_root.join(&case.name))?;
+        let diffs = differences(case, &expected(case)?, &got);
+        if diffs.is_empty() {
+            text.push_str(&format!("golden {}: ok ({} files)\n", case.name, got.len()));
+        } else {
+            for d in &diffs {
+                text.push_str(&format!("{d}\n"));
+            }
+            failed.push(case.name.clone());
+        }
+    }
+    text.push_str(&format!("{} passed, {} failed\n", cases.len() - failed.len(), failed.len()));
+    for f in &failed {
+        text.push_str(&format!("If the change is intended: cargo xtask bless {f}\n"));
+    }
+    Ok(Outcome { failed, text })
+}
+
+/// Replaces a case's expectations with `got`; returns what changed (`+` new, `~` changed, `-` gone).
+pub fn bless(case: &Case, got: &Files) -> Result<Vec<String>> {
+    let want = expected(case)?;
+    let mut changes = Vec::new();
+    for (name, bytes) in got {
+        match want.get(name) {
+            None => changes.push(format!("+ {name}")),
+            Some(w) if w != bytes => changes.push(format!("~ {name}")),
+            _ => {}
+        }
+    }
+    changes.extend(want.keys().filter(|n| !got.contains_key(*n)).map(|n| format!("- {n}")));
+    let root = case.dir.join("forventet");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    for (name, bytes) in got {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().expect("file in a folder"))?;
+        std::fs::write(path, bytes)?;
+    }
+    Ok(changes)
+}
+
+/// Runs every case (or `only`) and rewrites its expectations; returns a report of what changed.
+pub fn bless_cases(bin: &Path, repo: &Path, cases_root: &Path, live_root: &Path, only: Option<&str>) -> Result<String> {
+    let mut text = String::new();
+    for case in cases(cases_root, only)? {
+        let got = produce(bin, repo, &case, &live_root.join(&case.name))?;
+        let changes = bless(&case, &got)?;
+        if changes.is_empty() {
+            text.push_str(&format!("bless {}: unchanged\n", case.name));
+        } else {
+            text.push_str(&format!("bless {}: {} files changed\n", case.name, changes.len()));
+            for c in changes {
+                text.push_str(&format!("  {c}\n"));
+            }
+        }
+    }
+    Ok(text)
+}
