@@ -21,9 +21,10 @@ pub struct Common {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// The municipalities' comments: CSV (;) or XLSX with kommunekode, ydelse, kvartal, regel, kommentar.
-    #[arg(long, value_name = "FILE")]
-    comments: Option<PathBuf>,
+    /// The municipalities' comments: CSV (;) or XLSX with kommunekode, ydelse, kvartal, regel, kommentar
+    /// (e.g. the returned `-markeringer.xlsx` workbooks). Repeat it, or name a folder of such files.
+    #[arg(long, value_name = "FILE|DIR")]
+    comments: Vec<PathBuf>,
     /// Last year's output folder, to flag revisions of the figures approved then.
     #[arg(long, value_name = "DIR")]
     approved: Option<PathBuf>,
@@ -33,7 +34,7 @@ pub struct Common {
 #[command(
     about = "The annual run: every municipality's approval report (PDF, JSON, flags workbook) and the status overview",
     after_help = "Exit: 0 · 2 error (the other municipalities are still written)\n\n\
-Example:\n  godkend run --store out/lager --year 2025 --out out/rapporter --comments kommentarer.xlsx"
+Example:\n  godkend run --store out/lager --year 2025 --out out/rapporter --comments svar/"
 )]
 pub struct RunArgs {
     #[command(flatten)]

@@ -52,8 +52,9 @@ pub struct Conf {
     pub aar: i32,
     /// `leveringer`: the deliveries (default `leveringer`).
     pub leveringer: String,
-    /// `kommentarer`: a comments file (CSV or XLSX) passed to `run --comments`.
-    pub kommentarer: Option<String>,
+    /// `kommentarer`: comments files or folders (CSV or XLSX), comma separated; each becomes a
+    /// `run --comments`.
+    pub kommentarer: Vec<String>,
     /// `godkendt_leveringer`: deliveries ingested first and run for `aar − 1`; that run's output is
     /// then passed as `--approved`, so the revision rule has last year's approved figures.
     pub godkendt_leveringer: Option<String>,
@@ -63,7 +64,8 @@ impl Conf {
     pub fn read(case: &Case) -> Result<Conf> {
         let path = case.dir.join("case.conf");
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let mut conf = Conf { aar: 0, leveringer: "leveringer".into(), kommentarer: None, godkendt_leveringer: None };
+        let mut conf =
+            Conf { aar: 0, leveringer: "leveringer".into(), kommentarer: Vec::new(), godkendt_leveringer: None };
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
@@ -75,7 +77,7 @@ impl Conf {
             match key.trim() {
                 "aar" => conf.aar = value.parse().with_context(|| format!("{}: aar must be a year", at()))?,
                 "leveringer" => conf.leveringer = value,
-                "kommentarer" => conf.kommentarer = Some(value),
+                "kommentarer" => conf.kommentarer = value.split(',').map(|v| v.trim().to_string()).collect(),
                 "godkendt_leveringer" => conf.godkendt_leveringer = Some(value),
                 other => {
                     bail!("{}: unknown key `{other}` (known: aar, leveringer, kommentarer, godkendt_leveringer)", at())
@@ -133,8 +135,8 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
     let ingest = godkend(&["ingest", &path(&conf.leveringer), "--store", "lager", "--demo-noegle"])?;
     let year = conf.aar.to_string();
     run_args.extend(["--year", &year]);
-    let comments = conf.kommentarer.as_deref().map(path);
-    if let Some(c) = &comments {
+    let comments: Vec<String> = conf.kommentarer.iter().map(|c| path(c)).collect();
+    for c in &comments {
         run_args.extend(["--comments", c]);
     }
     let run = godkend(&run_args)?;

@@ -195,7 +195,7 @@ pub fn report_view(r: &KommuneRapport) -> Value {
             "systemskifte": systemskifte,
         },
         "uden_markering": r.kommentarer_uden_markering.iter().map(|c| json!({
-            "linje": c.linje.to_string(), "ydelse": c.ydelse, "kvartal": c.kvartal, "regel": c.regel, "kommentar": c.kommentar,
+            "linje": format!("{}:{}", c.fil, c.linje), "ydelse": c.ydelse, "kvartal": c.kvartal, "regel": c.regel, "kommentar": c.kommentar,
         })).collect::<Vec<_>>(),
         "revision": r.revision,
         "regler": Regel::ALL.iter().map(|g| json!([g.code(), g.navn()])).collect::<Vec<_>>(),

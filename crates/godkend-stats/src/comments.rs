@@ -1,11 +1,12 @@
-//! Municipalities' comments on flags: read from CSV (`;`) or XLSX, matched to flags by
+//! Municipalities' comments on flags: read from CSV (`;`) or XLSX files — each municipality returns its
+//! own workbook, so a run takes several files or a folder of them — and matched to flags by
 //! (kommunekode, series, kvartal, regel); the service may be any code of the series.
 
 use crate::flags::{Markering, Regel};
 use crate::{Error, Result};
 use godkend_model::Reference;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One comment as the municipality wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -15,11 +16,40 @@ pub struct Kommentar {
     pub kvartal: String,
     pub regel: String,
     pub kommentar: String,
+    /// The comments file's name (without its folder, so reports do not depend on where it lies).
+    pub fil: String,
     /// Line in the comments file (the header is line 1).
     pub linje: usize,
 }
 
 const COLUMNS: [&str; 5] = ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"];
+
+/// Reads every comments file named, where a folder stands for its `.csv` and `.xlsx` files (sorted by
+/// name; Excel's `~$` lock files and hidden files are skipped).
+pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Kommentar>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let listing =
+                std::fs::read_dir(path).map_err(|e| Error::File { path: path.clone(), message: e.to_string() })?;
+            let mut files: Vec<PathBuf> = listing
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    let ext = p.extension().unwrap_or_default().to_ascii_lowercase();
+                    !name.starts_with("~$") && !name.starts_with('.') && (ext == "csv" || ext == "xlsx")
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                out.extend(read(&f)?);
+            }
+        } else {
+            out.extend(read(path)?);
+        }
+    }
+    Ok(out)
+}
 
 /// Reads a comments file; the format follows the extension (`.xlsx`, otherwise CSV).
 pub fn read(path: &Path) -> Result<Vec<Kommentar>> {
@@ -79,6 +109,7 @@ fn xlsx_rows(path: &Path) -> Result<Vec<Vec<String>>> {
 }
 
 fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
+    let fil = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let err = |line: usize, message: String| Error::Comments { path: path.to_path_buf(), line, message };
     let mut rows = rows.into_iter();
     let header: Vec<String> = rows
@@ -94,6 +125,19 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
     let mut out = Vec::new();
     for (i, row) in rows.enumerate() {
         let line = i + 2;
+        // An unquoted `;` inside the comment splits it into extra fields: when the comment is the last
+        // column, they are the rest of the comment; anywhere else the line cannot be read safely.
+        let mut row = row;
+        if row.len() > header.len() {
+            if at[4] + 1 != header.len() {
+                return Err(err(
+                    line,
+                    format!("{} fields, the header has {}; put the comment in quotes", row.len(), header.len()),
+                ));
+            }
+            let rest = row.split_off(at[4]).join(";");
+            row.push(rest);
+        }
         let get = |c: usize| row.get(at[c]).map_or("", |s| s.trim());
         if row.iter().all(|c| c.trim().is_empty()) || get(4).is_empty() {
             continue; // an empty line, or a flag not yet answered
@@ -109,6 +153,7 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
             kvartal: get(2).to_uppercase(),
             regel: get(3).to_string(),
             kommentar: get(4).to_string(),
+            fil: fil.clone(),
             linje: line,
         });
     }
@@ -153,6 +198,6 @@ pub fn attach(flags: &mut [Markering], comments: &[Kommentar], reference: &Refer
             unmatched.extend(cs.into_iter().cloned());
         }
     }
-    unmatched.sort_by_key(|c| (c.kommunekode, c.linje));
+    unmatched.sort_by(|a, b| (a.kommunekode, &a.fil, a.linje).cmp(&(b.kommunekode, &b.fil, b.linje)));
     unmatched
 }

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub year: i32,
-    pub comments: Option<PathBuf>,
+    /// Comments files, or folders of them (see `comments::read_all`).
+    pub comments: Vec<PathBuf>,
     /// Last year's output folder (its `<kode>-<år−1>.json` files), for the revision rule.
     pub approved: Option<PathBuf>,
 }
@@ -139,10 +140,7 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
             format!("Reglen om revision er ikke anvendt: der er ikke angivet godkendte tal for {}.", options.year - 1)
         }
     };
-    let comments = match &options.comments {
-        Some(p) => comments::read(p)?,
-        None => Vec::new(),
-    };
+    let comments = comments::read_all(&options.comments)?;
     all_flags.retain(|f| targets.contains(&f.kommunekode));
     let unmatched = comments::attach(&mut all_flags, &comments, reference);
 

@@ -79,6 +79,26 @@ fn a_bad_comments_file_names_the_line() {
     std::fs::write(&path, "kommunekode;ydelse;kvartal;kommentar\n").unwrap();
     let err = comments::read(&path).unwrap_err().to_string();
     assert!(err.ends_with("svar.csv:1: column `regel` is missing"), "{err}");
+    std::fs::write(
+        &path,
+        "kommunekode;ydelse;kvartal;regel;kommentar;afsender\n101;1.1;2025K1;aar_til_aar;a;b;Aarhus\n",
+    )
+    .unwrap();
+    let err = comments::read(&path).unwrap_err().to_string();
+    assert!(err.ends_with("svar.csv:2: 7 fields, the header has 6; put the comment in quotes"), "{err}");
+}
+
+#[test]
+fn an_unquoted_semicolon_in_the_last_column_stays_in_the_comment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("svar.csv");
+    std::fs::write(
+        &path,
+        "kommunekode;ydelse;kvartal;regel;kommentar\n101;;2025K4;systemskifte;Nyt system; samme borgere\n",
+    )
+    .unwrap();
+    let read = comments::read(&path).unwrap();
+    assert_eq!(read[0].kommentar, "Nyt system; samme borgere");
 }
 
 #[test]
@@ -102,4 +122,38 @@ fn flags_workbook_round_trips_and_is_reproducible() {
     let unmatched = comments::attach(&mut fresh, &read, &reference);
     assert!(unmatched.is_empty());
     assert_eq!(fresh[1].kommentar.as_deref(), Some("Omlægning af visitationen; se bilag \"B\""));
+}
+
+#[test]
+fn a_folder_of_returned_workbooks_and_csv_files_is_read_in_name_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svar = tmp.path().join("svar");
+    std::fs::create_dir(&svar).unwrap();
+    let mut f = flags();
+    f[1].kommentar = Some("Svar i regnearket".into());
+    let refs: Vec<&Markering> = f.iter().collect();
+    let dato = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    godkend_stats::xlsx::write(&svar.join("b-101-2025-markeringer.xlsx"), &refs, dato).unwrap();
+    std::fs::write(
+        svar.join("a.csv"),
+        "kommunekode;ydelse;kvartal;regel;kommentar\n101;;2025;afviste_poster;Svar i CSV\n",
+    )
+    .unwrap();
+    // Excel's lock file, a hidden file and a note are not comments files.
+    std::fs::write(svar.join("~$b-101-2025-markeringer.xlsx"), "lock").unwrap();
+    std::fs::write(svar.join(".a.csv.swp"), "x").unwrap();
+    std::fs::write(svar.join("noter.txt"), "x").unwrap();
+    let extra = tmp.path().join("sent.csv");
+    std::fs::write(&extra, "kommunekode;ydelse;kvartal;regel;kommentar\n147;1.1;2025K1;revision;Sent svar\n").unwrap();
+
+    let read = comments::read_all(&[svar, extra]).unwrap();
+    let got: Vec<(&str, usize, &str)> = read.iter().map(|c| (c.fil.as_str(), c.linje, c.kommentar.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("a.csv", 2, "Svar i CSV"),
+            ("b-101-2025-markeringer.xlsx", 3, "Svar i regnearket"),
+            ("sent.csv", 2, "Sent svar")
+        ]
+    );
 }
