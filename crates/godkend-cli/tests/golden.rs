@@ -2,7 +2,7 @@
 //! readable diff when one threshold changes, when an expectation is stale, missing or no longer
 //! produced — and `bless` makes it pass again. This is what `cargo xtask golden` runs.
 
-use godkend_golden::{bless_cases, check};
+use godkend_golden::{Place, bless_cases, check};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -50,7 +50,7 @@ impl Scratch {
 
     fn bless(&self) -> String {
         let t = self.tmp.path();
-        bless_cases(bin(), &root(), &t.join("cases"), &t.join("live"), None).unwrap()
+        bless_cases(bin(), &root(), &t.join("cases"), &t.join("live"), None, Place::Local).unwrap()
     }
 }
 
@@ -141,4 +141,18 @@ fn an_unknown_case_conf_key_is_an_error() {
     let t = s.tmp.path();
     let err = check(bin(), &root(), &t.join("cases"), &t.join("live"), None).unwrap_err();
     assert!(format!("{err:#}").contains("case.conf:2: unknown key `komentarer`"), "{err:#}");
+}
+
+#[test]
+fn bless_is_refused_in_ci_and_leaves_the_expectations_alone() {
+    let s = Scratch::of("ren");
+    let before = std::fs::read(s.case("forventet/825-2025.json")).unwrap();
+    std::fs::write(s.case("forventet/825-2025.json"), "{}\n").unwrap();
+    let t = s.tmp.path();
+    let err = bless_cases(bin(), &root(), &t.join("cases"), &t.join("live"), None, Place::Ci).unwrap_err();
+    assert!(err.to_string().starts_with("refusing to bless expectations in CI"), "{err}");
+    assert_eq!(std::fs::read(s.case("forventet/825-2025.json")).unwrap(), b"{}\n", "nothing was rewritten");
+    let (failed, _) = s.golden();
+    assert_eq!(failed, ["ren"]);
+    assert_ne!(before, b"{}\n");
 }

@@ -309,8 +309,41 @@ pub fn bless(case: &Case, got: &Files) -> Result<Vec<String>> {
     Ok(changes)
 }
 
+/// Where `bless` runs: expectations are only ever rewritten by a person, never by CI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The `CI` environment variable is set.
+    Ci,
+    Local,
+}
+
+impl Place {
+    pub fn from_env() -> Place {
+        if std::env::var_os("CI").is_some() { Place::Ci } else { Place::Local }
+    }
+
+    /// Whether expectations may be rewritten here.
+    pub fn may_bless(self) -> Result<()> {
+        if self == Place::Ci {
+            bail!(
+                "refusing to bless expectations in CI (CI is set); run `cargo xtask bless` locally and commit the result"
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Runs every case (or `only`) and rewrites its expectations; returns a report of what changed.
-pub fn bless_cases(bin: &Path, repo: &Path, cases_root: &Path, live_root: &Path, only: Option<&str>) -> Result<String> {
+/// Refused in CI, where a bless would turn any difference into a pass.
+pub fn bless_cases(
+    bin: &Path,
+    repo: &Path,
+    cases_root: &Path,
+    live_root: &Path,
+    only: Option<&str>,
+    place: Place,
+) -> Result<String> {
+    place.may_bless()?;
     let mut text = String::new();
     for case in cases(cases_root, only)? {
         let got = produce(bin, repo, &case, &live_root.join(&case.name))?;
