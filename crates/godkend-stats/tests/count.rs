@@ -125,3 +125,43 @@ fn law_change_is_one_series() {
     assert_eq!(series(&store, 101, "B-dagtilbud"), "1/1.0000 2/2.0000 2/2.0000 2/2.0000");
     assert_eq!(series(&store, 101, "B-hjemmetraening"), "1/1.0000 1/1.0000 1/1.0000 1/1.0000");
 }
+
+#[test]
+fn two_periods_with_a_gap_inside_one_quarter_count_once_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with(
+        tmp.path(),
+        &[
+            (
+                "101_2025-12.csv",
+                &[
+                    "101;G2;0101901235;1.1;6;2025-05-20;2025-11-30;", // delivered before G1: order must not matter
+                    "101;G1;0101901235;1.1;6;2025-01-01;2025-05-10;", // 9 days' gap, both in 2025K2
+                ],
+            ),
+            // The same citizen in Frederiksberg over the gap: one citizen nationally, days added.
+            ("147_2025-12.csv", &["147;F;0101901235;1.1;6;2025-05-01;2025-08-31;"]),
+        ],
+    );
+    let k2 = (40.0 + 42.0) / 91.0; // 1 April – 10 May, 20 May – 30 June
+    assert_eq!(series(&store, 101, "V-1.1"), format!("1/1.0000 1/{k2:.4} 1/1.0000 1/{:.4}", 61.0 / 92.0));
+    let reference = Reference::embedded().unwrap();
+    let cases = count::load_cases(&store, &store.kommuner().unwrap()).unwrap();
+    let counts = count::count(cases, &reference, Window { fra: q("2025K1"), til: q("2025K4") }).unwrap();
+    let national: Vec<(u32, String)> = ["2025K1", "2025K2", "2025K3", "2025K4"]
+        .iter()
+        .map(|k| counts.national("V-1.1", q(k)))
+        .map(|t| (t.modtagere, format!("{:.4}", t.helaarsaekvivalenter)))
+        .collect();
+    let k2_national = (40.0 + 42.0 + 61.0) / 91.0; // plus Frederiksberg's 1 May – 30 June
+    let k3_national = (92.0 + 62.0) / 92.0;
+    assert_eq!(
+        national,
+        [
+            (1, "1.0000".to_string()),
+            (1, format!("{k2_national:.4}")),
+            (1, format!("{k3_national:.4}")),
+            (1, format!("{:.4}", 61.0 / 92.0))
+        ]
+    );
+}
