@@ -30,11 +30,17 @@ pub enum Error {
 
 type Engine = TypstEngine<TypstTemplateMainFile>;
 
+/// Compiles a cached result may go unused before it is evicted.
+const EVICT_AFTER: usize = 3;
+
 fn engine(cell: &'static OnceLock<Engine>, name: &'static str, source: &'static str) -> &'static Engine {
     cell.get_or_init(|| {
         TypstEngine::builder()
             .main_file((name, source))
             .search_fonts_with(TypstKitFontOptions::new().include_system_fonts(false).include_embedded_fonts(true))
+            // Keep typst's memoised work (parsed fonts, shaped text, laid-out fixed parts) across the
+            // reports of a run; the default evicts everything after each compile.
+            .comemo_evict_max_age(Some(EVICT_AFTER))
             .build()
     })
 }
