@@ -39,6 +39,11 @@ fn root() -> PathBuf {
     manifest.parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
+/// Where cargo puts its builds: `CARGO_TARGET_DIR`, else `target/` in the workspace.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
 /// A `cargo` command for the workspace, without the variables `cargo run` set for xtask itself
 /// (`CARGO_PKG_*`, `CARGO_MANIFEST_*`, …), so the inner build sees the same environment as a build
 /// started from the shell and reuses its artefacts.
@@ -69,8 +74,7 @@ fn godkend_dev() -> Result<PathBuf> {
     if !status.success() {
         bail!("cargo build failed");
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    Ok(target.join("debug/godkend"))
+    Ok(target_dir().join("debug/godkend"))
 }
 
 fn golden_check(only: Option<&str>) -> Result<()> {
@@ -99,8 +103,7 @@ fn godkend() -> Result<PathBuf> {
     if !status.success() {
         bail!("cargo build --release failed");
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    Ok(target.join("release/godkend"))
+    Ok(target_dir().join("release/godkend"))
 }
 
 fn run(bin: &Path, args: &[&str]) -> Result<(String, String, i32)> {

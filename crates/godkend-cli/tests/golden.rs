@@ -28,17 +28,18 @@ fn copy_dir(from: &Path, to: &Path) {
 /// A scratch copy of one golden case: `<tmp>/cases/<name>/`, live output in `<tmp>/live/`.
 struct Scratch {
     tmp: tempfile::TempDir,
+    name: String,
 }
 
 impl Scratch {
     fn of(name: &str) -> Scratch {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(&root().join("fixtures/golden").join(name), &tmp.path().join("cases").join(name));
-        Scratch { tmp }
+        Scratch { tmp, name: name.to_string() }
     }
 
     fn case(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join("cases/ren").join(rel)
+        self.tmp.path().join("cases").join(&self.name).join(rel)
     }
 
     /// `cargo xtask golden` on the copy: (failed cases, printed text).

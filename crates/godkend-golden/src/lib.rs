@@ -10,6 +10,7 @@
 //! `target/golden/<case>/` so a person can open the PDFs.
 
 use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -162,8 +163,7 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
                 files.insert(name, std::fs::read(&e)?);
             } else if name.ends_with(".pdf") {
                 files.insert(format!("{}.txt", name.trim_end_matches(".pdf")), pdf_text(&e)?);
-                let sha = Command::new("sha256sum").arg(&e).output().context("sha256sum (coreutils)")?;
-                let sum = String::from_utf8_lossy(&sha.stdout).split_whitespace().next().unwrap_or("").to_string();
+                let sum: String = Sha256::digest(std::fs::read(&e)?).iter().map(|b| format!("{b:02x}")).collect();
                 hashes.push_str(&format!("{sum}  {name}\n"));
             }
         }
