@@ -19,6 +19,9 @@ reports = sorted(glob.glob(os.path.join(out, "[0-9][0-9][0-9]-[0-9][0-9][0-9][0-
 if not reports:
     sys.exit(f"no report JSON in {out}")
 quarters = sorted({kv for path in reports for kv in json.load(open(path))["kvartaler"]})
+# The store's manifest names the committed case files (older generations may still lie beside them).
+manifest = json.load(open(os.path.join(store, "godkend-store.json")))
+case_files = ", ".join(f"'{os.path.join(store, f)}'" for f in sorted(manifest["sager"].values()))
 
 con = duckdb.connect()
 start = time.perf_counter()
@@ -26,7 +29,7 @@ con.execute(f"""
 CREATE TABLE y AS SELECT kode, serie FROM read_csv('{ref}/ydelser.csv', delim=';', header=true, all_varchar=true);
 CREATE TABLE c AS
   SELECT s.kommunekode AS k, y.serie, s.person, s.startdato AS st, coalesce(s.slutdato, DATE '9999-12-31') AS sl
-  FROM read_parquet('{store}/sager/*.parquet') s JOIN y ON s.ydelse = y.kode
+  FROM read_parquet([{case_files}]) s JOIN y ON s.ydelse = y.kode
   WHERE NOT s.slettet;
 CREATE TABLE m AS
   WITH o AS (

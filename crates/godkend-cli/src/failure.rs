@@ -30,7 +30,16 @@ impl From<godkend_ingest::Error> for Failure {
 
 impl From<godkend_stats::Error> for Failure {
     fn from(e: godkend_stats::Error) -> Failure {
-        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
+        Failure::from_stats(&e)
+    }
+}
+
+impl Failure {
+    pub fn from_stats(e: &godkend_stats::Error) -> Failure {
+        // Paths and messages may carry what a municipality typed: no control characters, no CPR.
+        let message =
+            godkend_model::tekst::mask_cpr(&godkend_model::tekst::without_control(&e.to_string())).into_owned();
+        Failure { hint: e.hint().map(str::to_string), message }
     }
 }
 

@@ -32,6 +32,16 @@ pub struct Args {
     /// Character set of CSV deliveries.
     #[arg(long, default_value = "utf-8", value_name = "utf-8|windows-1252")]
     encoding: Encoding,
+    /// The day of the ingest (default: today); a delivery for a later month is rejected.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    dato: Option<chrono::NaiveDate>,
+}
+
+/// Today's date (UTC) from the system clock: used only to reject deliveries for future months,
+/// never written into an output.
+pub fn today() -> chrono::NaiveDate {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Days::new(secs / 86_400)
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
@@ -40,8 +50,8 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let store = CaseStore::open_or_create(&args.store, &key)?;
     let files = godkend_ingest::ingest::expand_paths(&args.paths)?;
     let bar = crate::progress::bar(files.len() as u64, "leveringer");
-    let summary =
-        ingest(&args.paths, &store, reference, &key, IngestOptions { encoding: args.encoding }, &|n| bar.inc(n))?;
+    let options = IngestOptions { encoding: args.encoding, idag: Some(args.dato.unwrap_or_else(today)) };
+    let summary = ingest(&args.paths, &store, reference, &key, options, &|n| bar.inc(n))?;
     bar.finish_and_clear();
 
     let count = |s: Status| summary.kvitteringer.iter().filter(|k| k.status == s).count();
@@ -69,6 +79,13 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let secs = started.elapsed().as_secs_f64();
     let peak = peak_memory_mb().map(|mb| format!(", maks. hukommelse {mb} MB")).unwrap_or_default();
     eprintln!("({secs:.2} s, {:.0} poster/s{peak})", rows as f64 / secs.max(1e-9));
+    for (path, e) in &summary.ikke_indlaest {
+        Failure::new(
+            format!("{}: ikke indlæst: kvitteringen kan ikke skrives ({e})", path.display()),
+            "omdøb filen til <kommunekode>_<ÅÅÅÅ-MM>[_N].csv og indlæs den igen; de øvrige leveringer er indlæst",
+        )
+        .print();
+    }
     for k in summary.kvitteringer.iter().filter(|k| k.status == Status::Afvist) {
         if let Some(f) = &k.fatal {
             let at = f.linje.map(|l| format!(":{l}")).unwrap_or_default();

@@ -108,8 +108,9 @@ pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
     })?;
     godkend_ingest::store::write_atomic(&args.common.out.join(format!("status-{}.pdf", options.year)), &status_pdf)?;
     summarise(&run.rapporter, &args.common.out);
+    let skipped = report_skipped(&run.sprunget_over);
     eprintln!("(optælling og markeringer {counted:.2} s, i alt {:.2} s)", started.elapsed().as_secs_f64());
-    Ok(if failed > 0 { 2 } else { 0 })
+    Ok(if failed + skipped > 0 { 2 } else { 0 })
 }
 
 pub fn report_one(args: ReportArgs, reference: &Reference) -> Result<u8, Failure> {
@@ -124,8 +125,19 @@ pub fn report_one(args: ReportArgs, reference: &Reference) -> Result<u8, Failure
     let run = report::run(&store, reference, &options, Some(args.kommune))?;
     let failed = write_all(&args.common.out, &run.rapporter);
     summarise(&run.rapporter, &args.common.out);
+    let skipped = report_skipped(&run.sprunget_over);
     eprintln!("({:.2} s)", started.elapsed().as_secs_f64());
-    Ok(if failed > 0 { 2 } else { 0 })
+    Ok(if failed + skipped > 0 { 2 } else { 0 })
+}
+
+/// Prints each side file that was skipped (the reports were written without it); returns how many.
+fn report_skipped(skipped: &[godkend_stats::Error]) -> usize {
+    for e in skipped {
+        let mut f = Failure::from_stats(e);
+        f.message = format!("sprunget over: {}", f.message);
+        f.print();
+    }
+    skipped.len()
 }
 
 fn summarise(rapporter: &[KommuneRapport], out: &Path) {

@@ -19,6 +19,9 @@ pub struct Args {
     /// Print the receipt as JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// The day the delivery is checked on (default: today); a later delivery month is rejected.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    dato: Option<chrono::NaiveDate>,
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
@@ -28,7 +31,8 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
             "give the path of one delivery file",
         ));
     }
-    let v = validate_file(&args.file, reference, args.encoding);
+    let idag = args.dato.unwrap_or_else(crate::ingest::today);
+    let v = validate_file(&args.file, reference, args.encoding, Some(godkend_model::Maaned::of_date(idag)));
     let k = &v.kvittering;
     print!("{}", if args.json { k.to_json() } else { k.to_text() });
     Ok(match k.status {

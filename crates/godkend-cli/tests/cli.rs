@@ -106,8 +106,8 @@ fn ingest_folder_writes_receipts_and_reports_rejections() {
             .unwrap();
     assert_eq!((receipt["accepterede"].as_u64(), receipt["afviste"].as_u64()), (Some(1), Some(3)));
     assert!(store.join("kvitteringer/147_2024-03.csv.txt").exists());
-    assert!(store.join("sager/101.parquet").exists() && store.join("sager/147.parquet").exists());
-    assert!(!store.join("sager/151.parquet").exists(), "nothing from a rejected delivery is stored");
+    assert!(store.join("sager/101-g1.parquet").exists() && store.join("sager/147-g1.parquet").exists());
+    assert!(!store.join("sager/151-g1.parquet").exists(), "nothing from a rejected delivery is stored");
 
     // Only records rejected: exit 1.
     let store2 = tmp.path().join("lager2");
@@ -225,14 +225,34 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
     let dagtilbud = json["serier"].as_array().unwrap().iter().find(|s| s["serie"] == "B-dagtilbud").unwrap();
     assert_eq!(dagtilbud["koder"], serde_json::json!(["SEL32", "BL82-1"]));
     assert_eq!(dagtilbud["kvartaler"][0]["kvartal"], "2023K1");
-    // The injected drop to zero in København's § 103 series (see fixtures/demo/sandhed.json).
-    let drop = json["markeringer"]
+    // The injected drop to zero in København's § 103 series (see fixtures/demo/sandhed.json): one
+    // event, one flag. Before, the year rule was red again in every 2025 quarter the series stayed at 0.
+    let on_103: Vec<String> = json["markeringer"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|m| m["regel"] == "aar_til_aar" && m["ydelse"] == "1.4" && m["alvor"] == "rød");
-    assert!(drop, "{:#}", json["markeringer"]);
-    assert_eq!(json["klar_til_godkendelse"], false);
+        .filter(|m| m["ydelse"] == "1.4")
+        .map(|m| {
+            format!(
+                "{} {} {}",
+                m["kvartal"].as_str().unwrap(),
+                m["regel"].as_str().unwrap(),
+                m["alvor"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(on_103, ["2024K4 fald_til_nul rød"], "{:#}", json["markeringer"]);
+    assert_eq!(json["klar_til_godkendelse"], true, "the drop was flagged in 2024; nothing is open in 2025");
+    let surge: serde_json::Value = read_json(&a.join("155-2025.json"));
+    assert_eq!(surge["klar_til_godkendelse"], false);
+    let prio: Vec<f64> = surge["markeringer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["alvor"] == "rød")
+        .map(|m| m["prioritet"].as_f64().unwrap())
+        .collect();
+    assert!(prio.windows(2).all(|w| w[0] >= w[1]) && prio[0] > 0.0, "red flags by priority: {prio:?}");
 }
 
 #[test]

@@ -3,6 +3,10 @@
 use godkend_model::Maaned;
 use std::path::Path;
 
+/// The highest sequence number of a re-delivery: two digits, so a version (`YYYYMMNN`) never spills
+/// into the month.
+pub const MAX_LOEBENUMMER: u16 = 99;
+
 /// What a delivery's file name says about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LeveringNavn {
@@ -36,7 +40,8 @@ impl LeveringNavn {
         let maaned: Maaned = parts.next()?.parse().ok()?;
         let loebenummer = match parts.next() {
             None => 1,
-            Some(n) => n.parse().ok().filter(|n| *n >= 2)?,
+            Some(n) if n.starts_with('0') => return None,
+            Some(n) => n.parse().ok().filter(|n| (2..=MAX_LOEBENUMMER).contains(n))?,
         };
         if parts.next().is_some() {
             return None;
@@ -44,7 +49,8 @@ impl LeveringNavn {
         Some(LeveringNavn { kommunekode: kode.parse().ok()?, maaned, loebenummer, format })
     }
 
-    /// The version a case gets from this delivery: later deliveries replace earlier ones.
+    /// The version a case gets from this delivery: later deliveries replace earlier ones. Unique per
+    /// month and sequence (sequence ≤ 99) and far from overflow (year ≤ 9999 from `Maaned`).
     pub fn version(&self) -> i32 {
         (self.maaned.year() * 100 + i32::from(self.maaned.month())) * 100 + i32::from(self.loebenummer)
     }
@@ -71,5 +77,10 @@ mod tests {
         check("101-2024-03.csv", None);
         check("101_2024-03.txt", None);
         check("101_2024-13.csv", None);
+        check("101_2024-01_99.csv", Some("101 2024-01 99 Csv v20240199"));
+        // Before: `_150` became version 20240250 and beat February.
+        check("101_2024-01_150.csv", None);
+        check("101_2024-01_100.csv", None);
+        check("101_2024-01_02.csv", None);
     }
 }

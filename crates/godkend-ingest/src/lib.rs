@@ -15,7 +15,7 @@ pub use filename::LeveringNavn;
 pub use ingest::{IngestOptions, IngestSummary, ingest};
 pub use pseudonym::Noegle;
 pub use receipt::{Kvittering, Status};
-pub use store::{CaseStore, Sag};
+pub use store::{CaseStore, Sag, Transaction};
 pub use table::Encoding;
 pub use validate::{Validated, validate_file};
 
@@ -29,6 +29,8 @@ pub enum Error {
     Store { path: PathBuf, message: String },
     #[error("{0}")]
     Key(String),
+    #[error("{}: another process is writing to this case store{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    Busy { path: PathBuf, pid: Option<u32> },
 }
 
 impl Error {
@@ -43,6 +45,9 @@ impl Error {
             Error::Io { .. } => Some("check that the path exists and is readable"),
             Error::Store { .. } => Some(
                 "the case store may be damaged or from another version; restore it from backup or ingest into a new folder",
+            ),
+            Error::Busy { .. } => Some(
+                "only one ingest may write to a store at a time; wait until the other has finished, then run this one again (nothing was changed)",
             ),
             Error::Key(_) => Some(
                 "set GODKEND_NOEGLE or pass --noegle-fil FILE (a secret of at least 32 characters kept outside the store); for the bundled demo data use --demo-noegle",

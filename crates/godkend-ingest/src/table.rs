@@ -11,6 +11,34 @@ use polars::prelude::*;
 /// Longest field accepted at all; longer ones mean a broken file, not a long value.
 pub const MAX_FIELD_BYTES: usize = 1000;
 
+/// Most records one delivery may hold. København's largest month is about 20,000; a file far
+/// beyond this is broken or hostile, and reading it would cost memory out of all proportion.
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// Largest delivery file read at all (1,000,000 full rows are about 120 MB as CSV).
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a delivery file, or the fatal finding of a file that cannot or should not be read.
+pub fn read_delivery(path: &std::path::Path) -> Result<Vec<u8>, Fatal> {
+    let unreadable = |e: std::io::Error| {
+        Fatal::new(FundKode::FilUlaeselig, None, format!("filen kan ikke læses: {e}"), "tjek stien og rettighederne")
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_BYTES {
+        return Err(too_large(format!("filen er {} MB (højst {} MB)", size >> 20, MAX_BYTES >> 20)));
+    }
+    std::fs::read(path).map_err(unreadable)
+}
+
+fn too_large(what: String) -> Fatal {
+    Fatal::new(
+        FundKode::LeveringForStor,
+        None,
+        what,
+        "en levering dækker én kommune og én måned; del ikke-månedlige udtræk op, eller tjek at filen ikke er beskadiget",
+    )
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Encoding {
     #[default]
@@ -229,6 +257,9 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
             ));
         }
         check_field_lengths(&record, line, &names)?;
+        if rows.len() == MAX_ROWS {
+            return Err(too_large(format!("filen har mere end {MAX_ROWS} poster")));
+        }
         rows.push((line, record));
     }
     if rows.is_empty() {
@@ -280,7 +311,14 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
             "tjek at filen er en gyldig Parquet-fil med leveringens kolonner",
         )
     };
-    let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish().map_err(|e| unreadable(e.to_string()))?;
+    // The row count a file claims is checked before anything is decoded: a few MB can claim
+    // tens of millions of rows.
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    let claimed = reader.num_rows().map_err(|e| unreadable(e.to_string()))?;
+    if claimed > MAX_ROWS {
+        return Err(too_large(format!("filen angiver {claimed} rækker (højst {MAX_ROWS})")));
+    }
+    let df = reader.with_slice(Some((0, MAX_ROWS))).finish().map_err(|e| unreadable(e.to_string()))?;
     if df.height() == 0 {
         return Err(Fatal::new(
             FundKode::KunOverskrift,

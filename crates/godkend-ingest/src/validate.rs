@@ -8,7 +8,7 @@ use crate::filename::LeveringNavn;
 use crate::receipt::{Kvittering, Sample};
 use crate::table::{Col, Encoding, Fatal, Table, read_table};
 use chrono::NaiveDate;
-use godkend_model::{FundKode, Koen, PersonId, Reference, Register};
+use godkend_model::{FundKode, Koen, Maaned, PersonId, Reference, Register};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -45,26 +45,24 @@ pub const SAMPLES_PER_CODE: usize = 10;
 
 /// Validates one delivery file; touches nothing. IO errors reading the file become a fatal finding
 /// too, since a receipt must be written for every delivery that arrives.
-pub fn validate_file(path: &Path, reference: &Reference, encoding: Encoding) -> Validated {
+/// `seneste` is the last delivery month accepted (the month of the ingest); `None` skips that check.
+pub fn validate_file(path: &Path, reference: &Reference, encoding: Encoding, seneste: Option<Maaned>) -> Validated {
     let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let fatal = Fatal::new(
-                FundKode::FilUlaeselig,
-                None,
-                format!("filen kan ikke læses: {e}"),
-                "tjek stien og rettighederne",
-            );
-            return rejected(Kvittering::new(fil, None, String::new()), fatal);
-        }
-    };
-    validate_bytes(&fil, &bytes, reference, encoding)
+    match crate::table::read_delivery(path) {
+        Ok(bytes) => validate_hashed(&fil, &bytes, sha256(&bytes), reference, encoding, seneste),
+        Err(fatal) => unreadable(&fil, fatal),
+    }
+}
+
+/// The receipt of a file that could not be read at all.
+pub(crate) fn unreadable(fil: &str, fatal: Fatal) -> Validated {
+    let navn = LeveringNavn::parse(Path::new(fil));
+    rejected(Kvittering::new(fil.to_string(), navn, String::new()), fatal)
 }
 
 /// Validates a delivery given its file name and content.
 pub fn validate_bytes(fil: &str, bytes: &[u8], reference: &Reference, encoding: Encoding) -> Validated {
-    validate_hashed(fil, bytes, sha256(bytes), reference, encoding)
+    validate_hashed(fil, bytes, sha256(bytes), reference, encoding, None)
 }
 
 /// The content hash that identifies a delivery (ingesting the same content twice changes nothing).
@@ -78,6 +76,7 @@ pub(crate) fn validate_hashed(
     sha256: String,
     reference: &Reference,
     encoding: Encoding,
+    seneste: Option<Maaned>,
 ) -> Validated {
     let navn = LeveringNavn::parse(Path::new(fil));
     let mut kvittering = Kvittering::new(fil.to_string(), navn, sha256);
@@ -86,10 +85,19 @@ pub(crate) fn validate_hashed(
             FundKode::FilnavnUgyldigt,
             None,
             format!("filnavnet `{}` følger ikke formen <kommunekode>_<ÅÅÅÅ-MM>[_N].csv", shown(fil)),
-            "omdøb filen, fx 101_2024-03.csv (eller 101_2024-03_2.csv for en genlevering)",
+            "omdøb filen, fx 101_2024-03.csv (eller 101_2024-03_2.csv for en genlevering; løbenummeret N er 2-99)",
         );
         return rejected(kvittering, fatal);
     };
+    if seneste.is_some_and(|s| navn.maaned > s) {
+        let fatal = Fatal::new(
+            FundKode::MaanedIFremtiden,
+            None,
+            format!("leveringsmåneden {} i filnavnet ligger efter indlæsningsmåneden", navn.maaned),
+            "tjek året og måneden i filnavnet; en måned kan først leveres, når den er begyndt",
+        );
+        return rejected(kvittering, fatal);
+    }
     if reference.kommune(navn.kommunekode).is_none() {
         let fatal = Fatal::new(
             FundKode::KommuneUkendt,
@@ -157,6 +165,8 @@ fn validate_rows(
 
         if sagsid.is_empty() || sagsid.chars().count() > 64 {
             r.fund(FundKode::SagsidUgyldigt, format!("sagsid er {} tegn; det skal være 1-64", sagsid.chars().count()));
+        } else if contains_cpr(sagsid) {
+            r.fund(FundKode::SagsidCpr, "sagsid indeholder et tal, der ligner et CPR-nummer; posten medtages ikke");
         } else if !seen_sagsid.insert((kommunekode, sagsid)) {
             r.fund(FundKode::SagsidDublet, "sagsid forekommer tidligere i leveringen; denne linje medtages ikke");
         }
@@ -415,7 +425,10 @@ pub fn shown(value: &str) -> Cow<'_, str> {
     Cow::Borrowed(value)
 }
 
-/// Whether `value` contains ten digits in a row, optionally with a dash after the sixth.
+pub use godkend_model::tekst::contains_cpr;
+
+/// Whether `value` contains ten digits in a row, optionally with a dash after the sixth: wider
+/// than [`contains_cpr`] (no date check), for what is echoed back in messages.
 fn contains_cpr_like(value: &str) -> bool {
     let b = value.as_bytes();
     (0..b.len()).any(|i| {

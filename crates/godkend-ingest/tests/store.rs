@@ -116,7 +116,7 @@ fn rejected_delivery_leaves_cases_untouched() {
     let files = deliveries(tmp.path());
     let store = tmp.path().join("lager");
     run(&store, &files);
-    let cases_before = std::fs::read(store.join("sager/101.parquet")).unwrap();
+    let cases_before = std::fs::read(store.join("sager/101-g1.parquet")).unwrap();
     let bad = write(
         tmp.path(),
         "101_2024-03.csv",
@@ -124,9 +124,12 @@ fn rejected_delivery_leaves_cases_untouched() {
     );
     let summary = run(&store, &[bad]);
     assert_eq!(summary.exit_code(), 2);
-    assert_eq!(std::fs::read(store.join("sager/101.parquet")).unwrap(), cases_before);
+    let now = CaseStore::open(&store).unwrap().cases_path(101).unwrap();
+    assert_eq!(now, store.join("sager/101-g1.parquet"), "a rejected delivery writes no case file");
+    assert_eq!(std::fs::read(now).unwrap(), cases_before);
     assert!(store.join("kvitteringer/101_2024-03.csv.json").exists(), "a rejected delivery still gets a receipt");
-    let leftovers: Vec<_> = snapshot(&store).into_keys().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> =
+        snapshot(&store).into_keys().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".tmp")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 

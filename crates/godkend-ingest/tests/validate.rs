@@ -204,7 +204,7 @@ fn whole_delivery_rejections() {
             "kommune_ukendt @Some(2): linje 2: kommunekode `999` findes ikke | kommunekoden skal være tre cifre fra reference-data/kommuner.csv, fx 101",
             "kommune_ukendt @None: kommunekode 999 i filnavnet findes ikke | kommunekoden skal være en af de 98 koder i reference-data/kommuner.csv",
             "forkert_maaned @None: 1 af 1 poster starter efter 2024-02, som filnavnet angiver | tjek måneden i filnavnet (2024-02); en levering dækker sager til og med sin måned",
-            "filnavn_ugyldigt @None: filnavnet `leverance.csv` følger ikke formen <kommunekode>_<ÅÅÅÅ-MM>[_N].csv | omdøb filen, fx 101_2024-03.csv (eller 101_2024-03_2.csv for en genlevering)",
+            "filnavn_ugyldigt @None: filnavnet `leverance.csv` følger ikke formen <kommunekode>_<ÅÅÅÅ-MM>[_N].csv | omdøb filen, fx 101_2024-03.csv (eller 101_2024-03_2.csv for en genlevering; løbenummeret N er 2-99)",
         ]
     "#]]
     .assert_debug_eq(&got);
@@ -242,7 +242,7 @@ fn no_cpr_in_any_receipt() {
         "101;X4;0101901235;;;;1.1;010190-1235;2024-03-01;;",
     ]);
     let k = receipt("101_2024-03.csv", &body);
-    assert_eq!(k.afviste, 4);
+    assert_eq!(k.afviste, 5, "a CPR in the sagsid rejects the record too");
     for text in [k.to_text(), k.to_json()] {
         for cpr in ["0101901235", "010190-1235", "3113901234"] {
             assert!(!text.contains(cpr), "{cpr} leaked into:\n{text}");
@@ -268,4 +268,63 @@ fn parquet_delivery_reads_like_csv() {
     assert_eq!((k.raekker, k.accepterede), (1, 1));
     assert_eq!(k.antal(godkend_model::FundKode::MaalgruppeMangler), 1);
     assert_eq!(k.fund[0].eksempler[0].linje, 1, "Parquet rows are numbered from 1");
+}
+
+#[test]
+fn a_sagsid_carrying_a_cpr_is_a_rejected_record_named_by_line_only() {
+    let k = receipt(
+        "101_2024-03.csv",
+        &csv(&[
+            "101;S-0101801234;0101901235;;;;1.1;6;2024-03-01;;",
+            "101;010180-1234;0101901235;;;;1.1;6;2024-03-01;;",
+            "101;X01018012345;0101901237;;;;1.1;6;2024-03-01;;",
+            // Ten digits that are no date (day 32) and a 7-digit case number are ordinary sagsid.
+            "101;3201801234;0101901235;;;;1.1;6;2024-03-01;;",
+            "101;101-0000001;0101901237;;;;1.1;6;2024-03-01;;",
+        ]),
+    );
+    assert_eq!((k.accepterede, k.afviste), (2, 3));
+    assert_eq!(k.antal(godkend_model::FundKode::SagsidCpr), 3);
+    let lines: Vec<usize> = k.fund.iter().flat_map(|f| f.eksempler.iter().map(|e| e.linje)).collect();
+    assert_eq!(lines, [2, 3, 4]);
+    let all = k.to_text() + &k.to_json();
+    for cpr in ["0101801234", "010180-1234", "01018012345"] {
+        assert!(!all.contains(cpr), "{cpr} in the receipt:\n{all}");
+    }
+}
+
+#[test]
+fn a_parquet_claiming_more_rows_than_a_delivery_can_have_is_rejected_before_decoding() {
+    use polars::prelude::*;
+    let n = godkend_ingest::table::MAX_ROWS + 1;
+    let cols: Vec<Column> = HEAD
+        .split(';')
+        .zip(["101", "A1", "0101901235", "", "", "", "1.1", "", "2024-03-01", "", ""])
+        .map(|(name, v)| Series::new(name.into(), [v]).new_from_index(0, n).into())
+        .collect();
+    let mut df = DataFrame::new(n, cols).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).with_compression(ParquetCompression::Zstd(None)).finish(&mut df).unwrap();
+    let reference = Reference::embedded().unwrap();
+    let k = validate_bytes("101_2024-03.parquet", &bytes, &reference, Encoding::Utf8).kvittering;
+    let fatal = k.fatal.expect("rejected");
+    assert_eq!(fatal.kode, godkend_model::FundKode::LeveringForStor);
+    assert_eq!(fatal.tekst, "filen angiver 1000001 rækker (højst 1000000)");
+}
+
+#[test]
+fn a_delivery_month_after_the_month_of_ingest_is_rejected() {
+    use godkend_ingest::validate::validate_file;
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = Reference::embedded().unwrap();
+    let november = godkend_model::Maaned::new(2026, 11);
+    for (name, accepted) in [("101_2099-01.csv", false), ("101_2026-12.csv", false), ("101_2026-11.csv", true)] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, csv(&["101;A1;0101901235;;;;1.1;6;2024-03-01;;"])).unwrap();
+        let k = validate_file(&path, &reference, Encoding::Utf8, november).kvittering;
+        assert_eq!(k.fatal.is_none(), accepted, "{name}");
+        if !accepted {
+            assert_eq!(k.fatal.unwrap().kode, godkend_model::FundKode::MaanedIFremtiden, "{name}");
+        }
+    }
 }

@@ -57,7 +57,9 @@ macro_rules! fund_koder {
 fund_koder! {
     // Whole delivery.
     FilUlaeselig = "fil_ulaeselig", Fatal, "Filen kan ikke læses";
-    FilnavnUgyldigt = "filnavn_ugyldigt", Fatal, "Filnavnet følger ikke formen <kommunekode>_<ÅÅÅÅ-MM>.csv";
+    FilnavnUgyldigt = "filnavn_ugyldigt", Fatal, "Filnavnet følger ikke formen <kommunekode>_<ÅÅÅÅ-MM>[_N].csv (N fra 2 til 99)";
+    MaanedIFremtiden = "maaned_i_fremtiden", Fatal, "Leveringsmåneden i filnavnet ligger efter indlæsningsmåneden";
+    LeveringForStor = "levering_for_stor", Fatal, "Leveringen har flere rækker eller bytes, end en måneds levering kan have";
     IkkeUtf8 = "ikke_utf8", Fatal, "Filen er ikke UTF-8";
     TomFil = "tom_fil", Fatal, "Filen er tom";
     KunOverskrift = "kun_overskrift", Fatal, "Filen har kun en overskriftslinje og ingen poster";
@@ -74,6 +76,7 @@ fund_koder! {
     IdMangler = "id_mangler", Fejl, "Hverken CPR-nummer eller fuldt alternativt id (udlændingenummer, fødselsdato, køn)";
     IdUgyldigt = "id_ugyldigt", Fejl, "Fødselsdato eller køn i det alternative id er ugyldigt";
     SagsidUgyldigt = "sagsid_ugyldigt", Fejl, "Sagsid mangler eller er længere end 64 tegn";
+    SagsidCpr = "sagsid_cpr", Fejl, "Sagsid indeholder et tal, der ligner et CPR-nummer (sagsid må aldrig bære et CPR-nummer)";
     SagsidDublet = "sagsid_dublet", Fejl, "Samme sagsid forekommer flere gange i leveringen (kun første medtages)";
     YdelseUkendt = "ydelse_ukendt", Fejl, "Ydelseskoden findes ikke i referencedata";
     YdelseUgyldigPeriode = "ydelse_ugyldig_periode", Fejl, "Ydelseskoden gælder ikke på startdatoen";

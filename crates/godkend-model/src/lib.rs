@@ -8,6 +8,7 @@ pub mod kvartal;
 pub mod maaned;
 pub mod reference;
 pub mod taerskler;
+pub mod tekst;
 
 pub use cpr::{Koen, PersonId};
 pub use fund::{Alvor, FundKode};

@@ -44,6 +44,13 @@ pub struct HidiroglouBerthelot {
     pub gul_c: f64,
     pub roed_c: f64,
     pub min_enheder: usize,
+    /// A unit whose change is fewer persons than this is never flagged (DESIGN § 6).
+    #[serde(default = "fem")]
+    pub personer: u32,
+}
+
+fn fem() -> u32 {
+    5
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]

@@ -75,6 +75,7 @@ fn markering(m: &Markering) -> Value {
         "ydelse": if m.ydelse.is_empty() { "Alle".to_string() } else { m.ydelse.clone() },
         "regel": m.regel.navn(),
         "alvor": m.alvor.code(),
+        "prioritet": tal(m.prioritet, 1),
         "forklaring": m.forklaring,
         "kommentar": m.kommentar.clone().unwrap_or_default(),
     })
@@ -198,8 +199,36 @@ pub fn report_view(r: &KommuneRapport) -> Value {
             "linje": format!("{}:{}", c.fil, c.linje), "ydelse": c.ydelse, "kvartal": c.kvartal, "regel": c.regel, "kommentar": c.kommentar,
         })).collect::<Vec<_>>(),
         "revision": r.revision,
+        "bemaerkning": r.bemaerkning,
+        "hb_test": hb_rows(r),
         "regler": Regel::ALL.iter().map(|g| json!([g.code(), g.navn()])).collect::<Vec<_>>(),
     })
+}
+
+/// The HB appendix: one row per national test of the report year (series in report order).
+fn hb_rows(r: &KommuneRapport) -> Vec<Value> {
+    let order: BTreeMap<&str, (usize, &str)> =
+        r.serier.iter().enumerate().map(|(i, s)| (s.serie.as_str(), (i, s.ydelse.as_str()))).collect();
+    let mut tests: Vec<_> = r.hb_test.iter().collect();
+    tests.sort_by_key(|h| (order.get(h.serie.as_str()).map_or(usize::MAX, |o| o.0), h.kvartal.clone()));
+    let interval = |i: [f64; 2]| format!("[{}; {}]", tal(i[0], 2), tal(i[1], 2));
+    tests
+        .iter()
+        .map(|h| {
+            json!([
+                order.get(h.serie.as_str()).map_or(h.serie.as_str(), |o| o.1),
+                h.kvartal,
+                tal(h.median_forhold, 3),
+                tal(h.q1, 2),
+                tal(h.m, 2),
+                tal(h.q3, 2),
+                interval(h.gul),
+                interval(h.roed),
+                h.enheder_brugt.to_string(),
+                format!("{} / {}", h.sprunget_over_nul, h.sprunget_over_uaendret),
+            ])
+        })
+        .collect()
 }
 
 /// The status overview: one row per municipality.
@@ -226,5 +255,10 @@ pub fn status_view(rapporter: &[KommuneRapport], year: i32, dato: &str) -> Value
         "klar": klar.to_string(),
         "roede": rapporter.iter().map(|r| r.antal.roede).sum::<usize>().to_string(),
         "gule": rapporter.iter().map(|r| r.antal.gule).sum::<usize>().to_string(),
+        "top": godkend_stats::report::top_open_flags(rapporter, 20).into_iter().map(|(navn, m)| {
+            let mut v = markering(m);
+            v["kommune"] = json!(format!("{:03} {navn}", m.kommunekode));
+            v
+        }).collect::<Vec<_>>(),
     })
 }

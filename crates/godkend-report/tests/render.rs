@@ -67,6 +67,7 @@ fn rapport() -> KommuneRapport {
                 .into(),
             kommentar: Some(NASTY.into()),
             i_rapportaaret: true,
+            prioritet: 12.5,
         }],
         antal: Antal { roede: 1, gule: 0, uden_kommentar: 0 },
         klar_til_godkendelse: true,
@@ -78,6 +79,8 @@ fn rapport() -> KommuneRapport {
             ..Datakvalitet::default()
         },
         revision: "Reglen om revision er ikke anvendt.".into(),
+        hb_test: vec![],
+        bemaerkning: None,
     }
 }
 

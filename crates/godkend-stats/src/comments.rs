@@ -5,6 +5,7 @@
 use crate::flags::{Markering, Regel};
 use crate::{Error, Result};
 use godkend_model::Reference;
+use godkend_model::tekst::{capped, renset};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -24,14 +25,33 @@ pub struct Kommentar {
 
 const COLUMNS: [&str; 5] = ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"];
 
+/// The comments files that could be read, and an error for each that could not (it is skipped:
+/// one bad file must not stop the other municipalities' reports).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub kommentarer: Vec<Kommentar>,
+    pub fejl: Vec<Error>,
+}
+
 /// Reads every comments file named, where a folder stands for its `.csv` and `.xlsx` files (sorted by
-/// name; Excel's `~$` lock files and hidden files are skipped).
-pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Kommentar>> {
-    let mut out = Vec::new();
+/// name; Excel's `~$` lock files and hidden files are skipped). A file with more than `max_rows`
+/// lines is far larger than the flags it can answer and is skipped with an error before it costs
+/// memory.
+pub fn read_all(paths: &[PathBuf], max_rows: usize) -> Read {
+    let mut out = Read::default();
+    let one = |out: &mut Read, f: &Path| match read(f, max_rows) {
+        Ok(k) => out.kommentarer.extend(k),
+        Err(e) => out.fejl.push(e),
+    };
     for path in paths {
         if path.is_dir() {
-            let listing =
-                std::fs::read_dir(path).map_err(|e| Error::File { path: path.clone(), message: e.to_string() })?;
+            let listing = match std::fs::read_dir(path) {
+                Ok(l) => l,
+                Err(e) => {
+                    out.fejl.push(Error::File { path: path.clone(), message: e.to_string() });
+                    continue;
+                }
+            };
             let mut files: Vec<PathBuf> = listing
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
@@ -42,74 +62,118 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Kommentar>> {
                 .collect();
             files.sort();
             for f in files {
-                out.extend(read(&f)?);
+                one(&mut out, &f);
             }
         } else {
-            out.extend(read(path)?);
+            one(&mut out, path);
         }
     }
-    Ok(out)
+    out
 }
 
 /// Reads a comments file; the format follows the extension (`.xlsx`, otherwise CSV).
-pub fn read(path: &Path) -> Result<Vec<Kommentar>> {
+pub fn read(path: &Path, max_rows: usize) -> Result<Vec<Kommentar>> {
     let rows = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-        xlsx_rows(path)?
+        xlsx_rows(path, max_rows)?
     } else {
-        csv_rows(path)?
+        csv_rows(path, max_rows)?
     };
     parse_rows(path, rows)
 }
 
-fn csv_rows(path: &Path) -> Result<Vec<Vec<String>>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::File { path: path.to_path_buf(), message: e.to_string() })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::Comments { path: path.to_path_buf(), line, message: "not UTF-8".into() }
-    })?;
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
+fn too_many(path: &Path, max_rows: usize) -> Error {
+    Error::Comments {
+        path: path.to_path_buf(),
+        line: max_rows + 1,
+        message: format!("more than {max_rows} lines, far more than there are flags to answer; the file is skipped"),
+    }
+}
+
+/// Columns read from a comments sheet; the flags workbook has 7.
+const MAX_COLUMNS: usize = 32;
+
+fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::File { path: path.to_path_buf(), message: e.to_string() })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
     let mut rows = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| Error::Comments {
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        let more = reader.read_byte_record(&mut record).map_err(|e| Error::Comments {
             path: path.to_path_buf(),
-            line: e.position().map_or(0, |p| p.line() as usize),
+            line: e.position().map_or(line, |p| p.line() as usize),
             message: e.to_string(),
         })?;
-        rows.push(rec.iter().map(str::to_string).collect());
+        if !more {
+            break;
+        }
+        if rows.len() > max_rows {
+            return Err(too_many(path, max_rows));
+        }
+        let mut row = Vec::with_capacity(record.len().min(MAX_COLUMNS));
+        for (i, field) in record.iter().enumerate() {
+            // A BOM before the header, as Excel writes it.
+            let field =
+                if rows.is_empty() && i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
+            let text = std::str::from_utf8(field).map_err(|_| Error::Comments {
+                path: path.to_path_buf(),
+                line: record.position().map_or(line, |p| p.line() as usize),
+                message: "not UTF-8; save the file as CSV UTF-8".into(),
+            })?;
+            row.push(text.to_string());
+        }
+        rows.push(row);
     }
     Ok(rows)
 }
 
-fn xlsx_rows(path: &Path) -> Result<Vec<Vec<String>>> {
-    use calamine::{Data, Reader};
+/// Reads the first sheet cell by cell: a sheet's claimed dimensions (a lone cell at XFD1048576)
+/// never decide how much memory is taken; rows past `max_rows` reject the file.
+fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
+    use calamine::{DataRef, Reader};
     let fail = |m: String| Error::File { path: path.to_path_buf(), message: m };
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| fail(format!("cannot open as XLSX: {e}")))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| fail("the workbook has no sheet".into()))?
-        .map_err(|e| fail(e.to_string()))?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|c| match c {
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| fail(format!("cannot open as XLSX: {e}")))?;
+    let first = wb.sheet_names().first().cloned().ok_or_else(|| fail("the workbook has no sheet".into()))?;
+    let mut cells = wb.worksheet_cells_reader(&first).map_err(|e| fail(e.to_string()))?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| fail(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        let text = match cell.get_value() {
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            _ => String::new(),
+        };
+        if c >= MAX_COLUMNS || text.is_empty() {
+            continue;
+        }
+        if r >= max_rows {
+            return Err(too_many(path, max_rows));
+        }
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
+    }
+    Ok(rows)
 }
 
 fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
-    let fil = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let fil = renset(&path.file_name().unwrap_or_default().to_string_lossy());
     let err = |line: usize, message: String| Error::Comments { path: path.to_path_buf(), line, message };
     let mut rows = rows.into_iter();
     let header: Vec<String> = rows
@@ -142,17 +206,18 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
         if row.iter().all(|c| c.trim().is_empty()) || get(4).is_empty() {
             continue; // an empty line, or a flag not yet answered
         }
-        let kommunekode: u16 = get(0)
-            .parse()
-            .ok()
-            .filter(|_| get(0).len() == 3)
-            .ok_or_else(|| err(line, format!("kommunekode `{}` is not a 3-digit code", get(0))))?;
+        let kommunekode: u16 =
+            get(0).parse().ok().filter(|_| get(0).len() == 3).ok_or_else(|| {
+                err(line, format!("kommunekode `{}` is not a 3-digit code", renset(&capped(get(0), 20))))
+            })?;
+        // Everything a municipality wrote reaches the JSON, the workbook and the PDF: CPR-shaped
+        // numbers masked, control characters dropped, cut to what an XLSX cell holds.
         out.push(Kommentar {
             kommunekode,
-            ydelse: get(1).to_string(),
-            kvartal: get(2).to_uppercase(),
-            regel: get(3).to_string(),
-            kommentar: get(4).to_string(),
+            ydelse: renset(get(1)),
+            kvartal: renset(get(2)).to_uppercase(),
+            regel: renset(get(3)),
+            kommentar: renset(get(4)),
             fil: fil.clone(),
             linje: line,
         });
@@ -189,7 +254,8 @@ pub fn attach(flags: &mut [Markering], comments: &[Kommentar], reference: &Refer
     let mut used = std::collections::BTreeSet::new();
     for f in flags.iter_mut() {
         if let Some(cs) = by_key.get(&f.key()) {
-            f.kommentar = Some(cs.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>().join(" / "));
+            let joined = cs.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>().join(" / ");
+            f.kommentar = Some(capped(&joined, godkend_model::tekst::XLSX_CELLE_MAX).into_owned());
             used.insert(f.key());
         }
     }

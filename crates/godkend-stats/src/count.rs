@@ -63,10 +63,9 @@ pub fn load_cases(store: &CaseStore, kommuner: &[u16]) -> Result<DataFrame> {
     let frames: Vec<DataFrame> = kommuner
         .par_iter()
         .map(|k| -> Result<Option<DataFrame>> {
-            let path = store.cases_path(*k);
-            if !path.exists() {
+            let Some(path) = store.cases_path(*k) else {
                 return Ok(None);
-            }
+            };
             let file =
                 std::fs::File::open(&path).map_err(|e| godkend_ingest::Error::Io { path: path.clone(), source: e })?;
             let cols = ["kommunekode", "person", "ydelse", "maalgruppe", "startdato", "slutdato", "slettet"];

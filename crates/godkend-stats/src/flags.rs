@@ -116,6 +116,11 @@ pub struct Markering {
     pub kommentar: Option<String>,
     /// Whether the flag belongs to the report year and so must be commented before approval.
     pub i_rapportaaret: bool,
+    /// Selective-editing priority (DESIGN § 6): how far the figure is from what the rule expected, as
+    /// a percentage of the national total of the series and quarter. 0 for flags on a
+    /// municipality's deliveries as a whole (no series).
+    #[serde(default)]
+    pub prioritet: f64,
 }
 
 impl Markering {
@@ -144,7 +149,33 @@ impl Markering {
             forklaring: String::new(),
             kommentar: None,
             i_rapportaaret,
+            prioritet: 0.0,
         }
+    }
+
+    /// The figure the rule expected and the one it found, from the flag's own figures.
+    fn expected_and_actual(&self) -> Option<(f64, f64)> {
+        let t = |k: &str| self.tal.get(k).copied();
+        match self.regel {
+            Regel::HidiroglouBerthelot => Some((t("median_forhold")? * t("forrige")?, t("aktuel")?)),
+            Regel::Revision => Some((t("godkendt")?, t("nu")?)),
+            _ => Some((t("forrige")?, t("aktuel")?)),
+        }
+    }
+
+    /// Sets [`Markering::prioritet`] from the national total of the flag's series and quarter.
+    pub fn set_priority(&mut self, national: u32) {
+        self.prioritet = match self.expected_and_actual() {
+            Some((expected, actual)) if !self.serie.is_empty() => {
+                ((actual - expected).abs() / f64::from(national.max(1)) * 100.0 * 1000.0).round() / 1000.0
+            }
+            _ => 0.0,
+        };
+    }
+
+    /// Flag lists are ordered by severity, then priority (highest first), then place and rule.
+    pub fn severity_then_priority(a: &Markering, b: &Markering) -> std::cmp::Ordering {
+        a.alvor.cmp(&b.alvor).then(b.prioritet.total_cmp(&a.prioritet))
     }
 
     /// The key a comment is matched on.
@@ -236,11 +267,18 @@ pub fn series_flags(counts: &Counts, reference: &Reference, t: &Taerskler, year:
     let mut out = Vec::new();
     for ((kommune, serie), _) in &counts.kommune {
         let x = |q: Kvartal| counts.get(*kommune, serie, q).modtagere;
+        // One event, one flag: while a series stays at 0 after a flagged drop, and in the quarter it
+        // appears from 0, the change rules are silent (their change is that event).
+        let mut at_zero_after_drop = false;
         for &q in quarters.iter().skip(1) {
             let (prev, cur) = (x(q.previous()), x(q));
-            let mut dropped = false;
+            if cur > 0 {
+                at_zero_after_drop = false;
+            }
+            let mut event = at_zero_after_drop;
             if prev >= t.fald_til_nul.fra_mindst && cur == 0 {
-                dropped = true;
+                event = true;
+                at_zero_after_drop = true;
                 let mut m = ctx.flag(*kommune, serie, q, Regel::FaldTilNul, Alvor::Roed);
                 m.tal = BTreeMap::from([("forrige".into(), f64::from(prev)), ("aktuel".into(), 0.0)]);
                 m.taerskel = format!("fra ≥ {} til 0", t.fald_til_nul.fra_mindst);
@@ -248,28 +286,30 @@ pub fn series_flags(counts: &Counts, reference: &Reference, t: &Taerskler, year:
                 out.push(m);
             }
             if prev == 0 && cur >= t.stigning_fra_nul.til_mindst {
+                event = true;
                 let mut m = ctx.flag(*kommune, serie, q, Regel::StigningFraNul, Alvor::Gul);
                 m.tal = BTreeMap::from([("forrige".into(), 0.0), ("aktuel".into(), f64::from(cur))]);
                 m.taerskel = format!("fra 0 til ≥ {}", t.stigning_fra_nul.til_mindst);
                 m.forklaring = format!("Serien steg fra 0 modtagere i {} til {cur} i {q}.", q.previous());
                 out.push(m);
             }
-            if !dropped {
-                if let Some((alvor, p)) = change_severity(prev, cur, &t.kvartal_til_kvartal) {
-                    out.push(change_flag(
-                        &ctx,
-                        *kommune,
-                        serie,
-                        q,
-                        q.previous(),
-                        prev,
-                        cur,
-                        p,
-                        alvor,
-                        Regel::KvartalTilKvartal,
-                        &t.kvartal_til_kvartal,
-                    ));
-                }
+            if event {
+                continue;
+            }
+            if let Some((alvor, p)) = change_severity(prev, cur, &t.kvartal_til_kvartal) {
+                out.push(change_flag(
+                    &ctx,
+                    *kommune,
+                    serie,
+                    q,
+                    q.previous(),
+                    prev,
+                    cur,
+                    p,
+                    alvor,
+                    Regel::KvartalTilKvartal,
+                    &t.kvartal_til_kvartal,
+                ));
             }
             let base = q.same_last_year();
             if base >= window.fra {
@@ -292,7 +332,6 @@ pub fn series_flags(counts: &Counts, reference: &Reference, t: &Taerskler, year:
             }
         }
     }
-    out.extend(hb_flags(counts, &ctx, t, &quarters));
     out
 }
 
@@ -330,13 +369,39 @@ fn change_flag(
     m
 }
 
-fn hb_flags(counts: &Counts, ctx: &Ctx, t: &Taerskler, quarters: &[Kvartal]) -> Vec<Markering> {
+/// What one HB test used: per series and quarter, for the report's appendix (Banff's outlier summary).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HbOpsummering {
+    pub serie: String,
+    pub kvartal: String,
+    pub median_forhold: f64,
+    pub q1: f64,
+    pub m: f64,
+    pub q3: f64,
+    /// The interval at the yellow and the red level.
+    pub gul: [f64; 2],
+    pub roed: [f64; 2],
+    pub enheder_brugt: usize,
+    pub sprunget_over_nul: usize,
+    pub sprunget_over_uaendret: usize,
+}
+
+/// The HB flags and the summary of every test that ran.
+pub fn hb_flags(
+    counts: &Counts,
+    reference: &Reference,
+    t: &Taerskler,
+    year: i32,
+) -> (Vec<Markering>, Vec<HbOpsummering>) {
+    let Some(window) = counts.window else { return (Vec::new(), Vec::new()) };
+    let ctx = Ctx { reference, year };
+    let quarters = window.quarters();
     let p = &t.hidiroglou_berthelot;
     let mut by_serie: BTreeMap<&str, Vec<u16>> = BTreeMap::new();
     for (kommune, serie) in counts.kommune.keys() {
         by_serie.entry(serie.as_str()).or_default().push(*kommune);
     }
-    let mut out = Vec::new();
+    let (mut out, mut summary) = (Vec::new(), Vec::new());
     for (serie, kommuner) in by_serie {
         for &q in quarters.iter().skip(1) {
             let units: Vec<(u16, f64, f64)> = kommuner
@@ -349,7 +414,30 @@ fn hb_flags(counts: &Counts, ctx: &Ctx, t: &Taerskler, quarters: &[Kvartal]) -> 
                     )
                 })
                 .collect();
-            for s in hb::scores(&units, p.u, p.a, p.min_enheder) {
+            let Some(test) = hb::test(&units, p.u, p.a, p.min_enheder) else { continue };
+            let r2 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+            let interval = |c: f64| {
+                let (lo, hi) = test.bounds(c);
+                [r2(lo), r2(hi)]
+            };
+            summary.push(HbOpsummering {
+                serie: serie.to_string(),
+                kvartal: q.to_string(),
+                median_forhold: r2(test.median_ratio),
+                q1: r2(test.q1),
+                m: r2(test.m),
+                q3: r2(test.q3),
+                gul: interval(p.gul_c),
+                roed: interval(p.roed_c),
+                enheder_brugt: test.used,
+                sprunget_over_nul: test.skipped_zero,
+                sprunget_over_uaendret: test.skipped_unchanged,
+            });
+            for s in &test.scores {
+                // A change of a few persons says nothing about the data, whatever its score.
+                if (s.cur - s.prev).abs() < f64::from(p.personer) {
+                    continue;
+                }
                 let alvor = if s.outside(p.roed_c) {
                     Alvor::Roed
                 } else if s.outside(p.gul_c) {
@@ -359,7 +447,7 @@ fn hb_flags(counts: &Counts, ctx: &Ctx, t: &Taerskler, quarters: &[Kvartal]) -> 
                 };
                 let c = if alvor == Alvor::Roed { p.roed_c } else { p.gul_c };
                 let (lo, hi) = s.bounds(c);
-                let (prev, cur) = units.iter().find(|u| u.0 == s.unit).map_or((0.0, 0.0), |u| (u.1, u.2));
+                let (prev, cur) = (s.prev, s.cur);
                 let mut m = ctx.flag(s.unit, serie, q, Regel::HidiroglouBerthelot, alvor);
                 m.tal = BTreeMap::from([
                     ("forrige".into(), prev),
@@ -370,7 +458,13 @@ fn hb_flags(counts: &Counts, ctx: &Ctx, t: &Taerskler, quarters: &[Kvartal]) -> 
                     ("nedre".into(), lo),
                     ("oevre".into(), hi),
                 ]);
-                m.taerskel = format!("C = {} (U = {}, A = {})", tal(c, 0), tal(p.u, 2), tal(p.a, 2));
+                m.taerskel = format!(
+                    "C = {} (U = {}, A = {}) og ≥ {} personer",
+                    tal(c, 0),
+                    tal(p.u, 2),
+                    tal(p.a, 2),
+                    p.personer
+                );
                 m.forklaring = format!(
                     "Udviklingen fra {} til {q} ({} → {}, faktor {}) afviger fra de øvrige kommuners (median faktor {}): HB-score {} ligger uden for [{}; {}].",
                     q.previous(),
@@ -386,7 +480,7 @@ fn hb_flags(counts: &Counts, ctx: &Ctx, t: &Taerskler, quarters: &[Kvartal]) -> 
             }
         }
     }
-    out
+    (out, summary)
 }
 
 #[cfg(test)]

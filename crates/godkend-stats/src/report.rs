@@ -3,7 +3,7 @@
 
 use crate::comments::{self, Kommentar};
 use crate::count::{self, Counts, Window};
-use crate::flags::{self, Alvor, Markering, Regel};
+use crate::flags::{self, Alvor, HbOpsummering, Markering, Regel};
 use crate::quality::{self, Datakvalitet, QualityInput};
 use crate::{Error, Result};
 use godkend_ingest::CaseStore;
@@ -78,6 +78,13 @@ pub struct KommuneRapport {
     pub datakvalitet: Datakvalitet,
     /// Whether last year's approved figures were compared (the revision rule), and against what.
     pub revision: String,
+    /// Every Hidiroglou–Berthelot test of the report year (national, per series and quarter): the
+    /// quartiles, the intervals and the units used and skipped.
+    #[serde(default)]
+    pub hb_test: Vec<HbOpsummering>,
+    /// A note on the report as a whole (e.g. a store without accepted deliveries); absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bemaerkning: Option<String>,
 }
 
 /// The result of a run: one report per municipality (in code order).
@@ -85,7 +92,14 @@ pub struct KommuneRapport {
 pub struct Run {
     pub rapporter: Vec<KommuneRapport>,
     pub window: Window,
+    /// Side files (comments, last year's figures) that could not be read and were skipped.
+    pub sprunget_over: Vec<Error>,
 }
+
+/// A comments file may hold this many lines per flag of the run (and at least
+/// [`MIN_COMMENT_ROWS`]) before it is taken for something else and skipped.
+const COMMENT_ROWS_PER_FLAG: usize = 10;
+const MIN_COMMENT_ROWS: usize = 10_000;
 
 /// The deadlines of the approval round after `year` (DST's årshjul, seed slides).
 pub fn frister(year: i32) -> Frister {
@@ -104,12 +118,12 @@ pub fn register_start(register: Register) -> Kvartal {
 /// Counts, flags and comments for `kommuner` (all municipalities with data when empty).
 pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only: Option<u16>) -> Result<Run> {
     let log = store.read_log()?;
-    let first_month =
-        log.iter().filter(|e| !e.is_rejected()).filter_map(|e| e.maaned.parse::<Maaned>().ok()).min().ok_or_else(
-            || Error::File { path: store.root().to_path_buf(), message: "the store holds no accepted delivery".into() },
-        )?;
+    let first_month = log.iter().filter(|e| !e.is_rejected()).filter_map(|e| e.maaned.parse::<Maaned>().ok()).min();
     let til = Kvartal::new(options.year, 4).expect("quarter");
-    let fra = first_month.kvartal().max(register_start(Register::Voksne)).min(til);
+    // A store where every delivery was rejected still gives reports: zeros, and a note saying why.
+    let fra = first_month.map_or(Kvartal::new(options.year, 1).expect("quarter"), |m| {
+        m.kvartal().max(register_start(Register::Voksne)).min(til)
+    });
     let window = Window { fra, til };
 
     let with_cases = store.kommuner()?;
@@ -124,24 +138,47 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
 
     // The national series and HB need every municipality, also when one report is regenerated.
     let cases = count::load_cases(store, &with_cases)?;
-    let counts = count::count(cases.clone(), reference, window)?;
+    let counts = if cases.height() == 0 {
+        Counts { window: Some(window), ..Counts::default() }
+    } else {
+        count::count(cases.clone(), reference, window)?
+    };
+    let mut sprunget_over = Vec::new();
     let t = &reference.taerskler;
     let mut all_flags = flags::series_flags(&counts, reference, t, options.year);
+    let (hb, hb_tests) = flags::hb_flags(&counts, reference, t, options.year);
+    all_flags.extend(hb);
+    let hb_test: Vec<HbOpsummering> =
+        hb_tests.into_iter().filter(|h| h.kvartal.starts_with(&options.year.to_string())).collect();
     let input = QualityInput { reference, taerskler: t, year: options.year, window, log: &log, cases: &cases };
     let targets: Vec<u16> = only.map_or_else(|| kommuner.clone(), |k| vec![k]);
     let (quality, quality_flags) = quality::quality(&input, &targets)?;
     all_flags.extend(quality_flags);
     let revision = match &options.approved {
         Some(dir) => {
-            all_flags.extend(revision_flags(dir, &counts, reference, options.year, &targets)?);
+            all_flags.extend(revision_flags(
+                dir,
+                &counts,
+                reference,
+                window,
+                options.year,
+                &targets,
+                &mut sprunget_over,
+            ));
             format!("Tallene er sammenholdt med de godkendte tal for {} ({}).", options.year - 1, dir.display())
         }
         None => {
             format!("Reglen om revision er ikke anvendt: der er ikke angivet godkendte tal for {}.", options.year - 1)
         }
     };
-    let comments = comments::read_all(&options.comments)?;
+    let max_rows = (all_flags.len() * COMMENT_ROWS_PER_FLAG).max(MIN_COMMENT_ROWS);
+    let comments::Read { kommentarer: comments, fejl } = comments::read_all(&options.comments, max_rows);
+    sprunget_over.extend(fejl);
     all_flags.retain(|f| targets.contains(&f.kommunekode));
+    for f in &mut all_flags {
+        let national = f.kvartal.parse::<Kvartal>().map_or(0, |q| counts.national(&f.serie, q).modtagere);
+        f.set_priority(national);
+    }
     let unmatched = comments::attach(&mut all_flags, &comments, reference);
 
     let mut by_kommune: BTreeMap<u16, Vec<Markering>> = BTreeMap::new();
@@ -155,10 +192,11 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
         .map(|&k| {
             let mut markeringer = by_kommune.remove(&k).unwrap_or_default();
             markeringer.sort_by(|a, b| {
-                let key = |m: &Markering| {
-                    (!m.i_rapportaaret, m.kvartal.clone(), order.get(m.serie.as_str()).copied(), m.regel, m.alvor)
-                };
-                key(a).cmp(&key(b))
+                let key = |m: &Markering| (m.kvartal.clone(), order.get(m.serie.as_str()).copied(), m.regel);
+                (!a.i_rapportaaret)
+                    .cmp(&!b.i_rapportaaret)
+                    .then(Markering::severity_then_priority(a, b))
+                    .then_with(|| key(a).cmp(&key(b)))
             });
             let this_year: Vec<&Markering> = markeringer.iter().filter(|m| m.i_rapportaaret).collect();
             let antal = Antal {
@@ -182,10 +220,16 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
                 kommentarer_uden_markering: unmatched.iter().filter(|c| c.kommunekode == k).cloned().collect(),
                 datakvalitet: quality.get(&k).cloned().unwrap_or_default(),
                 revision: revision.clone(),
+                hb_test: hb_test.clone(),
+                bemaerkning: first_month.is_none().then(|| {
+                    "Lageret indeholder ingen godkendte leveringer: alle leveringer er afvist (se kvitteringerne). \
+                     Alle tal i rapporten er derfor 0."
+                        .to_string()
+                }),
             }
         })
         .collect();
-    Ok(Run { rapporter, window })
+    Ok(Run { rapporter, window, sprunget_over })
 }
 
 fn round2(x: f64) -> f64 {
@@ -238,11 +282,17 @@ fn revision_flags(
     dir: &Path,
     counts: &Counts,
     reference: &Reference,
+    window: Window,
     year: i32,
     kommuner: &[u16],
-) -> Result<Vec<Markering>> {
+    sprunget_over: &mut Vec<Error>,
+) -> Vec<Markering> {
     if !dir.is_dir() {
-        return Err(Error::File { path: dir.to_path_buf(), message: "--approved is not a folder".into() });
+        sprunget_over.push(Error::File {
+            path: dir.to_path_buf(),
+            message: "--approved is not a folder; the revision rule is not applied".into(),
+        });
+        return Vec::new();
     }
     let g = &reference.taerskler.revision;
     let mut out = Vec::new();
@@ -251,18 +301,27 @@ fn revision_flags(
         if !path.exists() {
             continue;
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::File { path: path.clone(), message: e.to_string() })?;
-        let old: KommuneRapport = serde_json::from_str(&text)
-            .map_err(|e| Error::File { path: path.clone(), message: format!("not a report JSON: {e}") })?;
+        let old = std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| {
+            serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("not a report JSON: {e}"))
+        });
+        let old = match old {
+            Ok(old) => old,
+            Err(message) => {
+                let message = format!("{message}; the revision rule is not applied to {k:03}");
+                sprunget_over.push(Error::File { path, message });
+                continue;
+            }
+        };
         for s in &old.serier {
             for q in &s.kvartaler {
+                // Only the year the municipality approved last time, and only quarters counted now
+                // (a quarter outside the window is unknown, not 0).
                 let Ok(kv) = q.kvartal.parse::<Kvartal>() else { continue };
-                if kv.year() >= year {
+                if kv.year() != year - 1 || kv < window.fra {
                     continue;
                 }
                 let (was, now) = (q.modtagere, counts.get(k, &s.serie, kv).modtagere);
-                let Some((alvor, p)) = flags::change_severity(was, now, g) else { continue };
+                let Some((alvor, p)) = revision_severity(was, now, g) else { continue };
                 let signed = if now >= was { p } else { -p };
                 let mut m = Markering::new(
                     k,
@@ -289,7 +348,22 @@ fn revision_flags(
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// A revision's severity and percent. From an approved 0 the percentage has no meaning: the persons
+/// thresholds alone decide (and the percent is shown as 100).
+fn revision_severity(was: u32, now: u32, g: &godkend_model::taerskler::GulRoed) -> Option<(Alvor, f64)> {
+    if was > 0 {
+        return flags::change_severity(was, now, g);
+    }
+    if now >= g.roed.personer {
+        Some((Alvor::Roed, 100.0))
+    } else if now >= g.gul.personer {
+        Some((Alvor::Gul, 100.0))
+    } else {
+        None
+    }
 }
 
 /// Writes `<kode>-<år>.json` and `<kode>-<år>-markeringer.xlsx` into `out`.
@@ -303,6 +377,21 @@ pub fn write_outputs(out: &Path, r: &KommuneRapport) -> Result<Vec<PathBuf>> {
     let dato = chrono::NaiveDate::from_ymd_opt(r.aar + 1, 3, 2).expect("date");
     crate::xlsx::write(&xlsx, &flags, dato)?;
     Ok(vec![json, xlsx])
+}
+
+/// The `n` open flags of the report year (no comment yet) with the highest priority nationally,
+/// highest first (ties: red before yellow, then municipality code), with their municipality's name.
+pub fn top_open_flags(rapporter: &[KommuneRapport], n: usize) -> Vec<(&str, &Markering)> {
+    let mut open: Vec<(&str, &Markering)> = rapporter
+        .iter()
+        .flat_map(|r| r.markeringer.iter().map(move |m| (r.navn.as_str(), m)))
+        .filter(|(_, m)| m.i_rapportaaret && m.kommentar.as_deref().is_none_or(str::is_empty))
+        .collect();
+    open.sort_by(|(_, a), (_, b)| {
+        b.prioritet.total_cmp(&a.prioritet).then(a.alvor.cmp(&b.alvor)).then(a.key().cmp(&b.key()))
+    });
+    open.truncate(n);
+    open
 }
 
 /// `status-<år>.csv`: every municipality's flags, comments and readiness (sortable).

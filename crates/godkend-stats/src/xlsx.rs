@@ -4,11 +4,13 @@
 use crate::flags::Markering;
 use crate::{Error, Result};
 use chrono::Datelike;
+use godkend_model::tekst::{XLSX_CELLE_MAX, capped};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use std::path::Path;
 
 /// Header of the workbook; the first five are the columns the comments reader needs.
-pub const HEADER: [&str; 7] = ["kommunekode", "ydelse", "kvartal", "regel", "kommentar", "alvor", "forklaring"];
+pub const HEADER: [&str; 8] =
+    ["kommunekode", "ydelse", "kvartal", "regel", "kommentar", "alvor", "prioritet", "forklaring"];
 
 /// Writes the report year's flags with an empty (or the existing) comment column.
 /// `dato` fixes the document's creation time so the file is byte-identical across runs.
@@ -29,7 +31,7 @@ pub fn write(path: &Path, flags: &[&Markering], dato: chrono::NaiveDate) -> Resu
     for (c, h) in HEADER.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
     }
-    for (c, w) in [12.0, 10.0, 9.0, 22.0, 50.0, 7.0, 80.0].iter().enumerate() {
+    for (c, w) in [12.0, 10.0, 9.0, 22.0, 50.0, 7.0, 9.0, 80.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w).map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
@@ -39,9 +41,11 @@ pub fn write(path: &Path, flags: &[&Markering], dato: chrono::NaiveDate) -> Resu
         ws.write_string(r, 1, &f.ydelse).map_err(fail)?;
         ws.write_string(r, 2, &f.kvartal).map_err(fail)?;
         ws.write_string(r, 3, f.regel.code()).map_err(fail)?;
-        ws.write_string_with_format(r, 4, f.kommentar.as_deref().unwrap_or(""), &wrap).map_err(fail)?;
+        let kommentar = capped(f.kommentar.as_deref().unwrap_or(""), XLSX_CELLE_MAX);
+        ws.write_string_with_format(r, 4, kommentar.as_ref(), &wrap).map_err(fail)?;
         ws.write_string(r, 5, f.alvor.code()).map_err(fail)?;
-        ws.write_string_with_format(r, 6, &f.forklaring, &wrap).map_err(fail)?;
+        ws.write_number(r, 6, f.prioritet).map_err(fail)?;
+        ws.write_string_with_format(r, 7, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
     }
     let bytes = wb.save_to_buffer().map_err(fail)?;
     godkend_ingest::store::write_atomic(path, &bytes)?;

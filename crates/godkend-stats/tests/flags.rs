@@ -2,7 +2,7 @@
 
 use godkend_model::{Kvartal, Reference};
 use godkend_stats::count::{Counts, Tal, Window};
-use godkend_stats::flags::{Regel, series_flags};
+use godkend_stats::flags::{Regel, hb_flags, series_flags};
 
 fn q(s: &str) -> Kvartal {
     s.parse().unwrap()
@@ -60,6 +60,60 @@ fn to_and_from_zero() {
     assert_eq!(flags([0, 0, 0, 0, 0, 0, 0, 4]), Vec::<String>::new());
 }
 
+/// One event, one flag. Before: a drop to 0 was also red year-on-year in the drop quarter and in
+/// every quarter after it that stayed at 0, and a series reappearing was red year-on-year too.
+#[test]
+fn a_drop_to_zero_is_one_flag_while_the_series_stays_at_zero() {
+    assert_eq!(flags([50, 50, 50, 50, 50, 0, 0, 0]), ["2025K2 fald_til_nul rød"]);
+    // Back again: that is its own event (appears from 0), and only that.
+    assert_eq!(flags([50, 50, 50, 50, 50, 0, 0, 60]), ["2025K2 fald_til_nul rød", "2025K4 stigning_fra_nul gul"]);
+    // A real change after the series is back is flagged as usual.
+    assert_eq!(
+        flags([50, 50, 50, 50, 0, 60, 90, 90]),
+        [
+            "2025K1 fald_til_nul rød",
+            "2025K2 stigning_fra_nul gul",
+            "2025K3 kvartal_til_kvartal rød",
+            "2025K3 aar_til_aar rød",
+            "2025K4 aar_til_aar rød"
+        ]
+    );
+}
+
+/// København, BL82-2, 2025K1 before the fix: "197 → 195 … HB-score −0,14 ligger uden for [0,00; 7,41]" —
+/// red, because most municipalities' series were unchanged and the quartiles collapsed to 0.
+#[test]
+fn hb_leaves_a_two_person_change_alone_when_most_series_are_unchanged() {
+    let reference = Reference::embedded().unwrap();
+    let window = Window { fra: q("2025K1"), til: q("2025K2") };
+    let mut counts = Counts { window: Some(window), ..Counts::default() };
+    let codes: Vec<u16> = reference.kommuner.keys().copied().take(40).collect();
+    for (i, k) in codes.iter().enumerate() {
+        let (prev, cur) = match i {
+            0 => (197, 195),
+            1..=6 => (30 + i as u32, 31 + i as u32 + (i as u32 % 3)),
+            _ => (20 + i as u32, 20 + i as u32),
+        };
+        let s = counts.kommune.entry((*k, "B-aflastning".to_string())).or_default();
+        s.insert(q("2025K1"), Tal { modtagere: prev, helaarsaekvivalenter: 0.0 });
+        s.insert(q("2025K2"), Tal { modtagere: cur, helaarsaekvivalenter: 0.0 });
+    }
+    // Seven changed of forty: too few for the quartiles once the unchanged are left out.
+    let (f, tests) = hb_flags(&counts, &reference, &reference.taerskler, 2025);
+    assert!(f.is_empty(), "{f:#?}");
+    assert!(tests.is_empty(), "fewer than 10 changed units: no test");
+
+    // With ten changed units the test runs over them; the two-person drop is inside, and would be
+    // below `personer` anyway.
+    for (i, k) in codes.iter().enumerate().skip(7).take(3) {
+        let s = counts.kommune.get_mut(&(*k, "B-aflastning".to_string())).unwrap();
+        s.insert(q("2025K2"), Tal { modtagere: 21 + i as u32, helaarsaekvivalenter: 0.0 });
+    }
+    let (f, tests) = hb_flags(&counts, &reference, &reference.taerskler, 2025);
+    assert!(f.is_empty(), "{f:#?}");
+    assert_eq!((tests[0].enheder_brugt, tests[0].sprunget_over_uaendret), (10, 30));
+}
+
 #[test]
 fn earlier_quarters_are_kept_but_not_in_the_report_year() {
     let reference = Reference::embedded().unwrap();
@@ -91,11 +145,13 @@ fn hb_flags_the_odd_municipality_out() {
         s.insert(q("2025K1"), Tal { modtagere: 100, helaarsaekvivalenter: 0.0 });
         s.insert(q("2025K2"), Tal { modtagere: cur, helaarsaekvivalenter: 0.0 });
     }
-    let f: Vec<_> = series_flags(&counts, &reference, &reference.taerskler, 2025)
-        .into_iter()
-        .filter(|m| m.regel == Regel::HidiroglouBerthelot)
-        .collect();
+    let (f, tests) = hb_flags(&counts, &reference, &reference.taerskler, 2025);
     assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(tests.len(), 1);
+    assert_eq!(
+        (tests[0].serie.as_str(), tests[0].kvartal.as_str(), tests[0].enheder_brugt),
+        ("V-1.12.0.2", "2025K2", 11)
+    );
     assert_eq!((f[0].kommunekode, f[0].alvor.code()), (167, "rød"));
     assert!(
         f[0].forklaring.starts_with("Udviklingen fra 2025K1 til 2025K2 (100 → 300, faktor 3,00)"),

@@ -1,0 +1,173 @@
+//! Hostile and broken input through the real binary: side files that must not stop the annual run,
+//! a store where every delivery was rejected, file names that must not win, and CPR numbers where
+//! they do not belong.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn godkend(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_godkend"))
+        .args(args)
+        .env_remove("GODKEND_NOEGLE")
+        .env_remove("GODKEND_AFBRYD")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn ingest(files: &[&Path], store: &Path) -> (String, String, i32) {
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(|f| p(f)));
+    args.extend(["--store", p(store), "--demo-noegle", "--dato", "2026-11-23"]);
+    godkend(&args)
+}
+
+const HEAD: &str = "kommunekode;sagsid;cpr;ydelse;maalgruppe;startdato;slutdato;slettet";
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_bad_comments_file_or_approved_file_is_skipped_and_every_report_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    let (_, err, code) = ingest(&[&root().join("fixtures/demo")], &store);
+    assert_eq!(code, 2, "the demo holds rejected deliveries by design\n{err}");
+    let svar = tmp.path().join("svar");
+    std::fs::create_dir(&svar).unwrap();
+    std::fs::write(svar.join("a-beskadiget.xlsx"), b"PK\x03\x04 not really a workbook").unwrap();
+    std::fs::write(
+        svar.join("b-god.csv"),
+        "kommunekode;ydelse;kvartal;regel;kommentar\n101;1.1;2025K1;aar_til_aar;Borger 0101801234 er flyttet\u{0}\n",
+    )
+    .unwrap();
+    let approved = tmp.path().join("2024");
+    std::fs::create_dir(&approved).unwrap();
+    std::fs::write(approved.join("101-2024.json"), "{ not json").unwrap();
+    let out = tmp.path().join("rapporter");
+    let (stdout, err, code) = godkend(&[
+        "run",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--out",
+        p(&out),
+        "--comments",
+        p(&svar),
+        "--approved",
+        p(&approved),
+    ]);
+    assert_eq!(code, 2, "something was skipped\n{stdout}\n{err}");
+    assert!(err.contains("error: sprunget over: ") && err.contains("a-beskadiget.xlsx"), "{err}");
+    assert!(err.contains("101-2024.json") && err.contains("not a report JSON"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    let pdfs = std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "pdf");
+    assert_eq!(pdfs.count(), 7 + 1, "seven municipalities and the status overview");
+    assert!(out.join("status-2025.csv").exists());
+
+    // The readable comment arrived, masked and without its NUL, in the JSON and the PDF.
+    let json = std::fs::read_to_string(out.join("101-2025.json")).unwrap();
+    assert!(!json.contains("0101801234"), "a CPR in the JSON");
+    assert!(json.contains("Borger [CPR skjult] er flyttet"), "{json}");
+    let pdf = out.join("101-København-2025.pdf");
+    let text = pdftotext(&pdf);
+    assert!(!text.contains("0101801234"));
+    assert!(text.contains("[CPR skjult]"), "{text}");
+}
+
+#[test]
+fn a_store_where_every_delivery_was_rejected_gives_reports_of_zeros_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("101_2025-01.csv");
+    std::fs::write(&bad, format!("{HEAD}\n147;A;0101901235;1.1;6;2025-01-01;;\n")).unwrap();
+    let store = tmp.path().join("lager");
+    let (_, _, code) = ingest(&[&bad], &store);
+    assert_eq!(code, 2);
+    let out = tmp.path().join("r");
+    let (stdout, err, code) = godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&out)]);
+    assert_eq!(code, 0, "before: exit 2 and 'the case store may be damaged'\n{stdout}\n{err}");
+    assert!(!err.contains("damaged"), "{err}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("101-2025.json")).unwrap()).unwrap();
+    assert!(json["bemaerkning"].as_str().unwrap().contains("ingen godkendte leveringer"), "{json}");
+    assert!(
+        json["serier"].as_array().unwrap().iter().all(|s| s["kvartaler"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["modtagere"] == 0))
+    );
+    let text = pdftotext(&out.join("101-København-2025.pdf"));
+    assert!(text.contains("ingen godkendte leveringer"), "{text}");
+}
+
+#[test]
+fn a_future_month_or_an_overlong_sequence_never_beats_a_later_correction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let write = |name: &str, end: &str| {
+        let path = d.join(name);
+        std::fs::write(&path, format!("{HEAD}\n101;A;0101901235;1.1;6;2024-01-05;{end};\n")).unwrap();
+        path
+    };
+    let future = write("101_2099-01.csv", "2024-12-31");
+    let seq150 = write("101_2024-01_150.csv", "2024-06-30");
+    let january = write("101_2024-01.csv", "");
+    let february = write("101_2024-02.csv", "2024-02-20");
+    let store = d.join("lager");
+    let (_, err, code) = ingest(&[&future, &seq150, &january, &february], &store);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("101_2099-01.csv: afvist: leveringsmåneden 2099-01 i filnavnet ligger efter"), "{err}");
+    assert!(err.contains("101_2024-01_150.csv: afvist: filnavnet"), "{err}");
+    let receipt = std::fs::read_to_string(store.join("kvitteringer/101_2099-01.csv.json")).unwrap();
+    assert!(receipt.contains("maaned_i_fremtiden"), "{receipt}");
+    let cases = godkend_ingest::CaseStore::open(&store).unwrap().read_cases(101).unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].slutdato.map(|d| d.to_string()).as_deref(), Some("2024-02-20"), "February's correction wins");
+}
+
+#[test]
+fn a_sagsid_carrying_a_cpr_never_reaches_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("101_2024-01.csv");
+    std::fs::write(
+        &f,
+        format!("{HEAD}\n101;S-0101801234;0101901235;1.1;6;2024-01-05;;\n101;S-17;0101901237;1.1;6;2024-01-05;;\n"),
+    )
+    .unwrap();
+    let store = tmp.path().join("lager");
+    let (stdout, err, code) = ingest(&[&f], &store);
+    assert_eq!(code, 1, "a record rejected\n{stdout}\n{err}");
+    let mut everything = stdout + &err;
+    let mut stack = vec![store.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                everything.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    assert!(!everything.contains("0101801234"), "the CPR in a sagsid reached the store or the terminal");
+    let cases = godkend_ingest::CaseStore::open(&store).unwrap().read_cases(101).unwrap();
+    assert_eq!(cases.iter().map(|c| c.sagsid.as_str()).collect::<Vec<_>>(), ["S-17"]);
+    let receipt = std::fs::read_to_string(store.join("kvitteringer/101_2024-01.csv.txt")).unwrap();
+    assert!(receipt.contains("sagsid_cpr") && receipt.contains("linje      2"), "{receipt}");
+}
