@@ -117,7 +117,8 @@ pub struct Markering {
     /// Whether the flag belongs to the report year and so must be commented before approval.
     pub i_rapportaaret: bool,
     /// Selective-editing priority (DESIGN § 6): how far the figure is from what the rule expected, as
-    /// a percentage of the national total of the series and quarter. 0 for flags on a
+    /// a percentage of the national total of the series (the larger of the flagged quarter's and the
+    /// compared quarter's). 0 for flags on a
     /// municipality's deliveries as a whole (no series).
     #[serde(default)]
     pub prioritet: f64,

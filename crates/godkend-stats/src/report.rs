@@ -176,7 +176,16 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
     sprunget_over.extend(fejl);
     all_flags.retain(|f| targets.contains(&f.kommunekode));
     for f in &mut all_flags {
-        let national = f.kvartal.parse::<Kvartal>().map_or(0, |q| counts.national(&f.serie, q).modtagere);
+        // The national total of the flagged quarter or of the quarter the rule compared with, whichever
+        // is larger: a drop to 0 takes the municipality's own figures out of the flagged quarter's total.
+        let national = f.kvartal.parse::<Kvartal>().map_or(0, |q| {
+            let base = match f.regel {
+                Regel::AarTilAar => q.same_last_year(),
+                Regel::Revision => q,
+                _ => q.previous(),
+            };
+            counts.national(&f.serie, q).modtagere.max(counts.national(&f.serie, base).modtagere)
+        });
         f.set_priority(national);
     }
     let unmatched = comments::attach(&mut all_flags, &comments, reference);
