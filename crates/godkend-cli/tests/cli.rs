@@ -370,6 +370,49 @@ fn revision_of_last_years_approved_figures_is_flagged() {
     );
 }
 
+/// The revision rule before the fix: every earlier quarter of last year's report was compared (not
+/// only the approved year), a quarter outside today's window read as 0 (a false red), and an
+/// approved 0 was never flagged.
+#[test]
+fn revision_compares_the_approved_year_inside_the_window_and_flags_an_approved_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let last = tmp.path().join("2024");
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2024", "--out", p(&last)]));
+    assert_eq!(code, 0, "{err}");
+    let path = last.join("101-2024.json");
+    let mut json: serde_json::Value = read_json(&path);
+    let series = json["serier"].as_array_mut().unwrap().iter_mut().find(|s| s["serie"] == "V-1.1").unwrap();
+    let quarters = series["kvartaler"].as_array_mut().unwrap();
+    // 2023K3 is not the approved year: a change there is no revision of what was approved.
+    let q23 = quarters.iter_mut().find(|q| q["kvartal"] == "2023K3").unwrap();
+    q23["modtagere"] = (q23["modtagere"].as_u64().unwrap() * 2).into();
+    // 2024K1 was approved as 0 and is now well above the thresholds.
+    let q1 = quarters.iter_mut().find(|q| q["kvartal"] == "2024K1").unwrap();
+    let now = q1["modtagere"].as_u64().unwrap();
+    assert!(now >= 10);
+    q1["modtagere"] = 0.into();
+    // A quarter before today's window (the store starts in 2023): unknown now, not 0.
+    let mut old = quarters[0].clone();
+    old["kvartal"] = "2022K4".into();
+    old["modtagere"] = 50.into();
+    quarters.insert(0, old);
+    std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+
+    let out = tmp.path().join("2025");
+    let (_, err, code) = report_one(&store, "101", &out, &["--approved", p(&last)]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = read_json(&out.join("101-2025.json"));
+    let revisions: Vec<String> = report["markeringer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["regel"] == "revision")
+        .map(|m| format!("{} {} {}", m["kvartal"].as_str().unwrap(), m["alvor"].as_str().unwrap(), m["tal"]["nu"]))
+        .collect();
+    assert_eq!(revisions, [format!("2024K1 rød {}.0", now)]);
+}
+
 #[test]
 fn a_failing_municipality_does_not_stop_the_others() {
     let tmp = tempfile::tempdir().unwrap();
