@@ -14,10 +14,12 @@ impl Failure {
         Failure { message: message.into(), hint: Some(hint.into()) }
     }
 
+    /// Prints `error:` and `hint:`. What reaches the terminal passes `tekst`: a file name or a
+    /// comment can carry escape sequences or a CPR number, neither of which may come out.
     pub fn print(&self) {
-        eprintln!("error: {}", self.message);
+        eprintln!("error: {}", clean(&self.message));
         if let Some(h) = &self.hint {
-            eprintln!("hint: {h}");
+            eprintln!("hint: {}", clean(h));
         }
     }
 }
@@ -36,11 +38,12 @@ impl From<godkend_stats::Error> for Failure {
 
 impl Failure {
     pub fn from_stats(e: &godkend_stats::Error) -> Failure {
-        // Paths and messages may carry what a municipality typed: no control characters, no CPR.
-        let message =
-            godkend_model::tekst::mask_cpr(&godkend_model::tekst::without_control(&e.to_string())).into_owned();
-        Failure { hint: e.hint().map(str::to_string), message }
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
     }
+}
+
+fn clean(text: &str) -> String {
+    godkend_model::tekst::mask_cpr(&godkend_model::tekst::without_control(text)).into_owned()
 }
 
 impl From<godkend_demo::Error> for Failure {

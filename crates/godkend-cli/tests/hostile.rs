@@ -171,3 +171,14 @@ fn a_sagsid_carrying_a_cpr_never_reaches_the_store() {
     let receipt = std::fs::read_to_string(store.join("kvitteringer/101_2024-01.csv.txt")).unwrap();
     assert!(receipt.contains("sagsid_cpr") && receipt.contains("linje      2"), "{receipt}");
 }
+
+#[test]
+fn a_file_name_with_escape_codes_and_a_cpr_reaches_the_terminal_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("\u{1b}[2J0101801234.csv");
+    std::fs::write(&f, format!("{HEAD}\n101;A;0101901235;1.1;6;2024-01-05;;\n")).unwrap();
+    let (stdout, err, code) = ingest(&[&f], &tmp.path().join("lager"));
+    assert_eq!(code, 2, "{stdout}\n{err}");
+    assert!(err.contains("error: ") && err.contains("[CPR skjult]"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains("0101801234"), "{err:?}");
+}
