@@ -17,12 +17,14 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("demo-check") => demo_check(&args[1..]),
         Some("bench-ingest") => bench_ingest(&args[1..]),
+        Some("fjendtlig") => hostile(),
         Some("golden") => golden_check(args.get(1).map(String::as_str)),
         Some("bless") => golden_bless(args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
                 "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → run per year →\n                                                        receipts and flags vs ground truth, counts vs DuckDB\n  \
                  cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size\n  \
+                 cargo xtask fjendtlig                                  peak memory and time of the hostile inputs (issue 9)\n  \
                  cargo xtask golden [CASE]                              compare fixtures/golden cases with their expectations\n  \
                  cargo xtask bless [CASE]                               rewrite the expectations (refused when CI is set)"
             );
@@ -190,6 +192,57 @@ fn bench_ingest(args: &[String]) -> Result<()> {
     print!("again (all known): {}", out.lines().nth(2).unwrap_or(""));
     println!(" {}", err.lines().next().unwrap_or(""));
     Ok(())
+}
+
+/// The hostile inputs of issue 9 through the release binary: each must stay within 2 GB and 60 s.
+/// Peak memory comes from GNU time (`/usr/bin/time`, Debian package `time`).
+fn hostile() -> Result<()> {
+    let bin = godkend()?;
+    let dir = work_dir("fjendtlig")?;
+    let files = dir.join("filer");
+    let script = root().join("xtask/scripts/fjendtlige_filer.py");
+    let status = Command::new("python3").arg(&script).arg(&files).status().context("python3 with pyarrow")?;
+    if !status.success() {
+        bail!("writing the hostile files failed (pip install pyarrow)");
+    }
+    let demo = root().join("fixtures/demo");
+    let store = dir.join("lager");
+    run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
+    let parquet = files.join("101_2024-03.parquet");
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("Parquet claiming 30 M rows (validate)", vec!["validate".into(), s(&parquet).into()]),
+        (
+            "Parquet claiming 30 M rows (ingest)",
+            vec!["ingest".into(), s(&parquet).into(), "--store".into(), s(&store).into(), "--demo-noegle".into()],
+        ),
+        ("XLSX with a cell at XFD1048576 (run)", run_with_comments(&store, &dir, &files.join("bombe.xlsx"))),
+        ("XLSX with a comment at A1048576 (run)", run_with_comments(&store, &dir, &files.join("lang.xlsx"))),
+        ("1,000,000 unmatched comment lines (run)", run_with_comments(&store, &dir, &files.join("stor.csv"))),
+    ];
+    println!("{:<42} {:>5} {:>9} {:>10}", "input", "exit", "seconds", "peak MB");
+    for (what, args) in cases {
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "%e %M"])
+            .arg(&bin)
+            .args(&args)
+            .output()
+            .context("GNU time (/usr/bin/time) is needed: apt-get install time")?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or_default();
+        let (secs, kb) = last.split_once(' ').unwrap_or(("?", "0"));
+        let mb = kb.trim().parse::<u64>().unwrap_or(0) / 1024;
+        let code = stderr.lines().find_map(|l| l.strip_prefix("Command exited with non-zero status ")).unwrap_or("0");
+        println!("{what:<42} {code:>5} {secs:>9} {mb:>10}");
+    }
+    Ok(())
+}
+
+fn run_with_comments(store: &Path, dir: &Path, comments: &Path) -> Vec<String> {
+    let out = dir.join(format!("rapporter-{}", comments.file_stem().and_then(|n| n.to_str()).unwrap_or("x")));
+    ["run", "--store", s(store), "--year", "2025", "--out", s(&out), "--comments", s(comments)]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
 }
 
 fn s(p: &Path) -> &str {
