@@ -38,6 +38,13 @@ pub struct FundAntal {
     pub eksempler: Vec<Sample>,
 }
 
+/// One municipality's accepted adult records in a delivery.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Voksenposter {
+    pub i_alt: usize,
+    pub uden_maalgruppe: usize,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kvittering {
     pub fil: String,
@@ -52,6 +59,11 @@ pub struct Kvittering {
     pub afviste: usize,
     /// Accepted lines that delete a case.
     pub slettede: usize,
+    /// Per handlekommune: accepted records of adult services (deletions aside), and how many of them
+    /// lack a target group. The data-quality rule on target groups is a share of these, per
+    /// municipality (Ishøj's files carry Vallensbæk's records too).
+    #[serde(default)]
+    pub voksenposter: BTreeMap<u16, Voksenposter>,
     pub fund: Vec<FundAntal>,
     pub fatal: Option<Fatal>,
 }
@@ -69,6 +81,7 @@ impl Kvittering {
             accepterede: 0,
             afviste: 0,
             slettede: 0,
+            voksenposter: BTreeMap::new(),
             fund: Vec::new(),
             fatal: None,
         }
@@ -116,6 +129,7 @@ impl Kvittering {
         self.afviste = self.raekker;
         self.accepterede = 0;
         self.slettede = 0;
+        self.voksenposter.clear();
         self.fund.clear();
         self.add(fatal.kode, Sample { linje: fatal.linje.unwrap_or(0), sagsid: None, tekst: fatal.tekst.clone() });
         self.fatal = Some(fatal);

@@ -69,6 +69,9 @@ pub struct LogEntry {
     pub afviste: u64,
     pub slettede: u64,
     pub maalgruppe_mangler: u64,
+    /// Accepted adult records per handlekommune, and those without a target group, as JSON
+    /// (`{"183": {"i_alt": 305, "uden_maalgruppe": 134}}`).
+    pub voksenposter: String,
     /// Counts per finding code as JSON (`{"cpr_ugyldig": 3}`), for the data-quality section.
     pub fund: String,
 }
@@ -87,6 +90,7 @@ impl LogEntry {
             afviste: k.afviste as u64,
             slettede: k.slettede as u64,
             maalgruppe_mangler: k.antal(godkend_model::FundKode::MaalgruppeMangler) as u64,
+            voksenposter: serde_json::to_string(&k.voksenposter).expect("counts serialise"),
             fund: serde_json::to_string(&k.counts().iter().map(|(c, n)| (c.code(), *n)).collect::<BTreeMap<_, _>>())
                 .expect("counts serialise"),
         })
@@ -94,6 +98,13 @@ impl LogEntry {
 
     pub fn is_rejected(&self) -> bool {
         self.status == "afvist"
+    }
+
+    /// One municipality's accepted adult records in this delivery: (all, without target group).
+    pub fn voksenposter_for(&self, kommunekode: u16) -> (u64, u64) {
+        let map: BTreeMap<u16, crate::receipt::Voksenposter> =
+            serde_json::from_str(&self.voksenposter).unwrap_or_default();
+        map.get(&kommunekode).map_or((0, 0), |v| (v.i_alt as u64, v.uden_maalgruppe as u64))
     }
 }
 
@@ -591,6 +602,7 @@ fn log_to_frame(entries: &[LogEntry]) -> PolarsResult<DataFrame> {
             n("afviste", entries.iter().map(|e| e.afviste).collect()),
             n("slettede", entries.iter().map(|e| e.slettede).collect()),
             n("maalgruppe_mangler", entries.iter().map(|e| e.maalgruppe_mangler).collect()),
+            s("voksenposter", entries.iter().map(|e| e.voksenposter.as_str()).collect()),
             s("fund", entries.iter().map(|e| e.fund.as_str()).collect()),
         ],
     )
@@ -614,6 +626,7 @@ fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
         num("maalgruppe_mangler")?,
         text("fund")?,
     );
+    let voksne = text("voksenposter")?;
     Ok((0..df.height())
         .map(|i| LogEntry {
             fil: fil[i].clone(),
@@ -627,6 +640,7 @@ fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
             afviste: afv[i],
             slettede: slet[i],
             maalgruppe_mangler: mm[i],
+            voksenposter: voksne[i].clone(),
             fund: fund[i].clone(),
         })
         .collect())

@@ -268,6 +268,11 @@ fn validate_rows(
         if slettet {
             kvittering.slettede += 1;
         }
+        if let Some(s) = sag.as_ref().filter(|s| reference.ydelser[&s.ydelse].register == Register::Voksne) {
+            let v = kvittering.voksenposter.entry(kommunekode).or_default();
+            v.i_alt += 1;
+            v.uden_maalgruppe += usize::from(s.maalgruppe.is_none());
+        }
         records.push(ValidRecord { linje, kommunekode, sagsid: sagsid.to_string(), slettet, sag });
     }
 

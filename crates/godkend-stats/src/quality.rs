@@ -1,11 +1,15 @@
-//! Data-quality rules and the data-quality summary: missing months, rejected records, missing target
-//! groups (from the delivery log and the case store) and start dates piled on one day (systemskifte).
+//! Data-quality rules and the data-quality summary: missing months, rejected records and missing target
+//! groups (from the delivery log: the records delivered in the report year) and start dates piled on
+//! one day (systemskifte, from the case store).
+//!
+//! A month delivered more than once counts once: by the delivery that stands for it, the last
+//! accepted one (the highest sequence number), or the last one if none was accepted.
 
 use crate::Result;
 use crate::count::Window;
 use crate::flags::{Alvor, Markering, Regel, share_severity, tal};
 use godkend_ingest::store::LogEntry;
-use godkend_model::{Alvor as FundAlvor, FundKode, Kvartal, Maaned, Reference, Register, Taerskler};
+use godkend_model::{Alvor as FundAlvor, FundKode, Kvartal, Maaned, Reference, Taerskler};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
@@ -22,8 +26,9 @@ pub struct Datakvalitet {
     pub manglende_maaneder: Vec<String>,
     /// Rejections per finding code (record and delivery level) over the year's deliveries.
     pub afvisningsaarsager: BTreeMap<String, u64>,
-    pub voksensager: u64,
-    pub voksensager_uden_maalgruppe: u64,
+    /// Accepted adult records in the year's deliveries, and those without a target group.
+    pub voksenposter: u64,
+    pub voksenposter_uden_maalgruppe: u64,
     pub andel_uden_maalgruppe: f64,
     pub systemskifte: Vec<Startophobning>,
 }
@@ -49,16 +54,12 @@ pub struct QualityInput<'a> {
 
 /// Data-quality summaries and flags for the given municipalities.
 pub fn quality(input: &QualityInput, kommuner: &[u16]) -> Result<(BTreeMap<u16, Datakvalitet>, Vec<Markering>)> {
-    let targets = target_groups(input)?;
     let piles = start_piles(input)?;
     let mut summaries = BTreeMap::new();
     let mut flags = Vec::new();
     for &k in kommuner {
         let mut dq = deliveries(input, k, &mut flags);
-        let (total, missing) = targets.get(&k).copied().unwrap_or((0, 0));
-        dq.voksensager = total;
-        dq.voksensager_uden_maalgruppe = missing;
-        dq.andel_uden_maalgruppe = round2(share(missing, total));
+        let (total, missing) = (dq.voksenposter, dq.voksenposter_uden_maalgruppe);
         let t = &input.taerskler.manglende_maalgruppe;
         if let Some(alvor) = share_severity(dq.andel_uden_maalgruppe, t) {
             let mut m = whole(k, input.year.to_string(), Regel::ManglendeMaalgruppe, alvor, true);
@@ -69,7 +70,7 @@ pub fn quality(input: &QualityInput, kommuner: &[u16]) -> Result<(BTreeMap<u16, 
             ]);
             m.taerskel = format!("gul > {} %, rød > {} %", tal(t.gul_over, 0), tal(t.roed_over, 0));
             m.forklaring = format!(
-                "{} % af voksensagerne i {} ({} af {}) mangler målgruppe; grænsen for gul er {} % og for rød {} %.",
+                "{} % af voksenposterne i årets leveringer for {} ({} af {}) mangler målgruppe; grænsen for gul er {} % og for rød {} %.",
                 tal(dq.andel_uden_maalgruppe, 1),
                 input.year,
                 tal(missing as f64, 0),
@@ -130,16 +131,20 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
     let year = input.year.to_string();
     let of_year: Vec<&LogEntry> =
         input.log.iter().filter(|e| e.kommunekode == reporter && e.maaned.starts_with(&year)).collect();
+    let standing = standing(&of_year);
     let mut dq = Datakvalitet {
         indberettes_af: (reporter != kommune).then_some(reporter),
         leveringer: of_year.len(),
         afviste_leveringer: of_year.iter().filter(|e| e.is_rejected()).count(),
-        poster: of_year.iter().map(|e| e.raekker).sum(),
-        afviste_poster: of_year.iter().map(|e| e.afviste).sum(),
+        poster: standing.iter().map(|e| e.raekker).sum(),
+        afviste_poster: standing.iter().map(|e| e.afviste).sum(),
+        voksenposter: standing.iter().map(|e| e.voksenposter_for(kommune).0).sum(),
+        voksenposter_uden_maalgruppe: standing.iter().map(|e| e.voksenposter_for(kommune).1).sum(),
         ..Datakvalitet::default()
     };
     dq.andel_afviste_poster = round2(share(dq.afviste_poster, dq.poster));
-    for e in &of_year {
+    dq.andel_uden_maalgruppe = round2(share(dq.voksenposter_uden_maalgruppe, dq.voksenposter));
+    for e in &standing {
         let counts: BTreeMap<String, u64> = serde_json::from_str(&e.fund).unwrap_or_default();
         for (code, n) in counts {
             if FundKode::parse(&code).is_some_and(|k| matches!(k.alvor(), FundAlvor::Fejl | FundAlvor::Fatal)) {
@@ -196,35 +201,21 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
     dq
 }
 
-/// Per municipality: adult cases active in the report year, and how many lack a target group.
-fn target_groups(input: &QualityInput) -> Result<BTreeMap<u16, (u64, u64)>> {
-    if input.cases.height() == 0 {
-        return Ok(BTreeMap::new());
+/// The delivery that stands for each month: the last accepted one, or the last one if none was.
+fn standing<'a>(of_year: &[&'a LogEntry]) -> Vec<&'a LogEntry> {
+    let mut by_month: BTreeMap<&str, &'a LogEntry> = BTreeMap::new();
+    for e in of_year {
+        let better = |old: &LogEntry| {
+            (!e.is_rejected(), e.loebenummer, &e.sha256) > (!old.is_rejected(), old.loebenummer, &old.sha256)
+        };
+        match by_month.get(e.maaned.as_str()) {
+            Some(old) if !better(old) => {}
+            _ => {
+                by_month.insert(e.maaned.as_str(), e);
+            }
+        }
     }
-    let adult: Vec<&str> =
-        input.reference.ydelser.values().filter(|y| y.register == Register::Voksne).map(|y| y.kode.as_str()).collect();
-    let (y0, y1) = (
-        chrono::NaiveDate::from_ymd_opt(input.year, 1, 1).expect("date"),
-        chrono::NaiveDate::from_ymd_opt(input.year, 12, 31).expect("date"),
-    );
-    let df = input
-        .cases
-        .clone()
-        .lazy()
-        .filter(
-            col("ydelse")
-                .is_in(lit(Series::new("v".into(), adult)).implode(false), false)
-                .and(col("startdato").lt_eq(lit(y1)))
-                .and(col("slutdato").is_null().or(col("slutdato").gt_eq(lit(y0)))),
-        )
-        .group_by([col("kommunekode")])
-        .agg([
-            len().cast(DataType::UInt64).alias("i_alt"),
-            col("maalgruppe").null_count().cast(DataType::UInt64).alias("uden"),
-        ])
-        .collect()?;
-    let (k, n, u) = (df.column("kommunekode")?.i32()?, df.column("i_alt")?.u64()?, df.column("uden")?.u64()?);
-    Ok((0..df.height()).filter_map(|i| Some((k.get(i)? as u16, (n.get(i)?, u.get(i)?)))).collect())
+    by_month.into_values().collect()
 }
 
 /// Per municipality: the quarters (within the window) whose starts pile up on one date.
@@ -273,4 +264,191 @@ fn start_piles(input: &QualityInput) -> Result<BTreeMap<u16, Vec<Startophobning>
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K: u16 = 101;
+
+    fn entry(maaned: &str, loebenummer: u16, raekker: u64, afviste: u64, voksne: u64, uden: u64) -> LogEntry {
+        LogEntry {
+            fil: format!("{K}_{maaned}_{loebenummer}.csv"),
+            kommunekode: K,
+            maaned: maaned.into(),
+            loebenummer,
+            sha256: format!("{maaned}-{loebenummer}"),
+            status: if afviste == raekker { "afvist" } else { "godkendt" }.into(),
+            raekker,
+            accepterede: raekker - afviste,
+            afviste,
+            slettede: 0,
+            maalgruppe_mangler: uden,
+            voksenposter: format!(r#"{{"{K}": {{"i_alt": {voksne}, "uden_maalgruppe": {uden}}}}}"#),
+            fund: "{}".into(),
+        }
+    }
+
+    /// Every month of 2025 delivered once, clean, with `rows` records of adults.
+    fn year(rows: u64) -> Vec<LogEntry> {
+        (1..=12).map(|m| entry(&format!("2025-{m:02}"), 1, rows, 0, rows, 0)).collect()
+    }
+
+    /// The data-quality flags of municipality 101 for 2025 as `rule severity`, and its summary.
+    fn check(log: &[LogEntry], cases: &DataFrame) -> (Vec<String>, Datakvalitet) {
+        let reference = Reference::embedded().unwrap();
+        let q = |s: &str| s.parse::<Kvartal>().unwrap();
+        let input = QualityInput {
+            reference: &reference,
+            taerskler: &reference.taerskler,
+            year: 2025,
+            window: Window { fra: q("2025K1"), til: q("2025K4") },
+            log,
+            cases,
+        };
+        let (dq, flags) = quality(&input, &[K]).unwrap();
+        let flags = flags.iter().map(|m| format!("{} {} {}", m.kvartal, m.regel.code(), m.alvor.code())).collect();
+        (flags, dq[&K].clone())
+    }
+
+    fn no_cases() -> DataFrame {
+        DataFrame::empty()
+    }
+
+    #[test]
+    fn rejected_records_at_and_just_below_each_threshold() {
+        // 12 months × 1,000 records; 120 rejected = 1.00 % (not above 1 %), 121 = 1.01 %: yellow.
+        let with = |afviste: u64| {
+            let mut log = year(1000);
+            log[0] = entry("2025-01", 1, 1000, afviste, 1000, 0);
+            check(&log, &no_cases()).0
+        };
+        assert_eq!(with(120), Vec::<String>::new());
+        assert_eq!(with(121), ["2025 afviste_poster gul"]);
+        assert_eq!(with(600), ["2025 afviste_poster gul"], "5.00 % is not above 5 %");
+        assert_eq!(with(601), ["2025 afviste_poster rød"]);
+    }
+
+    /// Before: a month delivered twice counted both deliveries; a corrected re-delivery left the
+    /// first one's rejected records in the share (here 130 of 13,000 = 1.0 % → 130 of 12,000 = 1.08 %).
+    #[test]
+    fn a_re_delivered_month_counts_once_by_its_standing_delivery() {
+        let mut log = year(1000);
+        log.push(entry("2025-03", 2, 1000, 0, 1000, 0));
+        log[2] = entry("2025-03", 1, 1000, 130, 1000, 0);
+        let (flags, dq) = check(&log, &no_cases());
+        assert_eq!(flags, Vec::<String>::new(), "the corrected March stands for March");
+        assert_eq!((dq.leveringer, dq.poster, dq.afviste_poster), (13, 12_000, 0));
+
+        // A re-delivery that is itself rejected does not replace the accepted one.
+        let mut log = year(1000);
+        log.push(entry("2025-03", 2, 1000, 1000, 0, 0));
+        let (flags, dq) = check(&log, &no_cases());
+        assert_eq!((flags, dq.poster, dq.afviste_leveringer), (Vec::<String>::new(), 12_000, 1));
+    }
+
+    #[test]
+    fn missing_target_groups_at_and_just_below_each_threshold() {
+        // Adult records of the year: 12 × 1,000; 600 without target group = 5.00 %, 601 = 5.01 %.
+        let with = |uden: u64| {
+            let mut log = year(1000);
+            log[5] = entry("2025-06", 1, 1000, 0, 1000, uden);
+            check(&log, &no_cases()).0
+        };
+        assert_eq!(with(600), Vec::<String>::new());
+        assert_eq!(with(601), ["2025 manglende_maalgruppe gul"]);
+        assert_eq!(with(1000), ["2025 manglende_maalgruppe gul"]);
+        // 20 %: 2,400 of 12,000 across months; 2,401 is above.
+        let spread = |extra: u64| {
+            let mut log: Vec<LogEntry> =
+                (1..=12).map(|m| entry(&format!("2025-{m:02}"), 1, 1000, 0, 1000, 200)).collect();
+            log[0] = entry("2025-01", 1, 1000, 0, 1000, 200 + extra);
+            check(&log, &no_cases()).0
+        };
+        assert_eq!(spread(0), ["2025 manglende_maalgruppe gul"]);
+        assert_eq!(spread(1), ["2025 manglende_maalgruppe rød"]);
+    }
+
+    /// Before: the share was taken over the store's active cases, not the records delivered; a
+    /// month of children's records (no target group by definition) does not dilute it now.
+    #[test]
+    fn the_target_group_share_is_of_adult_records_delivered() {
+        let mut log = year(100);
+        log[0] = entry("2025-01", 1, 100, 0, 100, 70);
+        log[1] = entry("2025-02", 1, 5000, 0, 0, 0); // children only
+        let (flags, dq) = check(&log, &no_cases());
+        assert_eq!((dq.voksenposter, dq.voksenposter_uden_maalgruppe), (1100, 70));
+        assert_eq!(dq.andel_uden_maalgruppe, 6.36);
+        assert_eq!(flags, ["2025 manglende_maalgruppe gul"]);
+    }
+
+    /// Ishøj (183) delivers Vallensbæk's (187) records: each municipality gets its own share, not
+    /// the reporter's (attributed to both, Ishøj's missing target groups were a false red for Vallensbæk).
+    #[test]
+    fn a_municipality_reported_for_by_another_gets_its_own_target_group_share() {
+        let reference = Reference::embedded().unwrap();
+        let log: Vec<LogEntry> = (1..=12)
+            .map(|m| {
+                let mut e = entry(&format!("2025-{m:02}"), 1, 200, 0, 0, 0);
+                e.kommunekode = 183;
+                e.voksenposter =
+                    r#"{"183": {"i_alt": 100, "uden_maalgruppe": 50}, "187": {"i_alt": 100, "uden_maalgruppe": 0}}"#
+                        .into();
+                e
+            })
+            .collect();
+        let q = |s: &str| s.parse::<Kvartal>().unwrap();
+        let cases = no_cases();
+        let input = QualityInput {
+            reference: &reference,
+            taerskler: &reference.taerskler,
+            year: 2025,
+            window: Window { fra: q("2025K1"), til: q("2025K4") },
+            log: &log,
+            cases: &cases,
+        };
+        let (dq, flags) = quality(&input, &[183, 187]).unwrap();
+        let got: Vec<String> = flags.iter().map(|m| format!("{} {}", m.kommunekode, m.regel.code())).collect();
+        assert_eq!(got, ["183 manglende_maalgruppe"]);
+        assert_eq!((dq[&187].andel_uden_maalgruppe, dq[&187].indberettes_af), (0.0, Some(183)));
+    }
+
+    #[test]
+    fn a_missing_month_is_red_for_its_quarter() {
+        let mut log = year(10);
+        assert_eq!(check(&log, &no_cases()).0, Vec::<String>::new());
+        log.retain(|e| e.maaned != "2025-05");
+        let (flags, dq) = check(&log, &no_cases());
+        assert_eq!(flags, ["2025K2 manglende_levering rød"]);
+        assert_eq!(dq.manglende_maaneder, ["2025-05"]);
+        // A rejected delivery is no delivery (and, standing alone for August, its 10 of 120 records
+        // are rejected records of the year).
+        let mut log = year(10);
+        log[7] = entry("2025-08", 1, 10, 10, 0, 0);
+        assert_eq!(check(&log, &no_cases()).0, ["2025K3 manglende_levering rød", "2025 afviste_poster rød"]);
+    }
+
+    /// Starts of 2025K2 for municipality 101: `on_one_day` on 2025-04-01, the rest on distinct days.
+    fn starts(total: usize, on_one_day: usize) -> DataFrame {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let day = |d: chrono::NaiveDate| (d - epoch).num_days() as i32;
+        let pile = chrono::NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
+        let dates: Vec<i32> =
+            (0..total).map(|i| if i < on_one_day { day(pile) } else { day(pile) + 1 + i as i32 }).collect();
+        let kommune = Series::new("kommunekode".into(), vec![i32::from(K); total]);
+        let start = Series::new("startdato".into(), dates).cast(&DataType::Date).unwrap();
+        DataFrame::new(total, vec![kommune.into(), start.into()]).unwrap()
+    }
+
+    #[test]
+    fn start_dates_piled_on_one_day_at_and_just_below_the_threshold() {
+        let log = year(10);
+        // 6 of 20 = 30 %: yellow; 5 of 17 = 29.4 %: nothing.
+        assert_eq!(check(&log, &starts(20, 6)).0, ["2025K2 systemskifte gul"]);
+        assert_eq!(check(&log, &starts(17, 5)).0, Vec::<String>::new());
+        // Fewer starts than `min_starter` (10) say nothing, even all on one day.
+        assert_eq!(check(&log, &starts(9, 9)).0, Vec::<String>::new());
+        assert_eq!(check(&log, &starts(10, 10)).0, ["2025K2 systemskifte gul"]);
+    }
 }
