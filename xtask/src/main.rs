@@ -18,6 +18,7 @@ fn main() -> Result<()> {
         Some("demo-check") => demo_check(&args[1..]),
         Some("bench-ingest") => bench_ingest(&args[1..]),
         Some("fjendtlig") => hostile(),
+        Some("kalibrer") => calibrate(&args[1..]),
         Some("golden") => golden_check(args.get(1).map(String::as_str)),
         Some("bless") => golden_bless(args.get(1).map(String::as_str)),
         _ => {
@@ -25,6 +26,7 @@ fn main() -> Result<()> {
                 "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → run per year →\n                                                        receipts and flags vs ground truth, counts vs DuckDB\n  \
                  cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size\n  \
                  cargo xtask fjendtlig                                  peak memory and time of the hostile inputs (issue 9)\n  \
+                 cargo xtask kalibrer [--seed N]                        all 98 municipalities 2015–2025: graded anomalies, recall, false alarms\n  \
                  cargo xtask golden [CASE]                              compare fixtures/golden cases with their expectations\n  \
                  cargo xtask bless [CASE]                               rewrite the expectations (refused when CI is set)"
             );
@@ -191,6 +193,48 @@ fn bench_ingest(args: &[String]) -> Result<()> {
     let (out, err, _) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
     print!("again (all known): {}", out.lines().nth(2).unwrap_or(""));
     println!(" {}", err.lines().next().unwrap_or(""));
+    Ok(())
+}
+
+/// Calibration of the flag rules: all 98 municipalities 2015–2025 without injected delivery problems,
+/// ingested once (cached under target/xtask/kalibrer), then `godkend kalibrer` for 2025.
+fn calibrate(args: &[String]) -> Result<()> {
+    let bin = godkend()?;
+    let dir = root().join("target/xtask/kalibrer");
+    let (demo, store) = (dir.join("demo"), dir.join("lager"));
+    if !store.join("godkend-store.json").exists() {
+        work_dir("kalibrer")?;
+        let (out, err, code) = run(
+            &bin,
+            &[
+                "demo-data",
+                "--out",
+                s(&demo),
+                "--kommuner",
+                "alle",
+                "--fra",
+                "2015-01",
+                "--til",
+                "2025-12",
+                "--problemer",
+                "ingen",
+            ],
+        )?;
+        if code != 0 {
+            bail!("demo-data failed:\n{err}");
+        }
+        print!("{out}");
+        let (_, err, code) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
+        if code != 0 {
+            bail!("ingest failed:\n{err}");
+        }
+    }
+    let seed = option(args, "--seed", "1");
+    let (out, err, code) = run(&bin, &["kalibrer", "--store", s(&store), "--year", "2025", "--seed", &seed])?;
+    if code != 0 {
+        bail!("kalibrer failed:\n{err}");
+    }
+    print!("{out}");
     Ok(())
 }
 

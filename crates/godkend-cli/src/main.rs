@@ -5,6 +5,7 @@ mod demo;
 mod demo_check;
 mod failure;
 mod ingest;
+mod kalibrer;
 mod progress;
 mod run;
 mod validate;
@@ -40,6 +41,7 @@ enum Command {
     DemoCheck(demo_check::Args),
     Run(run::RunArgs),
     Report(run::ReportArgs),
+    Kalibrer(kalibrer::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::DemoCheck(args) => demo_check::run(args),
         Command::Run(args) => run::run_all(args, &reference),
         Command::Report(args) => run::report_one(args, &reference),
+        Command::Kalibrer(args) => kalibrer::run(args, &reference),
     });
     match result {
         Ok(code) => ExitCode::from(code),

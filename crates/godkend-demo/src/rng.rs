@@ -33,6 +33,30 @@ impl Rng {
         self.unit() < p
     }
 
+    /// A Poisson count with mean `mean`: how many of many independent citizens start a service in a
+    /// month. Its spread (√mean) is what makes a small municipality's small series noisy. Knuth's
+    /// method up to a mean of 30; above, the normal approximation (rounded, never below 0).
+    pub fn poisson(&mut self, mean: f64) -> usize {
+        if mean <= 0.0 {
+            return 0;
+        }
+        if mean <= 30.0 {
+            let limit = (-mean).exp();
+            let (mut k, mut p) = (0usize, 1.0);
+            loop {
+                p *= self.unit();
+                if p <= limit {
+                    return k;
+                }
+                k += 1;
+            }
+        }
+        // Box–Muller from two uniforms (the first kept away from 0).
+        let (u1, u2) = (self.unit().max(f64::MIN_POSITIVE), self.unit());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        (mean + z * mean.sqrt()).round().max(0.0) as usize
+    }
+
     /// A count with mean `mean`: its whole part plus one with the fractional part's probability.
     pub fn count(&mut self, mean: f64) -> usize {
         let whole = mean.floor();

@@ -355,7 +355,7 @@ pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usi
                 continue;
             }
             let noise = 0.9 + 0.2 * k.rng.unit();
-            let n = k.rng.count(share * ADULT_BASE * scale * hazard * noise);
+            let n = k.rng.poisson(share * ADULT_BASE * scale * hazard * noise);
             if here == Some(AnomaliType::Stigning) && serie == "1.1" {
                 // The surge: extra cases that all end six months later.
                 for _ in 0..(share * ADULT_BASE * scale * 0.6).round() as usize {
@@ -376,7 +376,7 @@ pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usi
         }
         for (s, (_, _, _, share, hazard)) in CHILD.iter().enumerate() {
             let noise = 0.9 + 0.2 * k.rng.unit();
-            let n = k.rng.count(share * CHILD_BASE * scale * hazard * noise);
+            let n = k.rng.poisson(share * CHILD_BASE * scale * hazard * noise);
             for _ in 0..n {
                 let start = k.day_in(month);
                 if let Some(code) = child_code(s, start) {
@@ -384,6 +384,13 @@ pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usi
                         emit(k.line(c, Expect::Clean));
                     }
                 }
+            }
+        }
+        // A month with nothing new is still delivered: one open case re-sent unchanged (a delivery
+        // without records is rejected). Small municipalities have such months.
+        if lines.is_empty() {
+            if let Some(c) = (0..k.cases.len()).find(|&c| k.cases[c].end.is_none()) {
+                lines.push(k.line(c, Expect::Clean));
             }
         }
         out.insert(month, lines);

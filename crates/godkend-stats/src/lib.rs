@@ -8,6 +8,7 @@ pub mod comments;
 pub mod count;
 pub mod flags;
 pub mod hb;
+pub mod kalibrering;
 pub mod quality;
 pub mod report;
 pub mod xlsx;

@@ -29,8 +29,11 @@ fn flags<const N: usize>(values: [u32; N]) -> Vec<String> {
 fn quarter_on_quarter() {
     // 100 → 109: 9 % (below 10 %); 109 → 120: 10,1 % and 11 persons: yellow.
     assert_eq!(flags([100, 109, 120, 120]), ["2025K3 kvartal_til_kvartal gul"]);
-    // 40 → 44: 10 % but 4 persons (below 5): nothing; 44 → 49: 11,4 % and 5: yellow.
-    assert_eq!(flags([40, 44, 49, 49]), ["2025K3 kvartal_til_kvartal gul"]);
+    // Yellow needs 8 persons (thresholds 2026.3): 40 → 47 is 17,5 % but 7 persons: nothing;
+    // 40 → 48 is 20 % and 8: yellow. 44 → 49 (11,4 %, 5 persons) was yellow under 2026.2.
+    assert_eq!(flags([40, 47, 47, 47]), Vec::<String>::new());
+    assert_eq!(flags([40, 48, 48, 48]), ["2025K2 kvartal_til_kvartal gul"]);
+    assert_eq!(flags([40, 44, 49, 49]), Vec::<String>::new());
     // 40 → 50: 25 % and 10 persons: red. 50 → 41: 18 %, 9 persons: yellow.
     assert_eq!(flags([40, 50, 41, 41]), ["2025K2 kvartal_til_kvartal rød", "2025K3 kvartal_til_kvartal gul"]);
     // 40 → 49: 22,5 %, 9 persons: yellow, not red (needs 25 % and 10).
@@ -39,9 +42,12 @@ fn quarter_on_quarter() {
 
 #[test]
 fn year_on_year() {
-    // 2024K4 50 → 2025K4 60: 20 % and 10 persons: yellow (quarter change 50 → 60 is 20 % too: also yellow).
-    let f = flags([50, 50, 50, 50, 50, 50, 50, 60]);
-    assert!(f.contains(&"2025K4 aar_til_aar gul".to_string()), "{f:?}");
+    // 2024K4 50 → 2025K4 62: 24 % and 12 persons: yellow (quarter change 50 → 62 too: yellow, not red).
+    let f = flags([50, 50, 50, 50, 50, 50, 50, 62]);
+    assert_eq!(f, ["2025K4 kvartal_til_kvartal gul", "2025K4 aar_til_aar gul"]);
+    // 50 → 61: 22 % but 11 persons (below 12): no year flag.
+    let f = flags([50, 50, 50, 50, 50, 50, 50, 61]);
+    assert!(!f.iter().any(|x| x.contains("aar_til_aar")), "{f:?}");
     // 50 → 59: 18 % (below 20 %): no year flag.
     let f = flags([50, 50, 50, 50, 50, 50, 50, 59]);
     assert!(!f.iter().any(|x| x.contains("aar_til_aar")), "{f:?}");

@@ -1,0 +1,45 @@
+//! `godkend kalibrer`: graded anomalies injected into a store's counts; how the series rules catch
+//! them and how many clean cells they flag (see `godkend_stats::kalibrering`).
+
+use crate::failure::Failure;
+use godkend_ingest::CaseStore;
+use godkend_model::{Kvartal, Maaned, Reference};
+use godkend_stats::count::{self, Window};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+#[command(
+    about = "Calibrate the flag rules: inject graded anomalies into the counts of a store and report recall and false alarms",
+    after_help = "Exit: 0 · 2 error\n\nExample (all 98 municipalities, no injected delivery problems):\n  \
+godkend demo-data --out out/kal --kommuner alle --fra 2015-01 --til 2025-12 --problemer ingen\n  \
+godkend ingest out/kal --store out/kal-lager --demo-noegle\n  godkend kalibrer --store out/kal-lager --year 2025"
+)]
+pub struct Args {
+    /// The case store.
+    #[arg(long, value_name = "DIR")]
+    store: PathBuf,
+    /// The report year whose quarters the events land in.
+    #[arg(long, value_name = "YYYY")]
+    year: i32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
+    let store = CaseStore::open(&args.store)?;
+    let first = store
+        .read_log()?
+        .iter()
+        .filter(|e| !e.is_rejected())
+        .filter_map(|e| e.maaned.parse::<Maaned>().ok())
+        .min()
+        .ok_or_else(|| Failure::new("the store holds no accepted delivery", "ingest demo data first (see --help)"))?;
+    let til = Kvartal::new(args.year, 4).expect("quarter");
+    let window = Window { fra: first.kvartal().max(Kvartal::new(2015, 1).expect("quarter")).min(til), til };
+    let cases = count::load_cases(&store, &store.kommuner()?)?;
+    let counts = count::count(cases, reference, window)?;
+    let k = godkend_stats::kalibrering::calibrate(&counts, reference, &reference.taerskler, args.year, args.seed);
+    println!("Thresholds {} · report year {} · seed {}\n", reference.taerskler.version, args.year, args.seed);
+    print!("{}", k.table());
+    Ok(0)
+}
