@@ -201,6 +201,7 @@ pub fn report_view(r: &KommuneRapport) -> Value {
         "revision": r.revision,
         "bemaerkning": r.bemaerkning,
         "hb_test": hb_rows(r),
+        "hb_personer": r.hb_test.first().map(|h| h.personer.to_string()),
         "regler": Regel::ALL.iter().map(|g| json!([g.code(), g.navn()])).collect::<Vec<_>>(),
     })
 }

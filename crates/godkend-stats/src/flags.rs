@@ -385,6 +385,9 @@ pub struct HbOpsummering {
     pub enheder_brugt: usize,
     pub sprunget_over_nul: usize,
     pub sprunget_over_uaendret: usize,
+    /// A unit whose change is fewer persons than this is not flagged (`personer` of the thresholds).
+    #[serde(default)]
+    pub personer: u32,
 }
 
 /// The HB flags and the summary of every test that ran.
@@ -433,6 +436,7 @@ pub fn hb_flags(
                 enheder_brugt: test.used,
                 sprunget_over_nul: test.skipped_zero,
                 sprunget_over_uaendret: test.skipped_unchanged,
+                personer: p.personer,
             });
             for s in &test.scores {
                 // A change of a few persons says nothing about the data, whatever its score.
