@@ -224,9 +224,10 @@ fn calibrate(args: &[String]) -> Result<()> {
             bail!("demo-data failed:\n{err}");
         }
         print!("{out}");
-        let (_, err, code) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
-        if code != 0 {
-            bail!("ingest failed:\n{err}");
+        let (out, err, code) = run(&bin, &["ingest", s(&demo), "--store", s(&store), "--demo-noegle"])?;
+        print!("{out}");
+        if code > 1 {
+            bail!("ingest failed (exit {code}):\n{err}");
         }
     }
     let seed = option(args, "--seed", "1");
