@@ -331,16 +331,23 @@ fn run_errors_name_the_problem() {
     assert!(err.contains("svar.csv:1: column `regel` is missing") && err.contains("hint: "), "{err}");
 }
 
+/// The demo ingested and run for 2024 (last year's approved reports): the store, that output folder,
+/// and København's report JSON (path and content) for a test to alter.
+fn approved_2024(dir: &Path) -> (PathBuf, PathBuf, PathBuf, serde_json::Value) {
+    let store = ingested_demo(dir);
+    let last = dir.join("2024");
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2024", "--out", p(&last)]));
+    assert_eq!(code, 0, "{err}");
+    let path = last.join("101-2024.json");
+    let json = read_json(&path);
+    (store, last, path, json)
+}
+
 #[test]
 fn revision_of_last_years_approved_figures_is_flagged() {
     let tmp = tempfile::tempdir().unwrap();
-    let store = ingested_demo(tmp.path());
-    let last = tmp.path().join("2024");
-    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2024", "--out", p(&last)]));
-    assert_eq!(code, 0, "{err}");
+    let (store, last, path, mut json) = approved_2024(tmp.path());
     // Pretend København approved a different 2024K3 figure for § 104 last year.
-    let path = last.join("101-2024.json");
-    let mut json: serde_json::Value = read_json(&path);
     let series = json["serier"].as_array_mut().unwrap().iter_mut().find(|s| s["serie"] == "V-1.1").unwrap();
     let q = series["kvartaler"].as_array_mut().unwrap().iter_mut().find(|q| q["kvartal"] == "2024K3").unwrap();
     let now = q["modtagere"].as_u64().unwrap();
@@ -375,12 +382,7 @@ fn revision_of_last_years_approved_figures_is_flagged() {
 #[test]
 fn revision_compares_the_approved_year_inside_the_window_and_flags_an_approved_zero() {
     let tmp = tempfile::tempdir().unwrap();
-    let store = ingested_demo(tmp.path());
-    let last = tmp.path().join("2024");
-    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2024", "--out", p(&last)]));
-    assert_eq!(code, 0, "{err}");
-    let path = last.join("101-2024.json");
-    let mut json: serde_json::Value = read_json(&path);
+    let (store, last, path, mut json) = approved_2024(tmp.path());
     let series = json["serier"].as_array_mut().unwrap().iter_mut().find(|s| s["serie"] == "V-1.1").unwrap();
     let quarters = series["kvartaler"].as_array_mut().unwrap();
     // 2023K3 is not the approved year: a change there is no revision of what was approved.

@@ -184,17 +184,27 @@ fn ingest_ok(files: &[PathBuf], store: &Path) {
     assert!(code == 0 || code == 2, "{code}\n{out}\n{err}");
 }
 
-#[test]
-fn a_kill_at_any_step_leaves_the_store_before_or_after_and_a_rerun_completes_it() {
-    let sc = scenario();
-    let root = sc._tmp.path();
-    // The reference: both ingests, never interrupted.
-    let clean = root.join("ren");
+/// The reference: the store's content after the first ingest and after both, never interrupted.
+fn clean_states(sc: &Scenario) -> (String, String) {
+    let clean = sc._tmp.path().join("ren");
     ingest_ok(&sc.first, &clean);
     let before = content(&clean);
     ingest_ok(&sc.second, &clean);
     let after = content(&clean);
     assert_ne!(before, after);
+    (before, after)
+}
+
+/// A store's cases and log without its receipts (which an interrupted commit may not have moved yet).
+fn cases_and_log(content: &str) -> String {
+    content.lines().filter(|l| !l.starts_with("receipt")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_kill_at_any_step_leaves_the_store_before_or_after_and_a_rerun_completes_it() {
+    let sc = scenario();
+    let root = sc._tmp.path();
+    let (before, after) = clean_states(&sc);
 
     // Abort right after each step of the second ingest (GODKEND_AFBRYD, a test hook that calls
     // abort(): no destructor runs, as with kill -9).
@@ -214,7 +224,6 @@ fn a_kill_at_any_step_leaves_the_store_before_or_after_and_a_rerun_completes_it(
         let (_, err, code) = output(cmd);
         assert_eq!(code, -1, "{step}: the process should have been aborted\n{err}");
 
-        let cases_and_log = |s: &str| s.lines().filter(|l| !l.starts_with("receipt")).collect::<Vec<_>>().join("\n");
         let seen = content(&store);
         let expected = if committed { &after } else { &before };
         assert_eq!(cases_and_log(&seen), cases_and_log(expected), "{step}: a reader sees one whole state");
@@ -231,12 +240,7 @@ fn a_kill_at_any_step_leaves_the_store_before_or_after_and_a_rerun_completes_it(
 fn a_real_kill_at_random_moments_never_leaves_a_mixed_store() {
     let sc = scenario();
     let root = sc._tmp.path();
-    let clean = root.join("ren");
-    ingest_ok(&sc.first, &clean);
-    let before = content(&clean);
-    ingest_ok(&sc.second, &clean);
-    let after = content(&clean);
-    let cases_and_log = |s: &str| s.lines().filter(|l| !l.starts_with("receipt")).collect::<Vec<_>>().join("\n");
+    let (before, after) = clean_states(&sc);
 
     for (i, delay_ms) in [5u64, 20, 40, 80, 120, 200, 400].into_iter().enumerate() {
         let store = root.join(format!("dræbt-{i}"));

@@ -199,45 +199,40 @@ fn what_a_municipality_types_is_masked_cleaned_and_cut_before_any_output() {
     assert_eq!(back.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>(), texts);
 }
 
-#[test]
-fn a_sheet_claiming_a_million_rows_is_refused_without_taking_its_memory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("bombe.xlsx");
+/// A workbook with the comments header in row 1 and `cells` (row, column, text) besides.
+fn workbook(path: &std::path::Path, cells: &[(u32, u16, &str)]) {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     for (c, h) in ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"].iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
+    for (r, c, v) in cells {
+        ws.write_string(*r, *c, *v).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn a_sheet_claiming_a_million_rows_is_refused_without_taking_its_memory() {
+    let tmp = tempfile::tempdir().unwrap();
     // One cell at XFD1048576: before, calamine's dense range for it took more than 18 GB.
-    ws.write_string(1_048_575, 16_383, "XFD1048576").unwrap();
-    wb.save(&path).unwrap();
+    let path = tmp.path().join("bombe.xlsx");
+    workbook(&path, &[(1_048_575, 16_383, "XFD1048576")]);
     assert!(std::fs::metadata(&path).unwrap().len() < 10_000);
     assert_eq!(comments::read(&path, 10_000).unwrap(), [], "a cell in a column nobody reads is ignored");
 
     // One comment at A1048576: far more lines than flags, so the file is refused.
     let path = tmp.path().join("lang.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"].iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    ws.write_string(1_048_575, 0, "101").unwrap();
-    wb.save(&path).unwrap();
+    workbook(&path, &[(1_048_575, 0, "101")]);
     let err = comments::read(&path, 10_000).unwrap_err().to_string();
     assert!(err.contains("lang.xlsx:10001: more than 10000 lines"), "{err}");
 
     // A stray cell far to the right is ignored; the comments are read.
     let path = tmp.path().join("bred.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"].iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (c, v) in ["101", "1.1", "2025K3", "aar_til_aar", "Svar"].iter().enumerate() {
-        ws.write_string(1, c as u16, *v).unwrap();
-    }
-    ws.write_string(1, 16_383, "langt ude").unwrap();
-    wb.save(&path).unwrap();
+    let row = ["101", "1.1", "2025K3", "aar_til_aar", "Svar"];
+    let mut cells: Vec<(u32, u16, &str)> = row.iter().enumerate().map(|(c, v)| (1, c as u16, *v)).collect();
+    cells.push((1, 16_383, "langt ude"));
+    workbook(&path, &cells);
     let read = comments::read(&path, 10_000).unwrap();
     assert_eq!(read.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>(), ["Svar"]);
 }
