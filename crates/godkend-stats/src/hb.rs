@@ -121,11 +121,6 @@ pub fn test(units: &[(u16, f64, f64)], u: f64, a: f64, min_units: usize) -> Opti
     })
 }
 
-/// Scores every tested unit; empty if the test cannot run.
-pub fn scores(units: &[(u16, f64, f64)], u: f64, a: f64, min_units: usize) -> Vec<HbScore> {
-    test(units, u, a, min_units).map(|t| t.scores).unwrap_or_default()
-}
-
 /// Type-7 quantile of unsorted values (non-empty).
 pub fn quantile(values: &[f64], p: f64) -> f64 {
     let mut v = values.to_vec();
@@ -139,6 +134,11 @@ pub fn quantile(values: &[f64], p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Scores every tested unit; empty if the test cannot run.
+    fn scores(units: &[(u16, f64, f64)], u: f64, a: f64, min_units: usize) -> Vec<HbScore> {
+        test(units, u, a, min_units).map(|t| t.scores).unwrap_or_default()
+    }
 
     #[test]
     fn quantiles_interpolate() {

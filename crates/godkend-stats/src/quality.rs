@@ -138,10 +138,10 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
         afviste_leveringer: of_year.iter().filter(|e| e.is_rejected()).count(),
         poster: standing.iter().map(|e| e.raekker).sum(),
         afviste_poster: standing.iter().map(|e| e.afviste).sum(),
-        voksenposter: standing.iter().map(|e| e.voksenposter_for(kommune).0).sum(),
-        voksenposter_uden_maalgruppe: standing.iter().map(|e| e.voksenposter_for(kommune).1).sum(),
         ..Datakvalitet::default()
     };
+    (dq.voksenposter, dq.voksenposter_uden_maalgruppe) =
+        standing.iter().map(|e| e.voksenposter_for(kommune)).fold((0, 0), |(n, u), (a, b)| (n + a, u + b));
     dq.andel_afviste_poster = round2(share(dq.afviste_poster, dq.poster));
     dq.andel_uden_maalgruppe = round2(share(dq.voksenposter_uden_maalgruppe, dq.voksenposter));
     for e in &standing {
