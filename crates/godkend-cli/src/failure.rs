@@ -24,8 +24,8 @@ impl Failure {
     }
 }
 
-impl From<godkend_ingest::Error> for Failure {
-    fn from(e: godkend_ingest::Error) -> Failure {
+impl From<godkend_store::Error> for Failure {
+    fn from(e: godkend_store::Error) -> Failure {
         Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
     }
 }

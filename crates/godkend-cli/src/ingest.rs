@@ -47,7 +47,7 @@ pub fn today() -> chrono::NaiveDate {
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let started = Instant::now();
     let key = if args.demo_noegle { Noegle::demo() } else { Noegle::from_file_or_env(args.noegle_fil.as_deref())? };
-    let store = CaseStore::open_or_create(&args.store, &key)?;
+    let store = CaseStore::open_or_create(&args.store, &key.aftryk())?;
     let files = godkend_ingest::ingest::expand_paths(&args.paths)?;
     let bar = crate::progress::bar(files.len() as u64, "leveringer");
     let options = IngestOptions { encoding: args.encoding, idag: Some(args.dato.unwrap_or_else(today)) };

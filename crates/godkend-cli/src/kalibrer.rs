@@ -2,9 +2,9 @@
 //! them and how many clean cells they flag (see `godkend_stats::kalibrering`).
 
 use crate::failure::Failure;
-use godkend_ingest::CaseStore;
 use godkend_model::{Kvartal, Maaned, Reference};
 use godkend_stats::count::{self, Window};
+use godkend_store::CaseStore;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -36,7 +36,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         .ok_or_else(|| Failure::new("the store holds no accepted delivery", "ingest demo data first (see --help)"))?;
     let til = Kvartal::new(args.year, 4).expect("quarter");
     let window = Window { fra: first.kvartal().max(Kvartal::new(2015, 1).expect("quarter")).min(til), til };
-    let cases = count::load_cases(&store, &store.kommuner()?)?;
+    let cases = store.live_cases(&store.kommuner()?)?;
     let counts = count::count(cases, reference, window)?;
     let k = godkend_stats::kalibrering::calibrate(&counts, reference, &reference.taerskler, args.year, args.seed);
     println!("Thresholds {} · report year {} · seed {}\n", reference.taerskler.version, args.year, args.seed);

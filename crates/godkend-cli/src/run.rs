@@ -3,9 +3,10 @@
 //! `<kode>-<år>-markeringer.xlsx`, and for the run `status-<år>.pdf` and `.csv`.
 
 use crate::failure::Failure;
-use godkend_ingest::CaseStore;
 use godkend_model::Reference;
+use godkend_stats::Status;
 use godkend_stats::report::{self, KommuneRapport, RunOptions};
+use godkend_store::CaseStore;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -70,7 +71,7 @@ fn write_one(out: &Path, r: &KommuneRapport) -> Result<(), Failure> {
     let pdf = godkend_report::render_report(r)
         .map_err(|e| Failure::new(e.to_string(), "a template or chart failed; the JSON and workbook were written"))?;
     let path = out.join(format!("{:03}-{}-{}.pdf", r.kommunekode, r.navn, r.aar));
-    godkend_ingest::store::write_atomic(&path, &pdf)?;
+    godkend_store::fil::write_atomic(&path, &pdf)?;
     Ok(())
 }
 
@@ -101,12 +102,14 @@ pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
     let run = report::run(&store, reference, &options, None)?;
     let counted = started.elapsed().as_secs_f64();
     let failed = write_all(&args.common.out, &run.rapporter);
-    let status = args.common.out.join(format!("status-{}.csv", options.year));
-    godkend_ingest::store::write_atomic(&status, report::status_csv(&run.rapporter).as_bytes())?;
-    let status_pdf = godkend_report::render_status(&run.rapporter, options.year).map_err(|e| {
+    let status = Status::of(&run.rapporter, options.year, &run.frister);
+    let out = |ext: &str| args.common.out.join(format!("status-{}.{ext}", options.year));
+    godkend_store::fil::write_atomic(&out("csv"), status.csv().as_bytes())?;
+    godkend_store::fil::write_atomic(&out("json"), status.json().as_bytes())?;
+    let status_pdf = godkend_report::render_status(&status).map_err(|e| {
         Failure::new(e.to_string(), "the status template failed; the municipalities' files were written")
     })?;
-    godkend_ingest::store::write_atomic(&args.common.out.join(format!("status-{}.pdf", options.year)), &status_pdf)?;
+    godkend_store::fil::write_atomic(&out("pdf"), &status_pdf)?;
     summarise(&run.rapporter, &args.common.out);
     let skipped = report_skipped(&run.sprunget_over);
     eprintln!("(optælling og markeringer {counted:.2} s, i alt {:.2} s)", started.elapsed().as_secs_f64());

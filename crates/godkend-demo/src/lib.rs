@@ -5,7 +5,11 @@
 //! Deterministic: the same options give byte-identical files. Sizes are realistic in proportion
 //! (København ≈ 10× a small municipality); `skala` multiplies them for benchmarks.
 
+mod anomaly;
 mod check;
+mod line;
+mod person;
+mod population;
 mod problems;
 mod rng;
 mod sandhed;

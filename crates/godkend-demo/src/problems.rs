@@ -1,8 +1,8 @@
 //! Injected problems at the line and file level: bad lines of every record finding, overlapping
 //! periods, re-deliveries, and whole deliveries that must be rejected.
 
+use crate::line::{Expect, Line, Style};
 use crate::rng::Rng;
-use crate::sim::{Expect, Line, Style};
 use chrono::{Months, NaiveDate};
 use godkend_model::{FundKode, Maaned};
 
@@ -126,7 +126,7 @@ pub const FATAL_KINDS: [FundKode; 8] = [
 /// A broken delivery built from a few good lines; returns its bytes and how many data lines the
 /// validator will have read when it rejects it.
 pub fn fatal_file(kind: FundKode, reporter: u16, lines: &[Line]) -> (Vec<u8>, usize) {
-    let header = crate::sim::HEADER.join(";");
+    let header = crate::line::HEADER.join(";");
     let sample: Vec<Line> = lines.iter().filter(|l| !matches!(l.expect, Expect::Reject(_))).take(5).cloned().collect();
     let rows = |ls: &[Line]| -> Vec<String> { ls.iter().map(|l| l.fields().join(";")).collect() };
     let join = |head: &str, body: &[String]| {

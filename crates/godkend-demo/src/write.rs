@@ -1,10 +1,11 @@
 //! Assembling the simulation into delivery files (one per reporting municipality and month),
 //! injecting file-level problems, writing CSV or Parquet, and tallying the ground truth.
 
+use crate::line::{Expect, HEADER, Line, Style};
 use crate::problems::{BAD_LINE_KINDS, FATAL_KINDS, bad_line_count, bad_lines, fatal_file};
 use crate::rng::Rng;
 use crate::sandhed::{AnomaliType, SandLevering, Sandhed};
-use crate::sim::{Expect, HEADER, KommuneOutput, Line, Style, simulate_kommune};
+use crate::sim::{KommuneOutput, simulate_kommune};
 use crate::{DemoOptions, Error, Problem};
 use godkend_model::{Maaned, Reference};
 use polars::prelude::*;

@@ -11,12 +11,12 @@
 use crate::filename::LeveringNavn;
 use crate::pseudonym::Noegle;
 use crate::receipt::{Kvittering, Status};
-use crate::store::{CaseStore, LogEntry, Sag, Transaction, crash_point};
 use crate::table::Encoding;
 use crate::validate::{Validated, sha256, unreadable, validate_hashed};
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use godkend_model::{Maaned, Reference};
+use godkend_store::{CaseStore, EPOCH, Sag, Transaction, crash_point};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -119,7 +119,7 @@ pub fn ingest(
     let mut summary = IngestSummary::default();
     for r in results {
         for k in &r.kvitteringer {
-            log.extend(LogEntry::from_receipt(k));
+            log.extend(k.log_entry());
         }
         summary.kvitteringer.extend(r.kvitteringer);
         summary.allerede_indlaest.extend(r.allerede_indlaest);
@@ -177,7 +177,7 @@ impl Group<'_> {
                 Err(fatal) => unreadable(&fil, fatal),
             };
             (self.progress)(1);
-            if let Err(e) = self.tx.stage_receipt(&v.kvittering) {
+            if let Err(e) = self.tx.stage_receipt(&v.kvittering.fil, &v.kvittering.to_text(), &v.kvittering.to_json()) {
                 out.ikke_indlaest.push((path.clone(), e));
                 continue;
             }
@@ -241,11 +241,11 @@ fn to_sag(r: &crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
             kommunekode: r.kommunekode,
             sagsid: r.sagsid.clone(),
             person: 0,
-            foedselsdato: crate::store::EPOCH,
+            foedselsdato: EPOCH,
             koen: godkend_model::Koen::Kvinde,
             ydelse: String::new(),
             maalgruppe: None,
-            startdato: crate::store::EPOCH,
+            startdato: EPOCH,
             slutdato: None,
             slettet: true,
             version,

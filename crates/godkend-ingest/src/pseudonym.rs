@@ -74,6 +74,11 @@ impl Noegle {
     }
 
     /// Identifies the key (not the secret) so a store refuses rows pseudonymised under another key.
+    /// What the store keeps to recognise this key (never the key itself).
+    pub fn aftryk(&self) -> godkend_store::KeyFingerprint {
+        godkend_store::KeyFingerprint { fingerprint: self.fingerprint(), demo: self.is_demo }
+    }
+
     pub fn fingerprint(&self) -> String {
         let mut mac = self.mac.clone();
         mac.update(b"godkend: fingeraftryk af pseudonymnoegle");

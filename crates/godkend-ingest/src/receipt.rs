@@ -6,7 +6,10 @@
 
 use crate::filename::LeveringNavn;
 use crate::table::Fatal;
-use crate::validate::SAMPLES_PER_CODE;
+use godkend_store::{LogEntry, Voksenposter};
+
+/// How many example lines a receipt shows per finding code.
+pub const SAMPLES_PER_CODE: usize = 10;
 use godkend_model::{Alvor, FundKode, Maaned};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -38,13 +41,6 @@ pub struct FundAntal {
     pub eksempler: Vec<Sample>,
 }
 
-/// One municipality's accepted adult records in a delivery.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Voksenposter {
-    pub i_alt: usize,
-    pub uden_maalgruppe: usize,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kvittering {
     pub fil: String,
@@ -69,6 +65,27 @@ pub struct Kvittering {
 }
 
 impl Kvittering {
+    /// The delivery-log row of this receipt; `None` when the file name did not say whose and which
+    /// month (such a delivery is rejected and only its receipt is kept).
+    pub fn log_entry(&self) -> Option<LogEntry> {
+        Some(LogEntry {
+            fil: self.fil.clone(),
+            kommunekode: self.kommunekode?,
+            maaned: self.maaned?.to_string(),
+            loebenummer: self.loebenummer?,
+            sha256: self.sha256.clone(),
+            status: serde_json::to_value(self.status).ok()?.as_str()?.to_string(),
+            raekker: self.raekker as u64,
+            accepterede: self.accepterede as u64,
+            afviste: self.afviste as u64,
+            slettede: self.slettede as u64,
+            maalgruppe_mangler: self.antal(godkend_model::FundKode::MaalgruppeMangler) as u64,
+            voksenposter: serde_json::to_string(&self.voksenposter).expect("counts serialise"),
+            fund: serde_json::to_string(&self.counts().iter().map(|(c, n)| (c.code(), *n)).collect::<BTreeMap<_, _>>())
+                .expect("counts serialise"),
+        })
+    }
+
     pub fn new(fil: String, navn: Option<LeveringNavn>, sha256: String) -> Kvittering {
         Kvittering {
             fil,

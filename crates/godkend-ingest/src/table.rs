@@ -137,10 +137,6 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn has(&self, col: Col) -> bool {
-        self.columns[col as usize].is_some()
-    }
-
     /// The trimmed field of `col` in `row`, or "" if the file has no such column.
     pub fn get<'r>(&self, row: &'r csv::StringRecord, col: Col) -> &'r str {
         self.columns[col as usize].and_then(|i| row.get(i)).map_or("", str::trim)
@@ -168,7 +164,7 @@ fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fa
                 ));
             }
             Some(col) => columns[col as usize] = Some(i),
-            None => unknown.push(crate::validate::shown(name.trim()).into_owned()),
+            None => unknown.push(godkend_model::tekst::shown(name.trim()).into_owned()),
         }
     }
     let missing: Vec<&str> =
@@ -282,7 +278,7 @@ fn check_field_lengths(record: &csv::StringRecord, line: usize, names: &[String]
                 Some(line),
                 format!(
                     "linje {line}, kolonne {}: feltet er {} tegn (højst {MAX_FIELD_BYTES})",
-                    crate::validate::shown(col),
+                    godkend_model::tekst::shown(col),
                     field.chars().count()
                 ),
                 "filen er sandsynligvis beskadiget, eller et anførselstegn mangler sin afslutning",

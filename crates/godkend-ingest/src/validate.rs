@@ -8,9 +8,9 @@ use crate::filename::LeveringNavn;
 use crate::receipt::{Kvittering, Sample};
 use crate::table::{Col, Encoding, Fatal, Table, read_table};
 use chrono::NaiveDate;
+use godkend_model::tekst::{contains_cpr, shown};
 use godkend_model::{FundKode, Koen, Maaned, PersonId, Reference, Register};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -39,9 +39,6 @@ pub struct Validated {
     pub kvittering: Kvittering,
     pub records: Vec<ValidRecord>,
 }
-
-/// How many example lines a receipt shows per finding code.
-pub const SAMPLES_PER_CODE: usize = 10;
 
 /// Validates one delivery file; touches nothing. IO errors reading the file become a fatal finding
 /// too, since a receipt must be written for every delivery that arrives.
@@ -417,29 +414,6 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         _ => return None,
     };
     NaiveDate::from_ymd_opt(y as i32, m, d)
-}
-
-/// A value fit to echo in a message: short, and never something that looks like a CPR number.
-pub fn shown(value: &str) -> Cow<'_, str> {
-    if contains_cpr_like(value) {
-        return Cow::Borrowed("<skjult: ligner et CPR-nummer>");
-    }
-    if value.chars().count() > 40 {
-        return Cow::Owned(format!("{}…", value.chars().take(40).collect::<String>()));
-    }
-    Cow::Borrowed(value)
-}
-
-pub use godkend_model::tekst::contains_cpr;
-
-/// Whether `value` contains ten digits in a row, optionally with a dash after the sixth: wider
-/// than [`contains_cpr`] (no date check), for what is echoed back in messages.
-fn contains_cpr_like(value: &str) -> bool {
-    let b = value.as_bytes();
-    (0..b.len()).any(|i| {
-        let run = |from: usize, n: usize| b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit);
-        run(i, 10) || (run(i, 6) && b.get(i + 6) == Some(&b'-') && run(i + 7, 4))
-    })
 }
 
 fn hex(bytes: &[u8]) -> String {

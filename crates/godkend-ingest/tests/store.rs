@@ -17,7 +17,7 @@ fn write(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
 fn run(store: &Path, files: &[PathBuf]) -> godkend_ingest::IngestSummary {
     let reference = Reference::embedded().unwrap();
     let key = Noegle::demo();
-    let s = CaseStore::open_or_create(store, &key).unwrap();
+    let s = CaseStore::open_or_create(store, &key.aftryk()).unwrap();
     ingest(files, &s, &reference, &key, IngestOptions::default(), &|_| {}).unwrap()
 }
 
@@ -146,7 +146,7 @@ fn store_holds_no_cpr_and_refuses_another_key() {
         }
     }
     let other = Noegle::new(&[42u8; 32]).unwrap();
-    let err = CaseStore::open_or_create(&store, &other).unwrap_err().to_string();
+    let err = CaseStore::open_or_create(&store, &other.aftryk()).unwrap_err().to_string();
     assert!(err.contains("another pseudonym key"), "{err}");
 }
 

@@ -2,6 +2,7 @@
 //!
 //! No IO beyond loading reference files; everything here is shared by every pipeline stage.
 
+pub mod aarshjul;
 pub mod cpr;
 pub mod fund;
 pub mod kvartal;
@@ -10,6 +11,7 @@ pub mod reference;
 pub mod taerskler;
 pub mod tekst;
 
+pub use aarshjul::Frister;
 pub use cpr::{Koen, PersonId};
 pub use fund::{Alvor, FundKode};
 pub use kvartal::Kvartal;

@@ -4,21 +4,34 @@
 //! copy instead (for a statistician testing a changed file). Every file is checked on load, and a
 //! broken file is an error naming the file and the line.
 
+use crate::Kvartal;
+use crate::aarshjul::Frister;
 use crate::taerskler::Taerskler;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const FILES: [&str; 6] =
-    ["kommuner.csv", "indberetning-for.csv", "ydelser.csv", "serier.csv", "maalgrupper.csv", "taerskler.toml"];
+/// The reference files, in the order [`Reference::parse`] reads them by index.
+pub const FILES: [&str; 8] = [
+    "kommuner.csv",
+    "indberetning-for.csv",
+    "ydelser.csv",
+    "serier.csv",
+    "maalgrupper.csv",
+    "taerskler.toml",
+    "aarshjul.csv",
+    "registre.csv",
+];
 
-const EMBEDDED: [&str; 6] = [
+const EMBEDDED: [&str; 8] = [
     include_str!("../../../reference-data/kommuner.csv"),
     include_str!("../../../reference-data/indberetning-for.csv"),
     include_str!("../../../reference-data/ydelser.csv"),
     include_str!("../../../reference-data/serier.csv"),
     include_str!("../../../reference-data/maalgrupper.csv"),
     include_str!("../../../reference-data/taerskler.toml"),
+    include_str!("../../../reference-data/aarshjul.csv"),
+    include_str!("../../../reference-data/registre.csv"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +123,10 @@ pub struct Reference {
     pub serier: BTreeMap<String, Serie>,
     pub maalgrupper: BTreeMap<u8, Maalgruppe>,
     pub taerskler: Taerskler,
+    /// DST's annual cycle per report year.
+    pub aarshjul: BTreeMap<i32, Frister>,
+    /// The first quarter each register's series are shown from.
+    pub vises_fra: BTreeMap<Register, Kvartal>,
 }
 
 impl Reference {
@@ -145,10 +162,29 @@ impl Reference {
         let (file, text) = read(5)?;
         let taerskler = Taerskler::parse(&text).map_err(|e| ReferenceError::Invalid {
             line: e.span().map_or(0, |s| text[..s.start].lines().count().max(1)),
-            file,
+            file: file.clone(),
             message: e.message().to_string(),
         })?;
-        Ok(Reference { kommuner, indberetter_for, ydelser, serier, maalgrupper, taerskler })
+        taerskler.check().map_err(|(key, message)| ReferenceError::Invalid {
+            line: line_of(&text, &key),
+            file,
+            message: format!("{key}: {message}"),
+        })?;
+        let (file, text) = read(6)?;
+        let aarshjul = parse_aarshjul(&file, &text)?;
+        let (file, text) = read(7)?;
+        let vises_fra = parse_registre(&file, &text)?;
+        Ok(Reference { kommuner, indberetter_for, ydelser, serier, maalgrupper, taerskler, aarshjul, vises_fra })
+    }
+
+    /// The deadlines of the approval round for `year`, if `aarshjul.csv` has them.
+    pub fn frister(&self, year: i32) -> Option<Frister> {
+        self.aarshjul.get(&year).copied()
+    }
+
+    /// The first quarter `register`'s series are shown from (adults 2015K1, children 2021K3).
+    pub fn vises_fra(&self, register: Register) -> Kvartal {
+        self.vises_fra[&register]
     }
 
     pub fn kommune(&self, kode: u16) -> Option<&Kommune> {
@@ -336,6 +372,60 @@ fn parse_maalgrupper(file: &Path, text: &str) -> Result<BTreeMap<u8, Maalgruppe>
     Ok(out)
 }
 
+/// The line of `text` where the TOML key path `a.b.c` is set (its table header for a nested key), or 1.
+fn line_of(text: &str, key: &str) -> usize {
+    let (table, leaf) = key.split_once('.').unwrap_or(("", key));
+    let header = format!("[{table}]");
+    let start = text.lines().position(|l| l.trim_start().starts_with(&header)).unwrap_or(0);
+    let leaf = leaf.split('.').next().unwrap_or(leaf);
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.trim_start().starts_with(leaf))
+        .map_or(start + 1, |(i, _)| i + 1)
+}
+
+fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, ReferenceError> {
+    let header = ["rapportaar", "data_indberettet", "rapport_udsendt", "godkendelse", "statusbrev", "kilde"];
+    let mut out = BTreeMap::new();
+    for (n, f) in rows(file, text, ';', &header)? {
+        let rapportaar: i32 =
+            f[0].parse().map_err(|_| invalid(file, n, format!("rapportaar `{}` is not a year", f[0])))?;
+        let frister = Frister {
+            rapportaar,
+            data_indberettet: parse_date(file, n, header[1], f[1])?,
+            rapport_udsendt: parse_date(file, n, header[2], f[2])?,
+            godkendelse: parse_date(file, n, header[3], f[3])?,
+            statusbrev: parse_date(file, n, header[4], f[4])?,
+        };
+        frister.check().map_err(|m| invalid(file, n, m))?;
+        if f[5].is_empty() {
+            return Err(invalid(file, n, "kilde is empty; say where the dates come from"));
+        }
+        if out.insert(rapportaar, frister).is_some() {
+            return Err(invalid(file, n, format!("report year {rapportaar} appears twice")));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_registre(file: &Path, text: &str) -> Result<BTreeMap<Register, Kvartal>, ReferenceError> {
+    let mut out = BTreeMap::new();
+    for (n, f) in rows(file, text, ';', &["register", "betegnelse", "vises_fra", "kilde"])? {
+        let register = Register::parse(f[0])
+            .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[0])))?;
+        let kvartal: Kvartal =
+            f[2].parse().map_err(|_| invalid(file, n, format!("vises_fra `{}` is not a quarter (2015K1)", f[2])))?;
+        out.insert(register, kvartal);
+    }
+    for register in [Register::Voksne, Register::Boern] {
+        if !out.contains_key(&register) {
+            return Err(invalid(file, 1, format!("no row for register `{}`", register.code())));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,5 +509,51 @@ mod tests {
             broken(4, "kode,betegnelse\n1,x\n"),
             "DIR/maalgrupper.csv:1: header is `kode,betegnelse`, expected `kode;betegnelse`"
         );
+    }
+
+    #[test]
+    fn thresholds_are_cross_checked_at_load() {
+        let t = EMBEDDED[5];
+        let line = |needle: &str| t.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+        // Yellow above red: the key and its line are named.
+        let swapped = t.replace("gul = { procent = 20.0, personer = 12 }", "gul = { procent = 45.0, personer = 12 }");
+        assert_eq!(
+            broken(5, &swapped),
+            format!(
+                "DIR/taerskler.toml:{}: aar_til_aar.gul: yellow (45 %, 12 persons) must not be above red (40 %, 20 persons)",
+                line("gul = { procent = 20.0, personer = 12 }")
+            )
+        );
+        let share = t.replace("gul_over = 1.0", "gul_over = 101.0");
+        assert!(
+            broken(5, &share).contains("afviste_poster.gul_over: 101 is not a share in [0, 100)"),
+            "{}",
+            broken(5, &share)
+        );
+        let hb = t.replace("roed_c = 20.0", "roed_c = 8.0");
+        assert!(broken(5, &hb).contains("hidiroglou_berthelot.gul_c: gul_c 10 must be > 0 and ≤ roed_c 8"));
+        // The HB guard is data: a file without it does not load.
+        let no_guard = t.replace("personer = 5                 #", "#");
+        assert!(broken(5, &no_guard).contains("missing field `personer`"), "{}", broken(5, &no_guard));
+    }
+
+    #[test]
+    fn annual_cycle_and_register_starts_are_data() {
+        let r = Reference::embedded().unwrap();
+        let f = r.frister(2025).unwrap();
+        assert_eq!(f.rapport_udsendt, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+        assert_eq!(f.godkendelse, NaiveDate::from_ymd_opt(2026, 3, 28).unwrap());
+        assert!(r.frister(2031).is_none());
+        assert_eq!(r.vises_fra(Register::Voksne).to_string(), "2015K1");
+        assert_eq!(r.vises_fra(Register::Boern).to_string(), "2021K3");
+        let unordered = EMBEDDED[6].replace("2025;2026-02-11;2026-03-02", "2025;2026-02-11;2026-01-02");
+        assert_eq!(
+            broken(6, &unordered),
+            "DIR/aarshjul.csv:12: data_indberettet 2026-02-11 is not before rapport_udsendt 2026-01-02"
+        );
+        let wrong_year = EMBEDDED[6].replace("2024;2025-02-11", "2024;2024-02-11");
+        assert!(broken(6, &wrong_year).starts_with("DIR/aarshjul.csv:11: data_indberettet 2024-02-11 is not in 2025"));
+        let no_children = EMBEDDED[7].lines().take(2).collect::<Vec<_>>().join("\n");
+        assert_eq!(broken(7, &no_children), "DIR/registre.csv:1: no row for register `boern`");
     }
 }

@@ -45,12 +45,7 @@ pub struct HidiroglouBerthelot {
     pub roed_c: f64,
     pub min_enheder: usize,
     /// A unit whose change is fewer persons than this is never flagged (DESIGN § 6).
-    #[serde(default = "fem")]
     pub personer: u32,
-}
-
-fn fem() -> u32 {
-    5
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
@@ -85,5 +80,75 @@ pub struct Taerskler {
 impl Taerskler {
     pub fn parse(text: &str) -> Result<Taerskler, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// Cross-checks the numbers: yellow fires before red, percentages and shares lie in their range,
+    /// the HB constants are usable. The error names the key (`aar_til_aar.gul`) and what is wrong.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        let fail = |key: &str, message: String| Err((key.to_string(), message));
+        for (name, g) in [
+            ("kvartal_til_kvartal", &self.kvartal_til_kvartal),
+            ("aar_til_aar", &self.aar_til_aar),
+            ("revision", &self.revision),
+        ] {
+            for (level, t) in [("gul", g.gul), ("roed", g.roed)] {
+                if !(t.procent > 0.0 && t.procent <= 1000.0) {
+                    return fail(&format!("{name}.{level}"), format!("procent {} is not in (0, 1000]", t.procent));
+                }
+                if t.personer == 0 {
+                    return fail(&format!("{name}.{level}"), "personer must be at least 1".into());
+                }
+            }
+            if g.gul.procent > g.roed.procent || g.gul.personer > g.roed.personer {
+                return fail(
+                    &format!("{name}.gul"),
+                    format!(
+                        "yellow ({} %, {} persons) must not be above red ({} %, {} persons)",
+                        g.gul.procent, g.gul.personer, g.roed.procent, g.roed.personer
+                    ),
+                );
+            }
+        }
+        for (name, a) in
+            [("manglende_maalgruppe", &self.manglende_maalgruppe), ("afviste_poster", &self.afviste_poster)]
+        {
+            for (level, v) in [("gul_over", a.gul_over), ("roed_over", a.roed_over)] {
+                if !(0.0..100.0).contains(&v) {
+                    return fail(&format!("{name}.{level}"), format!("{v} is not a share in [0, 100)"));
+                }
+            }
+            if a.gul_over > a.roed_over {
+                return fail(
+                    &format!("{name}.gul_over"),
+                    format!("yellow above {} % must not be above red above {} %", a.gul_over, a.roed_over),
+                );
+            }
+        }
+        let hb = &self.hidiroglou_berthelot;
+        if !(hb.u >= 0.0 && hb.u <= 1.0) {
+            return fail("hidiroglou_berthelot.u", format!("{} is not in [0, 1]", hb.u));
+        }
+        if !(hb.a > 0.0 && hb.a < 1.0) {
+            return fail("hidiroglou_berthelot.a", format!("{} is not in (0, 1)", hb.a));
+        }
+        if !(hb.gul_c > 0.0 && hb.gul_c <= hb.roed_c) {
+            return fail(
+                "hidiroglou_berthelot.gul_c",
+                format!("gul_c {} must be > 0 and ≤ roed_c {}", hb.gul_c, hb.roed_c),
+            );
+        }
+        if hb.min_enheder < 4 {
+            return fail("hidiroglou_berthelot.min_enheder", "quartiles need at least 4 units".into());
+        }
+        if !(self.systemskifte.gul_mindst > 0.0 && self.systemskifte.gul_mindst <= 100.0) {
+            return fail(
+                "systemskifte.gul_mindst",
+                format!("{} is not a share in (0, 100]", self.systemskifte.gul_mindst),
+            );
+        }
+        if self.fald_til_nul.fra_mindst == 0 || self.stigning_fra_nul.til_mindst == 0 {
+            return fail("fald_til_nul.fra_mindst", "a move from or to 0 needs at least 1 person".into());
+        }
+        Ok(())
     }
 }

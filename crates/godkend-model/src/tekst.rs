@@ -83,6 +83,27 @@ pub fn renset(value: &str) -> String {
     capped(&mask_cpr(&without_control(value)), XLSX_CELLE_MAX).into_owned()
 }
 
+/// A value fit to echo in a message: short, and never something that looks like a CPR number.
+pub fn shown(value: &str) -> Cow<'_, str> {
+    if contains_cpr_like(value) {
+        return Cow::Borrowed("<skjult: ligner et CPR-nummer>");
+    }
+    if value.chars().count() > 40 {
+        return Cow::Owned(format!("{}…", value.chars().take(40).collect::<String>()));
+    }
+    Cow::Borrowed(value)
+}
+
+/// Whether `value` contains ten digits in a row, optionally with a dash after the sixth: wider
+/// than [`contains_cpr`] (no date check), for what is echoed back in messages.
+fn contains_cpr_like(value: &str) -> bool {
+    let b = value.as_bytes();
+    (0..b.len()).any(|i| {
+        let run = |from: usize, n: usize| b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit);
+        run(i, 10) || (run(i, 6) && b.get(i + 6) == Some(&b'-') && run(i + 7, 4))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

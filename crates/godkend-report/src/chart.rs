@@ -8,7 +8,8 @@ use plotters::prelude::*;
 pub struct ChartData<'a> {
     pub quarters: &'a [String],
     pub kommune: &'a [u32],
-    pub national: &'a [u32],
+    /// The national series indexed to the municipality's start (empty when there is no common start).
+    pub national: &'a [f64],
     /// Per quarter: 0 none, 1 yellow, 2 red.
     pub flags: &'a [u8],
 }
@@ -21,21 +22,21 @@ const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
 const RED: RGBColor = RGBColor(0xc0, 0x1c, 0x28);
 const YELLOW: RGBColor = RGBColor(0xe5, 0xa5, 0x00);
 
-/// The national series scaled so that it starts where the municipality's does (if both start above 0).
-pub fn indexed_national(kommune: &[u32], national: &[u32]) -> Vec<f64> {
-    let base = kommune.iter().zip(national).find(|(k, n)| **k > 0 && **n > 0);
-    match base {
-        Some((k, n)) => national.iter().map(|x| f64::from(*x) * f64::from(*k) / f64::from(*n)).collect(),
-        None => Vec::new(),
-    }
+/// Plotters could not draw the chart (its message; plotters' error types are generic over the backend).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ChartError(String);
+
+fn drawing(e: impl std::fmt::Display) -> ChartError {
+    ChartError(e.to_string())
 }
 
-pub fn svg(data: &ChartData) -> Result<String, String> {
+pub fn svg(data: &ChartData) -> Result<String, ChartError> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let national = indexed_national(data.kommune, data.national);
+        root.fill(&WHITE).map_err(drawing)?;
+        let national = data.national;
         let n = data.quarters.len().max(1);
         let top =
             data.kommune.iter().map(|x| f64::from(*x)).chain(national.iter().copied()).fold(0.0f64, f64::max).max(1.0)
@@ -45,7 +46,7 @@ pub fn svg(data: &ChartData) -> Result<String, String> {
             .x_label_area_size(24)
             .y_label_area_size(42)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
-            .map_err(|e| e.to_string())?;
+            .map_err(drawing)?;
         let step = if n > 24 { 8 } else { 4 };
         let quarters = data.quarters;
         chart
@@ -66,7 +67,7 @@ pub fn svg(data: &ChartData) -> Result<String, String> {
             .y_label_formatter(&|y| format!("{}", y.round() as i64))
             .label_style((FONT, 13))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(drawing)?;
         if !national.is_empty() {
             chart
                 .draw_series(DashedLineSeries::new(
@@ -75,22 +76,22 @@ pub fn svg(data: &ChartData) -> Result<String, String> {
                     4,
                     GREY.stroke_width(2),
                 ))
-                .map_err(|e| e.to_string())?;
+                .map_err(drawing)?;
         }
         chart
             .draw_series(LineSeries::new(
                 data.kommune.iter().enumerate().map(|(i, v)| (i as f64, f64::from(*v))),
                 BLUE.stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(drawing)?;
         let marks = data.kommune.iter().zip(data.flags).enumerate().filter(|(_, (_, f))| **f > 0);
         chart
             .draw_series(marks.map(|(i, (v, f))| {
                 let color = if *f >= 2 { RED } else { YELLOW };
                 Circle::new((i as f64, f64::from(*v)), 5, color.filled())
             }))
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+            .map_err(drawing)?;
+        root.present().map_err(drawing)?;
     }
     Ok(out)
 }

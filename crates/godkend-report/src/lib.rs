@@ -9,6 +9,7 @@
 pub mod chart;
 pub mod view;
 
+use godkend_stats::Status;
 use godkend_stats::report::KommuneRapport;
 use std::sync::OnceLock;
 use typst::foundations::{Bytes, Dict, IntoValue, Smart};
@@ -24,8 +25,8 @@ const STATUS: &str = include_str!("../../../report-templates/status.typ");
 pub enum Error {
     #[error("template {template}: {message}")]
     Template { template: &'static str, message: String },
-    #[error("chart {serie}: {message}")]
-    Chart { serie: String, message: String },
+    #[error("chart {serie}: {source}")]
+    Chart { serie: String, source: chart::ChartError },
 }
 
 type Engine = TypstEngine<TypstTemplateMainFile>;
@@ -77,7 +78,7 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
     for s in r.serier.iter().filter(|s| view::has_data(s)) {
         let quarters: Vec<String> = s.kvartaler.iter().map(|q| q.kvartal.clone()).collect();
         let kommune: Vec<u32> = s.kvartaler.iter().map(|q| q.modtagere).collect();
-        let national: Vec<u32> = s.kvartaler.iter().map(|q| q.national_modtagere).collect();
+        let national: Vec<f64> = s.kvartaler.iter().filter_map(|q| q.national_indekseret).collect();
         let flags: Vec<u8> =
             s.kvartaler.iter().map(|q| sev.get(&(s.serie.clone(), q.kvartal.clone())).copied().unwrap_or(0)).collect();
         let svg = chart::svg(&chart::ChartData {
@@ -86,7 +87,7 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
             national: &national,
             flags: &flags,
         })
-        .map_err(|message| Error::Chart { serie: s.serie.clone(), message })?;
+        .map_err(|source| Error::Chart { serie: s.serie.clone(), source })?;
         grafer.insert(view::chart_id(s).into(), Bytes::new(svg.into_bytes()).into_value());
     }
     let mut inputs = Dict::new();
@@ -96,12 +97,8 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
 }
 
 /// The status overview of all municipalities as PDF bytes.
-pub fn render_status(rapporter: &[KommuneRapport], year: i32) -> Result<Vec<u8>, Error> {
-    let dato = godkend_stats::report::frister(year).rapport_udsendt;
+pub fn render_status(status: &Status) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert(
-        "data".into(),
-        Bytes::new(view::status_view(rapporter, year, &dato).to_string().into_bytes()).into_value(),
-    );
-    compile(status_engine(), "status.typ", inputs, format!("godkend-status-{year}"))
+    inputs.insert("data".into(), Bytes::new(view::status_view(status).to_string().into_bytes()).into_value());
+    compile(status_engine(), "status.typ", inputs, format!("godkend-status-{}", status.aar))
 }

@@ -2,6 +2,7 @@
 //! colour decided from the flags. Formatting only — the figures come from `godkend-stats`.
 
 use godkend_model::{FundKode, Register};
+use godkend_stats::Status;
 use godkend_stats::flags::{Alvor, Markering, Regel, tal};
 use godkend_stats::report::{KommuneRapport, SerieRapport};
 use serde_json::{Value, json};
@@ -232,33 +233,34 @@ fn hb_rows(r: &KommuneRapport) -> Vec<Value> {
         .collect()
 }
 
-/// The status overview: one row per municipality.
-pub fn status_view(rapporter: &[KommuneRapport], year: i32, dato: &str) -> Value {
-    let rows: Vec<Value> = rapporter
+/// The status overview: one row per municipality, the totals and the open flags that matter most.
+pub fn status_view(status: &Status) -> Value {
+    let rows: Vec<Value> = status
+        .kommuner
         .iter()
-        .map(|r| {
+        .map(|k| {
             json!({
-                "kode": format!("{:03}", r.kommunekode), "navn": r.navn,
-                "roede": r.antal.roede.to_string(), "gule": r.antal.gule.to_string(),
-                "uden": r.antal.uden_kommentar.to_string(), "klar": r.klar_til_godkendelse,
-                "manglende": r.datakvalitet.manglende_maaneder.len().to_string(),
-                "afviste": format!("{} %", tal(r.datakvalitet.andel_afviste_poster, 1)),
+                "kode": format!("{:03}", k.kommunekode), "navn": k.navn,
+                "roede": k.roede.to_string(), "gule": k.gule.to_string(),
+                "uden": k.uden_kommentar.to_string(), "klar": k.klar_til_godkendelse,
+                "manglende": k.manglende_maaneder.to_string(),
+                "afviste": format!("{} %", tal(k.andel_afviste_poster, 1)),
             })
         })
         .collect();
-    let klar = rapporter.iter().filter(|r| r.klar_til_godkendelse).count();
+    let dato = &status.frister.rapport_udsendt;
     json!({
-        "titel": format!("Status for godkendelse {year}"),
-        "aar": year.to_string(),
+        "titel": format!("Status for godkendelse {}", status.aar),
+        "aar": status.aar.to_string(),
         "dato": {"aar": dato[0..4].parse::<i32>().unwrap_or(2000), "maaned": dato[5..7].parse::<i32>().unwrap_or(1), "dag": dato[8..10].parse::<i32>().unwrap_or(1)},
         "kommuner": rows,
-        "i_alt": rapporter.len().to_string(),
-        "klar": klar.to_string(),
-        "roede": rapporter.iter().map(|r| r.antal.roede).sum::<usize>().to_string(),
-        "gule": rapporter.iter().map(|r| r.antal.gule).sum::<usize>().to_string(),
-        "top": godkend_stats::report::top_open_flags(rapporter, 20).into_iter().map(|(navn, m)| {
-            let mut v = markering(m);
-            v["kommune"] = json!(format!("{:03} {navn}", m.kommunekode));
+        "i_alt": status.kommuner_i_alt.to_string(),
+        "klar": status.klar_til_godkendelse.to_string(),
+        "roede": status.roede.to_string(),
+        "gule": status.gule.to_string(),
+        "top": status.stoerste_aabne_markeringer.iter().map(|a| {
+            let mut v = markering(&a.markering);
+            v["kommune"] = json!(format!("{:03} {}", a.markering.kommunekode, a.navn));
             v
         }).collect::<Vec<_>>(),
     })

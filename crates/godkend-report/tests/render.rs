@@ -1,7 +1,7 @@
 //! Rendering real PDFs: the text a reader sees (via pdftotext), byte-identical renders, and
 //! injection strings from comments shown literally.
 
-use godkend_model::Register;
+use godkend_model::{Reference, Register};
 use godkend_stats::flags::{Alvor, Markering, Regel};
 use godkend_stats::quality::Datakvalitet;
 use godkend_stats::report::{Antal, KommuneRapport, KvartalsTal, SerieRapport, frister};
@@ -27,6 +27,7 @@ fn serie(register: Register, serie: &str, ydelse: &str, betegnelse: &str, values
                 modtagere: *v,
                 helaarsaekvivalenter: f64::from(*v) * 0.9,
                 national_modtagere: v * 50,
+                national_indekseret: Some(f64::from(*v)),
             })
             .collect(),
         pct_udvikling: Some(25.0),
@@ -40,7 +41,7 @@ fn rapport() -> KommuneRapport {
         region: "Region Nordjylland".into(),
         aar: 2025,
         taerskler_version: "2026.1".into(),
-        frister: frister(2025),
+        frister: frister(&Reference::embedded().unwrap(), 2025).unwrap(),
         kvartaler: vec![],
         serier: vec![
             serie(
@@ -142,8 +143,9 @@ fn two_renders_are_byte_identical() {
     let a = godkend_report::render_report(&rapport()).unwrap();
     let b = godkend_report::render_report(&rapport()).unwrap();
     assert!(a == b, "two renders of the same report differ");
-    let s1 = godkend_report::render_status(&[rapport()], 2025).unwrap();
-    let s2 = godkend_report::render_status(&[rapport()], 2025).unwrap();
+    let status = || godkend_stats::Status::of(&[rapport()], 2025, &rapport().frister);
+    let s1 = godkend_report::render_status(&status()).unwrap();
+    let s2 = godkend_report::render_status(&status()).unwrap();
     assert!(s1 == s2);
     let text = pdftotext(&s1);
     assert!(text.contains("Status for godkendelse 2025") && text.contains("Læsø"), "{text}");

@@ -7,10 +7,8 @@
 //! many quarters they span (no row per period and quarter).
 
 use crate::Result;
-use godkend_ingest::CaseStore;
-use godkend_model::{Kvartal, Reference, Register};
+use godkend_model::{Kvartal, Reference};
 use polars::prelude::*;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// The quarters counted: from the first quarter with deliveries to K4 of the report year.
@@ -56,35 +54,6 @@ const EPOCH: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).exp
 
 fn days(d: chrono::NaiveDate) -> i32 {
     (d - EPOCH).num_days() as i32
-}
-
-/// Reads the live cases (tombstones dropped) of the given municipalities into one frame.
-pub fn load_cases(store: &CaseStore, kommuner: &[u16]) -> Result<DataFrame> {
-    let frames: Vec<DataFrame> = kommuner
-        .par_iter()
-        .map(|k| -> Result<Option<DataFrame>> {
-            let Some(path) = store.cases_path(*k) else {
-                return Ok(None);
-            };
-            let file =
-                std::fs::File::open(&path).map_err(|e| godkend_ingest::Error::Io { path: path.clone(), source: e })?;
-            let cols = ["kommunekode", "person", "ydelse", "maalgruppe", "startdato", "slutdato", "slettet"];
-            let df =
-                ParquetReader::new(file).with_columns(Some(cols.iter().map(|c| c.to_string()).collect())).finish()?;
-            Ok(Some(df))
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut iter = frames.into_iter();
-    let Some(mut all) = iter.next() else {
-        return Ok(DataFrame::empty());
-    };
-    for df in iter {
-        all.vstack_mut(&df)?;
-    }
-    Ok(all.lazy().filter(col("slettet").not()).collect()?)
 }
 
 /// The service → series table as a frame, for joining. Series are numbered (`serie` is the index into
@@ -365,9 +334,4 @@ pub fn count(cases: DataFrame, reference: &Reference, window: Window) -> Result<
         }
     }
     Ok(counts)
-}
-
-/// The register of a series key.
-pub fn register_of(reference: &Reference, serie: &str) -> Option<Register> {
-    reference.serier.get(serie).map(|s| s.register)
 }

@@ -11,24 +11,28 @@ pub mod hb;
 pub mod kalibrering;
 pub mod quality;
 pub mod report;
+pub mod status;
 pub mod xlsx;
 
 pub use count::{Counts, Window, count};
 pub use flags::{Alvor, Markering, Regel};
 pub use report::{KommuneRapport, Run, RunOptions};
+pub use status::Status;
 
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Store(#[from] godkend_ingest::Error),
+    Store(#[from] godkend_store::Error),
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
     #[error("counting failed: {0}")]
     Polars(#[from] polars::error::PolarsError),
     #[error("{path}:{line}: {message}")]
     Comments { path: PathBuf, line: usize, message: String },
+    #[error("aarshjul.csv has no deadlines for report year {year}")]
+    Aarshjul { year: i32 },
 }
 
 impl Error {
@@ -37,6 +41,9 @@ impl Error {
             Error::Store(e) => e.hint(),
             Error::File { .. } => Some("check the path; --approved takes the output folder of last year's run"),
             Error::Polars(_) => Some("the case store may be damaged; re-ingest the deliveries into a new store"),
+            Error::Aarshjul { .. } => Some(
+                "add the year's row (rapportaar;data_indberettet;rapport_udsendt;godkendelse;statusbrev;kilde) to reference-data/aarshjul.csv, or pass --reference DIR with a copy that has it",
+            ),
             Error::Comments { .. } => Some(
                 "the comments file needs the columns kommunekode;ydelse;kvartal;regel;kommentar (CSV with ; or XLSX), as in the markeringer file",
             ),

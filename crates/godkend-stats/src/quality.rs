@@ -8,8 +8,8 @@
 use crate::Result;
 use crate::count::Window;
 use crate::flags::{Alvor, Markering, Regel, share_severity, tal};
-use godkend_ingest::store::LogEntry;
 use godkend_model::{Alvor as FundAlvor, FundKode, Kvartal, Maaned, Reference, Taerskler};
+use godkend_store::LogEntry;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 

@@ -6,8 +6,8 @@ use crate::count::{self, Counts, Window};
 use crate::flags::{self, Alvor, HbOpsummering, Markering, Regel};
 use crate::quality::{self, Datakvalitet, QualityInput};
 use crate::{Error, Result};
-use godkend_ingest::CaseStore;
 use godkend_model::{Kvartal, Maaned, Reference, Register};
+use godkend_store::CaseStore;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,10 @@ pub struct KvartalsTal {
     pub modtagere: u32,
     pub helaarsaekvivalenter: f64,
     pub national_modtagere: u32,
+    /// The national series scaled so that it starts where the municipality's does (the first
+    /// quarter where both are above 0), for the chart; `null` when they have no such quarter.
+    #[serde(default)]
+    pub national_indekseret: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -92,6 +96,8 @@ pub struct KommuneRapport {
 pub struct Run {
     pub rapporter: Vec<KommuneRapport>,
     pub window: Window,
+    /// The deadlines of the report year (the status overview carries its dispatch date).
+    pub frister: Frister,
     /// Side files (comments, last year's figures) that could not be read and were skipped.
     pub sprunget_over: Vec<Error>,
 }
@@ -101,28 +107,26 @@ pub struct Run {
 const COMMENT_ROWS_PER_FLAG: usize = 10;
 const MIN_COMMENT_ROWS: usize = 10_000;
 
-/// The deadlines of the approval round after `year` (DST's årshjul, seed slides).
-pub fn frister(year: i32) -> Frister {
-    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(year + 1, m, day).expect("date").to_string();
-    Frister { data_indberettet: d(2, 11), rapport_udsendt: d(3, 2), godkendelse: d(3, 28), statusbrev: d(5, 11) }
-}
-
-/// First quarter each register's series are shown from (adults: 2015K1; children: reporting began 2021-07-01).
-pub fn register_start(register: Register) -> Kvartal {
-    match register {
-        Register::Voksne => Kvartal::new(2015, 1).expect("quarter"),
-        Register::Boern => Kvartal::new(2021, 3).expect("quarter"),
-    }
+/// The deadlines of the approval round for `year`, as the report shows them (from `aarshjul.csv`).
+pub fn frister(reference: &Reference, year: i32) -> Result<Frister> {
+    let f = reference.frister(year).ok_or(Error::Aarshjul { year })?;
+    Ok(Frister {
+        data_indberettet: f.data_indberettet.to_string(),
+        rapport_udsendt: f.rapport_udsendt.to_string(),
+        godkendelse: f.godkendelse.to_string(),
+        statusbrev: f.statusbrev.to_string(),
+    })
 }
 
 /// Counts, flags and comments for `kommuner` (all municipalities with data when empty).
 pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only: Option<u16>) -> Result<Run> {
+    let frister = frister(reference, options.year)?;
     let log = store.read_log()?;
     let first_month = log.iter().filter(|e| !e.is_rejected()).filter_map(|e| e.maaned.parse::<Maaned>().ok()).min();
     let til = Kvartal::new(options.year, 4).expect("quarter");
     // A store where every delivery was rejected still gives reports: zeros, and a note saying why.
     let fra = first_month.map_or(Kvartal::new(options.year, 1).expect("quarter"), |m| {
-        m.kvartal().max(register_start(Register::Voksne)).min(til)
+        m.kvartal().max(reference.vises_fra(Register::Voksne).min(reference.vises_fra(Register::Boern))).min(til)
     });
     let window = Window { fra, til };
 
@@ -137,7 +141,7 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
     let kommuner: Vec<u16> = kommuner.into_iter().filter(|k| reference.kommune(*k).is_some()).collect();
 
     // The national series and HB need every municipality, also when one report is regenerated.
-    let cases = count::load_cases(store, &with_cases)?;
+    let cases = store.live_cases(&with_cases)?;
     let counts = if cases.height() == 0 {
         Counts { window: Some(window), ..Counts::default() }
     } else {
@@ -220,7 +224,7 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
                 region: kommune.region.clone(),
                 aar: options.year,
                 taerskler_version: t.version.clone(),
-                frister: frister(options.year),
+                frister: frister.clone(),
                 kvartaler: window.quarters().iter().map(Kvartal::to_string).collect(),
                 serier: series_of(&counts, reference, k, window),
                 klar_til_godkendelse: antal.uden_kommentar == 0,
@@ -238,7 +242,19 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
             }
         })
         .collect();
-    Ok(Run { rapporter, window, sprunget_over })
+    Ok(Run { rapporter, window, frister, sprunget_over })
+}
+
+/// Fills `national_indekseret`: the national series times (municipality ÷ nation) in the first
+/// quarter where both are above 0; left `None` everywhere when there is no such quarter.
+pub fn index_national(kvartaler: &mut [KvartalsTal]) {
+    let Some(base) = kvartaler.iter().find(|q| q.modtagere > 0 && q.national_modtagere > 0) else {
+        return;
+    };
+    let factor = f64::from(base.modtagere) / f64::from(base.national_modtagere);
+    for q in kvartaler {
+        q.national_indekseret = Some(round2(f64::from(q.national_modtagere) * factor));
+    }
 }
 
 fn round2(x: f64) -> f64 {
@@ -248,7 +264,7 @@ fn round2(x: f64) -> f64 {
 fn series_of(counts: &Counts, reference: &Reference, kommune: u16, window: Window) -> Vec<SerieRapport> {
     let mut out = Vec::new();
     for register in [Register::Voksne, Register::Boern] {
-        let shown: Vec<Kvartal> = window.fra.max(register_start(register)).through(window.til).collect();
+        let shown: Vec<Kvartal> = window.fra.max(reference.vises_fra(register)).through(window.til).collect();
         for s in reference.serier_of(register) {
             let kvartaler: Vec<KvartalsTal> = shown
                 .iter()
@@ -259,9 +275,12 @@ fn series_of(counts: &Counts, reference: &Reference, kommune: u16, window: Windo
                         modtagere: t.modtagere,
                         helaarsaekvivalenter: round2(t.helaarsaekvivalenter),
                         national_modtagere: counts.national(&s.serie, *q).modtagere,
+                        national_indekseret: None,
                     }
                 })
                 .collect();
+            let mut kvartaler = kvartaler;
+            index_national(&mut kvartaler);
             let pct_udvikling = match (kvartaler.first(), kvartaler.last()) {
                 (Some(a), Some(b)) if a.modtagere > 0 => Some(
                     ((f64::from(b.modtagere) - f64::from(a.modtagere)) / f64::from(a.modtagere) * 1000.0).round()
@@ -380,46 +399,10 @@ pub fn write_outputs(out: &Path, r: &KommuneRapport) -> Result<Vec<PathBuf>> {
     let json = out.join(format!("{:03}-{}.json", r.kommunekode, r.aar));
     let mut text = serde_json::to_string_pretty(r).expect("report serialises");
     text.push('\n');
-    godkend_ingest::store::write_atomic(&json, text.as_bytes())?;
+    godkend_store::fil::write_atomic(&json, text.as_bytes())?;
     let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", r.kommunekode, r.aar));
     let flags: Vec<&Markering> = r.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
     let dato = chrono::NaiveDate::from_ymd_opt(r.aar + 1, 3, 2).expect("date");
     crate::xlsx::write(&xlsx, &flags, dato)?;
     Ok(vec![json, xlsx])
-}
-
-/// The `n` open flags of the report year (no comment yet) with the highest priority nationally,
-/// highest first (ties: red before yellow, then municipality code), with their municipality's name.
-pub fn top_open_flags(rapporter: &[KommuneRapport], n: usize) -> Vec<(&str, &Markering)> {
-    let mut open: Vec<(&str, &Markering)> = rapporter
-        .iter()
-        .flat_map(|r| r.markeringer.iter().map(move |m| (r.navn.as_str(), m)))
-        .filter(|(_, m)| m.i_rapportaaret && m.kommentar.as_deref().is_none_or(str::is_empty))
-        .collect();
-    open.sort_by(|(_, a), (_, b)| {
-        b.prioritet.total_cmp(&a.prioritet).then(a.alvor.cmp(&b.alvor)).then(a.key().cmp(&b.key()))
-    });
-    open.truncate(n);
-    open
-}
-
-/// `status-<år>.csv`: every municipality's flags, comments and readiness (sortable).
-pub fn status_csv(rapporter: &[KommuneRapport]) -> String {
-    let mut s = String::from(
-        "kommunekode;navn;roede;gule;uden_kommentar;klar_til_godkendelse;manglende_maaneder;andel_afviste_poster\n",
-    );
-    for r in rapporter {
-        s.push_str(&format!(
-            "{:03};{};{};{};{};{};{};{}\n",
-            r.kommunekode,
-            r.navn,
-            r.antal.roede,
-            r.antal.gule,
-            r.antal.uden_kommentar,
-            if r.klar_til_godkendelse { "ja" } else { "nej" },
-            r.datakvalitet.manglende_maaneder.len(),
-            flags::tal(r.datakvalitet.andel_afviste_poster, 1)
-        ));
-    }
-    s
 }

@@ -48,6 +48,6 @@ pub fn write(path: &Path, flags: &[&Markering], dato: chrono::NaiveDate) -> Resu
         ws.write_string_with_format(r, 7, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
     }
     let bytes = wb.save_to_buffer().map_err(fail)?;
-    godkend_ingest::store::write_atomic(path, &bytes)?;
+    godkend_store::fil::write_atomic(path, &bytes)?;
     Ok(())
 }

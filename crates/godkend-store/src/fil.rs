@@ -1,0 +1,53 @@
+//! Writing files so that a reader (or a crash) never sees part of one: a temporary file in the same
+//! folder, then a rename. Used by the store for its own files and by every output (reports, JSON,
+//! workbooks, status files), so no other crate needs to know how.
+
+use crate::{Error, Result};
+use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter};
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` through a uniquely named temporary file in the same folder and a
+/// rename, so a reader sees the old file or the new one, never part of one. For outputs.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent(path);
+    let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
+    tmp.write_all(bytes).map_err(Error::io(tmp.path()))?;
+    tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
+    Ok(())
+}
+
+/// As [`write_atomic`], and the file and its folder are fsynced: for the store's own files.
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent(path);
+    let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
+    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(Error::io(tmp.path()))?;
+    tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
+    sync_dir(dir)
+}
+
+/// A Parquet file (zstd) through a temporary file, fsynced before the rename; the caller fsyncs the
+/// folder once for all files of a transaction.
+pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let dir = parent(path);
+    let tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
+    ParquetWriter::new(tmp.as_file())
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)
+        .map_err(|e| Error::Store { path: tmp.path().to_path_buf(), message: e.to_string() })?;
+    tmp.as_file().sync_all().map_err(Error::io(tmp.path()))?;
+    tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
+    Ok(())
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|f| f.sync_all()).map_err(Error::io(dir))
+}

@@ -1,0 +1,67 @@
+//! The case store (DESIGN § 9 in `docs/lager.md`): accepted case versions per handlekommune, the
+//! delivery log and the receipts, changed only by whole transactions, read by counting through
+//! [`CaseStore::live_cases`] and [`CaseStore::read_log`]. Also how every output is written
+//! ([`fil::write_atomic`]), so that no crate needs to know about temporary files and renames.
+//!
+//! It knows nothing of delivery files or CPR numbers: godkend-ingest validates and pseudonymises,
+//! and hands the store only [`Sag`]s, [`LogEntry`]s and the text of receipts.
+
+mod case_store;
+pub mod fil;
+mod tables;
+mod transaction;
+
+pub use case_store::{CaseStore, KeyFingerprint};
+pub use tables::{EPOCH, LIVE_COLUMNS, LogEntry, Sag, Voksenposter};
+pub use transaction::Transaction;
+
+use std::path::PathBuf;
+
+/// What can go wrong with the store or an output file. Bad records are never an `Err`: they are
+/// findings in a receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Store { path: PathBuf, message: String },
+    #[error("{0}")]
+    Key(String),
+    #[error("{}: another process is writing to this case store{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    Busy { path: PathBuf, pid: Option<u32> },
+}
+
+impl Error {
+    /// `map_err(Error::io(path))`: an IO error with the file it happened to.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Io { .. } => Some("check that the path exists and is readable"),
+            Error::Store { .. } => Some(
+                "the case store may be damaged or from another version; restore it from backup or ingest into a new folder",
+            ),
+            Error::Busy { .. } => Some(
+                "only one ingest may write to a store at a time; wait until the other has finished, then run this one again (nothing was changed)",
+            ),
+            Error::Key(_) => Some(
+                "set GODKEND_NOEGLE or pass --noegle-fil FILE (a secret of at least 32 characters kept outside the store); for the bundled demo data use --demo-noegle",
+            ),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A test hook for the kill-and-resume tests: `GODKEND_AFBRYD=<step>` aborts the process right
+/// after that step of an ingest, as a power cut or `kill -9` would.
+#[doc(hidden)]
+pub fn crash_point(step: &str) {
+    if std::env::var_os("GODKEND_AFBRYD").is_some_and(|v| v == step) {
+        std::process::abort();
+    }
+}

@@ -1,0 +1,222 @@
+//! The store's two tables: cases (`Sag`, one file per handlekommune) and the delivery log
+//! (`LogEntry`), and how they are laid out in Parquet. Only this module knows the column names.
+
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+
+/// One case as stored: no CPR, only the pseudonym, birth date and sex.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sag {
+    pub kommunekode: u16,
+    pub sagsid: String,
+    pub person: u64,
+    pub foedselsdato: NaiveDate,
+    pub koen: godkend_model::Koen,
+    pub ydelse: String,
+    pub maalgruppe: Option<u8>,
+    pub startdato: NaiveDate,
+    pub slutdato: Option<NaiveDate>,
+    pub slettet: bool,
+    /// `YYYYMMNN` of the delivery this version came from (month and sequence number).
+    pub version: i32,
+}
+
+/// One row of the delivery log.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LogEntry {
+    pub fil: String,
+    pub kommunekode: u16,
+    pub maaned: String,
+    pub loebenummer: u16,
+    pub sha256: String,
+    pub status: String,
+    pub raekker: u64,
+    pub accepterede: u64,
+    pub afviste: u64,
+    pub slettede: u64,
+    pub maalgruppe_mangler: u64,
+    /// Accepted adult records per handlekommune, and those without a target group, as JSON
+    /// (`{"183": {"i_alt": 305, "uden_maalgruppe": 134}}`).
+    pub voksenposter: String,
+    /// Counts per finding code as JSON (`{"cpr_ugyldig": 3}`), for the data-quality section.
+    pub fund: String,
+}
+
+/// One municipality's accepted adult records in a delivery (deletions aside), and how many of them
+/// lack a target group: the data-quality rule on target groups is a share of these.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Voksenposter {
+    pub i_alt: usize,
+    pub uden_maalgruppe: usize,
+}
+
+impl LogEntry {
+    pub fn is_rejected(&self) -> bool {
+        self.status == "afvist"
+    }
+
+    /// One municipality's accepted adult records in this delivery: (all, without target group).
+    pub fn voksenposter_for(&self, kommunekode: u16) -> (u64, u64) {
+        let map: BTreeMap<u16, Voksenposter> = serde_json::from_str(&self.voksenposter).unwrap_or_default();
+        map.get(&kommunekode).map_or((0, 0), |v| (v.i_alt as u64, v.uden_maalgruppe as u64))
+    }
+}
+
+/// The columns of the live-case frame that counting reads ([`crate::CaseStore::live_cases`]):
+/// `kommunekode` (i32), `person` (u64 pseudonym), `ydelse` (str), `maalgruppe` (i32, null when
+/// missing), `startdato` and `slutdato` (date; `slutdato` null while open).
+pub const LIVE_COLUMNS: [&str; 6] = ["kommunekode", "person", "ydelse", "maalgruppe", "startdato", "slutdato"];
+
+/// One case file's live cases (tombstones dropped), only [`LIVE_COLUMNS`].
+pub(crate) fn read_live(path: &Path) -> Result<DataFrame> {
+    let file = File::open(path).map_err(Error::io(path))?;
+    let mut cols: Vec<String> = LIVE_COLUMNS.iter().map(|c| c.to_string()).collect();
+    cols.push("slettet".into());
+    let store_err = |e: PolarsError| Error::Store { path: path.to_path_buf(), message: e.to_string() };
+    let df = ParquetReader::new(file).with_columns(Some(cols)).finish().map_err(store_err)?;
+    df.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+}
+
+pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = File::open(path).map_err(Error::io(path))?;
+    ParquetReader::new(file).finish().map_err(|e| Error::Store { path: path.to_path_buf(), message: e.to_string() })
+}
+
+pub const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+
+fn days(d: NaiveDate) -> i32 {
+    (d - EPOCH).num_days() as i32
+}
+
+fn date(days: i32) -> NaiveDate {
+    EPOCH + chrono::Duration::days(i64::from(days))
+}
+
+fn date_series(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {
+    Ok(Series::new(name.into(), values).cast(&DataType::Date)?.into())
+}
+
+pub(crate) fn cases_to_frame(cases: &[Sag]) -> PolarsResult<DataFrame> {
+    let col = |name: &str, s: Series| -> Column { s.with_name(name.into()).into() };
+    DataFrame::new(
+        cases.len(),
+        vec![
+            col(
+                "kommunekode",
+                Series::new("".into(), cases.iter().map(|c| i32::from(c.kommunekode)).collect::<Vec<_>>()),
+            ),
+            col("sagsid", Series::new("".into(), cases.iter().map(|c| c.sagsid.as_str()).collect::<Vec<_>>())),
+            col("person", Series::new("".into(), cases.iter().map(|c| c.person).collect::<Vec<_>>())),
+            date_series("foedselsdato", cases.iter().map(|c| Some(days(c.foedselsdato))).collect())?,
+            col("koen", Series::new("".into(), cases.iter().map(|c| c.koen.code()).collect::<Vec<_>>())),
+            col("ydelse", Series::new("".into(), cases.iter().map(|c| c.ydelse.as_str()).collect::<Vec<_>>())),
+            col(
+                "maalgruppe",
+                Series::new("".into(), cases.iter().map(|c| c.maalgruppe.map(i32::from)).collect::<Vec<_>>()),
+            ),
+            date_series("startdato", cases.iter().map(|c| Some(days(c.startdato))).collect())?,
+            date_series("slutdato", cases.iter().map(|c| c.slutdato.map(days)).collect())?,
+            col("slettet", Series::new("".into(), cases.iter().map(|c| c.slettet).collect::<Vec<_>>())),
+            col("version", Series::new("".into(), cases.iter().map(|c| c.version).collect::<Vec<_>>())),
+        ],
+    )
+}
+
+pub(crate) fn cases_from_frame(df: &DataFrame) -> PolarsResult<Vec<Sag>> {
+    let kommune = df.column("kommunekode")?.i32()?;
+    let sagsid = df.column("sagsid")?.str()?;
+    let person = df.column("person")?.u64()?;
+    let foedt = df.column("foedselsdato")?.date()?.physical();
+    let koen = df.column("koen")?.str()?;
+    let ydelse = df.column("ydelse")?.str()?;
+    let maalgruppe = df.column("maalgruppe")?.i32()?;
+    let start = df.column("startdato")?.date()?.physical();
+    let slut = df.column("slutdato")?.date()?.physical();
+    let slettet = df.column("slettet")?.bool()?;
+    let version = df.column("version")?.i32()?;
+    let missing = || PolarsError::ComputeError("null in a required column".into());
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        out.push(Sag {
+            kommunekode: kommune.get(i).ok_or_else(missing)? as u16,
+            sagsid: sagsid.get(i).ok_or_else(missing)?.to_string(),
+            person: person.get(i).ok_or_else(missing)?,
+            foedselsdato: date(foedt.get(i).ok_or_else(missing)?),
+            koen: godkend_model::Koen::parse(koen.get(i).ok_or_else(missing)?).ok_or_else(missing)?,
+            ydelse: ydelse.get(i).ok_or_else(missing)?.to_string(),
+            maalgruppe: maalgruppe.get(i).map(|m| m as u8),
+            startdato: date(start.get(i).ok_or_else(missing)?),
+            slutdato: slut.get(i).map(date),
+            slettet: slettet.get(i).ok_or_else(missing)?,
+            version: version.get(i).ok_or_else(missing)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn log_to_frame(entries: &[LogEntry]) -> PolarsResult<DataFrame> {
+    let s = |name: &str, v: Vec<&str>| -> Column { Series::new(name.into(), v).into() };
+    let n = |name: &str, v: Vec<u64>| -> Column { Series::new(name.into(), v).into() };
+    DataFrame::new(
+        entries.len(),
+        vec![
+            s("fil", entries.iter().map(|e| e.fil.as_str()).collect()),
+            Series::new("kommunekode".into(), entries.iter().map(|e| i32::from(e.kommunekode)).collect::<Vec<_>>())
+                .into(),
+            s("maaned", entries.iter().map(|e| e.maaned.as_str()).collect()),
+            Series::new("loebenummer".into(), entries.iter().map(|e| i32::from(e.loebenummer)).collect::<Vec<_>>())
+                .into(),
+            s("sha256", entries.iter().map(|e| e.sha256.as_str()).collect()),
+            s("status", entries.iter().map(|e| e.status.as_str()).collect()),
+            n("raekker", entries.iter().map(|e| e.raekker).collect()),
+            n("accepterede", entries.iter().map(|e| e.accepterede).collect()),
+            n("afviste", entries.iter().map(|e| e.afviste).collect()),
+            n("slettede", entries.iter().map(|e| e.slettede).collect()),
+            n("maalgruppe_mangler", entries.iter().map(|e| e.maalgruppe_mangler).collect()),
+            s("voksenposter", entries.iter().map(|e| e.voksenposter.as_str()).collect()),
+            s("fund", entries.iter().map(|e| e.fund.as_str()).collect()),
+        ],
+    )
+}
+
+pub(crate) fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
+    let text = |name: &str| -> PolarsResult<Vec<String>> {
+        Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+    };
+    let num =
+        |name: &str| -> PolarsResult<Vec<u64>> { Ok(df.column(name)?.u64()?.iter().map(|v| v.unwrap_or(0)).collect()) };
+    let int =
+        |name: &str| -> PolarsResult<Vec<i32>> { Ok(df.column(name)?.i32()?.iter().map(|v| v.unwrap_or(0)).collect()) };
+    let (fil, kommune, maaned, seq, sha, status) =
+        (text("fil")?, int("kommunekode")?, text("maaned")?, int("loebenummer")?, text("sha256")?, text("status")?);
+    let (raekker, acc, afv, slet, mm, fund) = (
+        num("raekker")?,
+        num("accepterede")?,
+        num("afviste")?,
+        num("slettede")?,
+        num("maalgruppe_mangler")?,
+        text("fund")?,
+    );
+    let voksne = text("voksenposter")?;
+    Ok((0..df.height())
+        .map(|i| LogEntry {
+            fil: fil[i].clone(),
+            kommunekode: kommune[i] as u16,
+            maaned: maaned[i].clone(),
+            loebenummer: seq[i] as u16,
+            sha256: sha[i].clone(),
+            status: status[i].clone(),
+            raekker: raekker[i],
+            accepterede: acc[i],
+            afviste: afv[i],
+            slettede: slet[i],
+            maalgruppe_mangler: mm[i],
+            voksenposter: voksne[i].clone(),
+            fund: fund[i].clone(),
+        })
+        .collect())
+}

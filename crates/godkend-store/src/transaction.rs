@@ -1,0 +1,113 @@
+//! One ingest's changes to the case store: receipts staged, case files and the log written under
+//! the names of the next generation, and the commit that makes them the store's state.
+
+use crate::case_store::{CASES_DIR, CaseStore, publish_receipts, write_manifest};
+use crate::fil::{sync_dir, write_parquet_durably};
+use crate::tables::{LogEntry, Sag, cases_to_frame, log_to_frame};
+use crate::{Error, Result, crash_point};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// One ingest's changes, invisible to readers until [`Transaction::commit`]. Dropped without a
+/// commit, it leaves the store as it was (its files are removed, or at the latest at the next open).
+#[derive(Debug)]
+pub struct Transaction<'s> {
+    store: &'s CaseStore,
+    generation: u64,
+    staging: PathBuf,
+    sager: Mutex<BTreeMap<u16, String>>,
+    committed: bool,
+}
+
+impl<'s> Transaction<'s> {
+    pub(crate) fn new(store: &'s CaseStore, generation: u64, staging: PathBuf) -> Transaction<'s> {
+        Transaction { store, generation, staging, sager: Mutex::new(BTreeMap::new()), committed: false }
+    }
+
+    /// Writes a delivery's receipt as `<fil>.txt` and `<fil>.json`, staged until commit. An error
+    /// here (a name the file system refuses, a full disk) means the delivery cannot be taken in.
+    pub fn stage_receipt(&self, fil: &str, text: &str, json: &str) -> Result<()> {
+        let base = self.staging.join(fil);
+        if base.parent() != Some(self.staging.as_path()) {
+            return Err(Error::Store { path: base, message: "a receipt's name may not contain a folder".into() });
+        }
+        let paths = [base.with_extension(ext(fil, "txt")), base.with_extension(ext(fil, "json"))];
+        let written = std::fs::write(&paths[0], text)
+            .map_err(Error::io(&paths[0]))
+            .and_then(|()| std::fs::write(&paths[1], json).map_err(Error::io(&paths[1])));
+        if written.is_err() {
+            for p in &paths {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        written
+    }
+
+    /// Writes one municipality's case file for this generation (sorted by sagsid, fsynced).
+    pub fn write_cases(&self, kommunekode: u16, cases: &mut [Sag]) -> Result<()> {
+        cases.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
+        let name = format!("{CASES_DIR}/{kommunekode:03}-g{}.parquet", self.generation);
+        let path = self.store.root.join(&name);
+        let mut df = cases_to_frame(cases).map_err(|e| Error::Store { path: path.clone(), message: e.to_string() })?;
+        write_parquet_durably(&path, &mut df)?;
+        self.sager.lock().expect("no panic while holding the lock").insert(kommunekode, name);
+        Ok(())
+    }
+
+    /// Writes the new delivery log (ordered by municipality, month and sequence) and commits: the
+    /// manifest is replaced in one rename, then the staged receipts move into place.
+    pub fn commit(mut self, log: &mut [LogEntry]) -> Result<()> {
+        let store = self.store;
+        let root = &store.root;
+        log.sort_by(|a, b| {
+            (a.kommunekode, &a.maaned, a.loebenummer, &a.sha256).cmp(&(
+                b.kommunekode,
+                &b.maaned,
+                b.loebenummer,
+                &b.sha256,
+            ))
+        });
+        let log_name = format!("leveringer-g{}.parquet", self.generation);
+        let log_path = root.join(&log_name);
+        let mut df = log_to_frame(log).map_err(|e| Error::Store { path: log_path.clone(), message: e.to_string() })?;
+        write_parquet_durably(&log_path, &mut df)?;
+        crash_point("log");
+        sync_dir(&self.staging)?;
+        sync_dir(&root.join(CASES_DIR))?;
+
+        let mut manifest = store.manifest().clone();
+        manifest.generation = self.generation;
+        manifest.leveringer = Some(log_name);
+        manifest.sager.extend(std::mem::take(&mut *self.sager.lock().expect("no panic while holding the lock")));
+        write_manifest(root, &manifest)?;
+        self.committed = true;
+        *store.manifest.write().expect("no panic while holding the manifest") = manifest;
+        crash_point("manifest");
+
+        publish_receipts(&self.staging)?;
+        crash_point("kvitteringer");
+        store.collect_garbage()
+    }
+}
+
+impl Drop for Transaction<'_> {
+    /// Not committed: remove what this transaction wrote (best effort; the next open does it too).
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.staging);
+        if let Ok(sager) = self.sager.lock() {
+            for name in sager.values() {
+                let _ = std::fs::remove_file(self.store.root.join(name));
+            }
+        }
+    }
+}
+
+/// `101_2024-03.csv` → `csv.json`, so receipts of a CSV and a Parquet delivery of the same month differ.
+fn ext(fil: &str, kind: &str) -> String {
+    let e = Path::new(fil).extension().and_then(|e| e.to_str()).unwrap_or("");
+    if e.is_empty() { kind.to_string() } else { format!("{e}.{kind}") }
+}
