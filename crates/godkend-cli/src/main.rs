@@ -1,5 +1,5 @@
 //! `godkend`: the command line of DST's approval-report pipeline. Thin: parse, dispatch, and turn
-//! failures into `error:`/`hint:` lines and the exit codes of DESIGN § 8.
+//! failures into `error:`/`hint:` lines and the exit codes of docs/kommandoer.md.
 
 mod demo;
 mod demo_check;

@@ -1,4 +1,4 @@
-//! The case store's promises (DESIGN § 9) under faults, with the real binary on real files: two
+//! The case store's promises (docs/lager.md) under faults, with the real binary on real files: two
 //! municipalities writing the same case file in one ingest, two ingests at once, a kill at every
 //! step of an ingest and at random moments, and a delivery whose receipt cannot be written. Each
 //! test kills only the processes it started, by their pid.

@@ -1,5 +1,5 @@
 //! `godkend ingest`: validate deliveries, apply them to the case store, write receipts and the log,
-//! all in one transaction of the store (DESIGN § 9).
+//! all in one transaction of the store (docs/lager.md).
 //!
 //! Deliveries are grouped by the municipality whose case files they can write (a municipality and
 //! the ones it reports for, e.g. Ishøj with Vallensbæk), so no two parallel groups ever write the same
@@ -50,7 +50,7 @@ pub struct IngestSummary {
 }
 
 impl IngestSummary {
-    /// DESIGN § 8: 0 clean · 1 some records rejected · 2 a delivery rejected.
+    /// docs/kommandoer.md: 0 clean · 1 some records rejected · 2 a delivery rejected.
     pub fn exit_code(&self) -> u8 {
         if !self.ikke_indlaest.is_empty() || self.kvitteringer.iter().any(|k| k.status == Status::Afvist) {
             2

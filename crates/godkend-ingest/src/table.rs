@@ -57,7 +57,7 @@ impl std::str::FromStr for Encoding {
     }
 }
 
-/// The columns of the delivery contract (DESIGN § 4).
+/// The columns of the delivery contract (docs/leveringer.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Col {
     Kommunekode,

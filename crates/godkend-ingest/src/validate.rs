@@ -1,4 +1,4 @@
-//! Record and delivery validation (DESIGN § 5): every finding with code, severity, line and sagsid.
+//! Record and delivery validation (docs/leveringer.md): every finding with code, severity, line and sagsid.
 //!
 //! Bad records are data, not errors: the result is a receipt plus the accepted records. Messages
 //! show line numbers and sagsid, never a CPR — values echoed back pass through [`shown`], which

@@ -1,4 +1,4 @@
-//! Thresholds of the flag rules (DESIGN § 6), read from the versioned `taerskler.toml`.
+//! Thresholds of the flag rules (docs/markeringer.md), read from the versioned `taerskler.toml`.
 
 use serde::Deserialize;
 
@@ -44,7 +44,7 @@ pub struct HidiroglouBerthelot {
     pub gul_c: f64,
     pub roed_c: f64,
     pub min_enheder: usize,
-    /// A unit whose change is fewer persons than this is never flagged (DESIGN § 6).
+    /// A unit whose change is fewer persons than this is never flagged (docs/markeringer.md).
     pub personer: u32,
 }
 

@@ -13,7 +13,7 @@ pub const XLSX_CELLE_MAX: usize = 32_767;
 /// Ends a text that was cut.
 pub const AFKORTET: &str = " … [afkortet]";
 
-/// Whether `value` contains a CPR-shaped number anywhere (DESIGN § 4): ten digits, or six and four
+/// Whether `value` contains a CPR-shaped number anywhere (docs/leveringer.md): ten digits, or six and four
 /// around a dash, whose first six form a real date (DDMMYY). Digit runs longer than ten are searched
 /// at every offset: `S-01018012345` still carries `0101801234`.
 pub fn contains_cpr(value: &str) -> bool {

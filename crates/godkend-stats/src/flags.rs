@@ -26,7 +26,7 @@ impl Alvor {
     }
 }
 
-/// The rules of DESIGN § 6; the code names the rule's section in `taerskler.toml`.
+/// The rules of docs/markeringer.md; the code names the rule's section in `taerskler.toml`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Regel {
@@ -116,7 +116,7 @@ pub struct Markering {
     pub kommentar: Option<String>,
     /// Whether the flag belongs to the report year and so must be commented before approval.
     pub i_rapportaaret: bool,
-    /// Selective-editing priority (DESIGN § 6): how far the figure is from what the rule expected, as
+    /// Selective-editing priority (docs/markeringer.md): how far the figure is from what the rule expected, as
     /// a percentage of the national total of the series (the larger of the flagged quarter's and the
     /// compared quarter's). 0 for flags on a
     /// municipality's deliveries as a whole (no series).

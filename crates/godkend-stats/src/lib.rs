@@ -1,5 +1,5 @@
 //! Counting and flags: recipients and full-time equivalents per kommune × service series × quarter,
-//! the yellow/red rules of DESIGN § 6, the municipalities' comments, and the per-municipality report
+//! the yellow/red rules of docs/markeringer.md, the municipalities' comments, and the per-municipality report
 //! data (`<kode>-<år>.json`, `<kode>-<år>-markeringer.xlsx`).
 //!
 //! Computes every figure a report shows; the report crate only formats them.

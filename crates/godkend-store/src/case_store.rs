@@ -1,5 +1,5 @@
 //! The case store itself: accepted case versions per municipality, the delivery log and the receipts,
-//! changed only by whole transactions (DESIGN § 9).
+//! changed only by whole transactions (docs/lager.md).
 //!
 //! Layout:
 //! ```text

@@ -1,4 +1,4 @@
-//! The case store (DESIGN § 9 in `docs/lager.md`): accepted case versions per handlekommune, the
+//! The case store (docs/lager.md): accepted case versions per handlekommune, the
 //! delivery log and the receipts, changed only by whole transactions, read by counting through
 //! [`CaseStore::live_cases`] and [`CaseStore::read_log`]. Also how every output is written
 //! ([`fil::write_atomic`]), so that no crate needs to know about temporary files and renames.
