@@ -8,6 +8,8 @@ mod ingest;
 mod kalibrer;
 mod progress;
 mod run;
+mod statusbrev;
+mod systemskifte;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +44,8 @@ enum Command {
     Run(run::RunArgs),
     Report(run::ReportArgs),
     Kalibrer(kalibrer::Args),
+    Systemskifte(systemskifte::Args),
+    Statusbrev(statusbrev::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +58,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run_all(args, &reference),
         Command::Report(args) => run::report_one(args, &reference),
         Command::Kalibrer(args) => kalibrer::run(args, &reference),
+        Command::Systemskifte(args) => systemskifte::run(args, &reference),
+        Command::Statusbrev(args) => statusbrev::run(args, &reference),
     });
     match result {
         Ok(code) => ExitCode::from(code),

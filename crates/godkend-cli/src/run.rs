@@ -29,6 +29,13 @@ pub struct Common {
     /// Last year's output folder, to flag revisions of the figures approved then.
     #[arg(long, value_name = "DIR")]
     approved: Option<PathBuf>,
+    /// An earlier output folder of the same year: each flag is shown as new, unchanged, changed or
+    /// resolved against it, and the comments given there follow their flag.
+    #[arg(long, value_name = "DIR")]
+    forrige: Option<PathBuf>,
+    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
+    #[arg(long, value_name = "FILE")]
+    godkendelser: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -62,7 +69,16 @@ fn prepare(c: &Common) -> Result<(CaseStore, RunOptions), Failure> {
     if !(2013..=2100).contains(&c.year) {
         return Err(Failure::new(format!("--year {} is not a report year", c.year), "example: --year 2025"));
     }
-    Ok((store, RunOptions { year: c.year, comments: c.comments.clone(), approved: c.approved.clone() }))
+    Ok((
+        store,
+        RunOptions {
+            year: c.year,
+            comments: c.comments.clone(),
+            approved: c.approved.clone(),
+            forrige: c.forrige.clone(),
+            godkendelser: c.godkendelser.clone(),
+        },
+    ))
 }
 
 /// Writes one municipality's PDF, JSON and workbook.
@@ -134,7 +150,7 @@ pub fn report_one(args: ReportArgs, reference: &Reference) -> Result<u8, Failure
 }
 
 /// Prints each side file that was skipped (the reports were written without it); returns how many.
-fn report_skipped(skipped: &[godkend_stats::Error]) -> usize {
+pub(crate) fn report_skipped(skipped: &[godkend_stats::Error]) -> usize {
     for e in skipped {
         let mut f = Failure::from_stats(e);
         f.message = format!("sprunget over: {}", f.message);

@@ -61,6 +61,19 @@ pub struct Systemskifte {
     pub min_starter: u32,
 }
 
+/// The "never reported" hint: an adult service a municipality has no recipients of all year although
+/// most municipalities report it.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AldrigIndberettet {
+    /// Share of the municipalities with adult recipients that report the service, percent.
+    pub andel_kommuner: f64,
+    /// At least this many municipalities with adult recipients to compare with.
+    pub min_kommuner: usize,
+    /// Recipients per quarter the municipality's size leads one to expect, at least.
+    pub min_forventede: f64,
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Taerskler {
@@ -75,6 +88,7 @@ pub struct Taerskler {
     pub afviste_poster: Andel,
     pub systemskifte: Systemskifte,
     pub revision: GulRoed,
+    pub aldrig_indberettet: AldrigIndberettet,
 }
 
 impl Taerskler {
@@ -144,6 +158,16 @@ impl Taerskler {
             return fail(
                 "systemskifte.gul_mindst",
                 format!("{} is not a share in (0, 100]", self.systemskifte.gul_mindst),
+            );
+        }
+        let ai = &self.aldrig_indberettet;
+        if !(ai.andel_kommuner > 0.0 && ai.andel_kommuner <= 100.0) {
+            return fail("aldrig_indberettet.andel_kommuner", format!("{} is not a share in (0, 100]", ai.andel_kommuner));
+        }
+        if ai.min_kommuner < 2 || !(ai.min_forventede > 0.0) {
+            return fail(
+                "aldrig_indberettet.min_kommuner",
+                "needs at least 2 municipalities to compare with and min_forventede above 0".into(),
             );
         }
         if self.fald_til_nul.fra_mindst == 0 || self.stigning_fra_nul.til_mindst == 0 {

@@ -10,6 +10,8 @@ pub mod chart;
 pub mod view;
 
 use godkend_stats::Status;
+use godkend_stats::statusbrev::Statusbrev;
+use godkend_stats::systemskifte::Systemskifte;
 use godkend_stats::report::KommuneRapport;
 use std::sync::OnceLock;
 use typst::foundations::{Bytes, Dict, IntoValue, Smart};
@@ -20,6 +22,8 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 const REPORT: &str = include_str!("../../../report-templates/godkendelsesrapport.typ");
 const STATUS: &str = include_str!("../../../report-templates/status.typ");
+const STATUSBREV: &str = include_str!("../../../report-templates/statusbrev.typ");
+const SYSTEMSKIFTE: &str = include_str!("../../../report-templates/systemskifte.typ");
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -54,6 +58,16 @@ fn report_engine() -> &'static Engine {
 fn status_engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
     engine(&E, "status.typ", STATUS)
+}
+
+fn statusbrev_engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    engine(&E, "statusbrev.typ", STATUSBREV)
+}
+
+fn systemskifte_engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    engine(&E, "systemskifte.typ", SYSTEMSKIFTE)
 }
 
 fn compile(engine: &Engine, template: &'static str, inputs: Dict, ident: String) -> Result<Vec<u8>, Error> {
@@ -101,4 +115,23 @@ pub fn render_status(status: &Status) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
     inputs.insert("data".into(), Bytes::new(view::status_view(status).to_string().into_bytes()).into_value());
     compile(status_engine(), "status.typ", inputs, format!("godkend-status-{}", status.aar))
+}
+
+/// The May letter to one municipality's director as PDF bytes.
+pub fn render_statusbrev(b: &Statusbrev) -> Result<Vec<u8>, Error> {
+    let mut inputs = Dict::new();
+    inputs.insert("data".into(), Bytes::new(view::statusbrev_view(b).to_string().into_bytes()).into_value());
+    compile(statusbrev_engine(), "statusbrev.typ", inputs, format!("godkend-statusbrev-{:03}-{}", b.kommunekode, b.aar))
+}
+
+/// The systemskifte report of one municipality as PDF bytes.
+pub fn render_systemskifte(s: &Systemskifte) -> Result<Vec<u8>, Error> {
+    let mut inputs = Dict::new();
+    inputs.insert("data".into(), Bytes::new(view::systemskifte_view(s).to_string().into_bytes()).into_value());
+    compile(
+        systemskifte_engine(),
+        "systemskifte.typ",
+        inputs,
+        format!("godkend-systemskifte-{:03}-{}", s.kommunekode, s.dato),
+    )
 }

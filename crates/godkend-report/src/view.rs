@@ -3,7 +3,9 @@
 
 use godkend_model::{FundKode, Register};
 use godkend_stats::Status;
-use godkend_stats::flags::{Alvor, Markering, Regel, tal};
+use godkend_stats::statusbrev::Statusbrev;
+use godkend_stats::systemskifte::Systemskifte;
+use godkend_stats::flags::{Alvor, Markering, Regel, Tilstand, tal};
 use godkend_stats::report::{KommuneRapport, SerieRapport};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -72,6 +74,10 @@ fn farve(sev: u8) -> &'static str {
 
 fn markering(m: &Markering) -> Value {
     json!({
+        "id": m.id,
+        "tilstand": m.tilstand.navn(),
+        "loest": m.tilstand == Tilstand::Loest,
+        "sager": if m.sager_i_alt > 0 { tal(m.sager_i_alt as f64, 0) } else { String::new() },
         "kvartal": m.kvartal,
         "ydelse": if m.ydelse.is_empty() { "Alle".to_string() } else { m.ydelse.clone() },
         "regel": m.regel.navn(),
@@ -176,8 +182,13 @@ pub fn report_view(r: &KommuneRapport) -> Value {
             ["Brev om status for godkendelse", dansk_dato(&r.frister.statusbrev)],
         ],
         "frist": dansk_dato(&r.frister.godkendelse),
-        "antal": {"roede": r.antal.roede.to_string(), "gule": r.antal.gule.to_string(), "uden_kommentar": r.antal.uden_kommentar.to_string()},
+        "antal": {
+            "roede": r.antal.roede.to_string(), "gule": r.antal.gule.to_string(), "uden_kommentar": r.antal.uden_kommentar.to_string(),
+            "nye": r.antal.nye.to_string(), "aendrede": r.antal.aendrede.to_string(), "loeste": r.antal.loeste.to_string(),
+        },
+        "forrige": r.sammenholdt_med_forrige,
         "klar": r.klar_til_godkendelse,
+        "godkendelse": r.godkendelse.as_ref().map(|g| json!({"dato": dansk_dato(&g.dato), "af": g.godkendt_af})),
         "indberettes_af": dq.indberettes_af.map(|k| format!("{k:03}")),
         "taerskler": r.taerskler_version,
         "registre": registre,
@@ -243,6 +254,12 @@ pub fn status_view(status: &Status) -> Value {
                 "kode": format!("{:03}", k.kommunekode), "navn": k.navn,
                 "roede": k.roede.to_string(), "gule": k.gule.to_string(),
                 "uden": k.uden_kommentar.to_string(), "klar": k.klar_til_godkendelse,
+                "godkendelse": match k.godkendt_dato.as_deref() {
+                    Some(d) => format!("godkendt {}", dansk_dato(d)),
+                    None if k.klar_til_godkendelse => "klar".to_string(),
+                    None => "ikke godkendt".to_string(),
+                },
+                "godkendt": k.godkendt_dato.is_some(),
                 "manglende": k.manglende_maaneder.to_string(),
                 "afviste": format!("{} %", tal(k.andel_afviste_poster, 1)),
             })
@@ -256,6 +273,7 @@ pub fn status_view(status: &Status) -> Value {
         "kommuner": rows,
         "i_alt": status.kommuner_i_alt.to_string(),
         "klar": status.klar_til_godkendelse.to_string(),
+        "godkendt": status.godkendt.to_string(),
         "roede": status.roede.to_string(),
         "gule": status.gule.to_string(),
         "top": status.stoerste_aabne_markeringer.iter().map(|a| {
@@ -263,5 +281,108 @@ pub fn status_view(status: &Status) -> Value {
             v["kommune"] = json!(format!("{:03} {}", a.markering.kommunekode, a.navn));
             v
         }).collect::<Vec<_>>(),
+    })
+}
+
+/// The municipality's official name as an addressee: `Odense Kommune`, `Københavns Kommune`,
+/// `Bornholms Regionskommune`.
+pub fn kommune_titel(navn: &str) -> String {
+    match navn {
+        "København" => "Københavns Kommune".to_string(),
+        "Bornholm" => "Bornholms Regionskommune".to_string(),
+        _ => format!("{navn} Kommune"),
+    }
+}
+
+/// A date as the templates' `datetime` takes it.
+fn dato_felter(iso: &str) -> Value {
+    let part = |r: std::ops::Range<usize>, d: i32| iso.get(r).and_then(|p| p.parse::<i32>().ok()).unwrap_or(d);
+    json!({"aar": part(0..4, 2000), "maaned": part(5..7, 1), "dag": part(8..10, 1)})
+}
+
+/// The May letter to one municipality's director.
+pub fn statusbrev_view(b: &Statusbrev) -> Value {
+    let listed_red = b.aabne.iter().filter(|m| m.alvor == Alvor::Roed).count();
+    let listed_yellow = b.aabne.len() - listed_red;
+    let flere = match (b.aabne_roede - listed_red, b.aabne_gule - listed_yellow) {
+        (0, 0) => String::new(),
+        (r, g) => format!(
+            "Listen viser de {} vigtigste af hver farve; yderligere {r} røde og {g} gule markeringer står i regnearket.",
+            godkend_stats::statusbrev::MAX_LISTED
+        ),
+    };
+    json!({
+        "titel": format!("Status for godkendelse {} – {}", b.aar, b.navn),
+        "navn": b.navn,
+        "kommune": kommune_titel(&b.navn),
+        "kode": format!("{:03}", b.kommunekode),
+        "aar": b.aar.to_string(),
+        "dato": dato_felter(&b.frister.statusbrev),
+        "dato_tekst": dansk_dato(&b.frister.statusbrev),
+        "rapport_udsendt": dansk_dato(&b.frister.rapport_udsendt),
+        "frist": dansk_dato(&b.frister.godkendelse),
+        "klar": b.aabne_roede + b.aabne_gule == 0,
+        "aabne_i_alt": (b.aabne_roede + b.aabne_gule).to_string(),
+        "roede": b.roede.to_string(),
+        "gule": b.gule.to_string(),
+        "aabne_roede": b.aabne_roede.to_string(),
+        "aabne_gule": b.aabne_gule.to_string(),
+        "aabne": b.aabne.iter().map(markering).collect::<Vec<_>>(),
+        "flere": flere,
+        "regneark": format!("{:03}-{}-markeringer.xlsx", b.kommunekode, b.aar),
+    })
+}
+
+/// Cases the systemskifte PDF lists; the CSV has them all.
+pub const SYSTEMSKIFTE_SAGER_I_PDF: usize = 300;
+
+/// The systemskifte report of one municipality.
+pub fn systemskifte_view(s: &Systemskifte) -> Value {
+    let serier: Vec<Value> = s
+        .serier
+        .iter()
+        .map(|x| {
+            json!({
+                "titel": format!("{} {}", x.ydelse, x.betegnelse),
+                "kvartaler": x.kvartaler.iter().map(|q| json!({
+                    "kvartal": q.kvartal,
+                    "skift": q.kvartal == s.kvartal,
+                    "modtagere": tal(q.modtagere as f64, 0),
+                    "starter": tal(q.starter as f64, 0),
+                    "ophoer": tal(q.ophoer as f64, 0),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut sager: Vec<Value> = s
+        .sager
+        .iter()
+        .take(SYSTEMSKIFTE_SAGER_I_PDF)
+        .map(|c| {
+            json!({
+                "sagsid": c.sagsid, "ydelse": c.ydelse, "start": c.startdato,
+                "slut": c.slutdato.clone().unwrap_or_default(), "fra": c.genoprettet_fra.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    if s.sager.len() > SYSTEMSKIFTE_SAGER_I_PDF {
+        let more = format!("… og {} sager mere (se CSV-filen)", s.sager.len() - SYSTEMSKIFTE_SAGER_I_PDF);
+        sager.push(json!({"sagsid": more, "ydelse": "", "start": "", "slut": "", "fra": ""}));
+    }
+    let stem = format!("{:03}-systemskifte-{}", s.kommunekode, s.dato);
+    json!({
+        "titel": format!("Systemskifte {} – {}", s.dato, s.navn),
+        "navn": s.navn,
+        "kommune": kommune_titel(&s.navn),
+        "dato": dato_felter(&s.dato),
+        "dato_tekst": dansk_dato(&s.dato),
+        "kvartal": s.kvartal,
+        "serier": serier,
+        "sager": sager,
+        "starter_i_kvartalet": tal(s.starter_i_kvartalet as f64, 0),
+        "starter_paa_datoen": tal(s.starter_paa_datoen as f64, 0),
+        "genoprettede": tal(s.genoprettede as f64, 0),
+        "csv": format!("{stem}.csv"),
+        "sager_csv": format!("{stem}-sager.csv"),
     })
 }

@@ -1,8 +1,9 @@
 //! Municipalities' comments on flags: read from CSV (`;`) or XLSX files — each municipality returns its
-//! own workbook, so a run takes several files or a folder of them — and matched to flags by
-//! (kommunekode, series, kvartal, regel); the service may be any code of the series.
+//! own workbook, so a run takes several files or a folder of them — and matched to flags by the flag's
+//! id (column `id`) or by (kommunekode, series, kvartal, regel); the service may be any code of the
+//! series.
 
-use crate::flags::{Markering, Regel};
+use crate::flags::{Markering, Regel, flag_id};
 use crate::{Error, Result};
 use godkend_model::Reference;
 use godkend_model::tekst::{capped, renset};
@@ -12,6 +13,10 @@ use std::path::{Path, PathBuf};
 /// One comment as the municipality wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kommentar {
+    /// The flag's id (`101-2025K2-V-1.1-KK`) when the file has an `id` column and the line fills it;
+    /// it then decides which flag the comment belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub kommunekode: u16,
     pub ydelse: String,
     pub kvartal: String,
@@ -23,6 +28,7 @@ pub struct Kommentar {
     pub linje: usize,
 }
 
+/// The columns naming a flag by its place; a file with an `id` column may leave them out.
 const COLUMNS: [&str; 5] = ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"];
 
 /// The comments files that could be read, and an error for each that could not (it is skipped:
@@ -182,10 +188,20 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
-    let mut at = [0usize; 5];
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let id_at = find("id");
+    let mut at = [usize::MAX; 5];
     for (i, name) in COLUMNS.iter().enumerate() {
-        at[i] = header.iter().position(|h| h == name).ok_or_else(|| err(1, format!("column `{name}` is missing")))?;
+        match find(name) {
+            Some(c) => at[i] = c,
+            // With an id, the place columns are optional; the comment never is.
+            None if id_at.is_some() && i < 4 => {}
+            None => {
+                return Err(err(1, format!("column `{name}` is missing")));
+            }
+        }
     }
+    let last = header.len() - 1;
     let mut out = Vec::new();
     for (i, row) in rows.enumerate() {
         let line = i + 2;
@@ -193,7 +209,7 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
         // column, they are the rest of the comment; anywhere else the line cannot be read safely.
         let mut row = row;
         if row.len() > header.len() {
-            if at[4] + 1 != header.len() {
+            if at[4] != last {
                 return Err(err(
                     line,
                     format!("{} fields, the header has {}; put the comment in quotes", row.len(), header.len()),
@@ -202,17 +218,25 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
             let rest = row.split_off(at[4]).join(";");
             row.push(rest);
         }
-        let get = |c: usize| row.get(at[c]).map_or("", |s| s.trim());
+        let cell = |c: usize| row.get(c).map_or("", |s| s.trim());
+        let get = |c: usize| cell(at[c]);
         if row.iter().all(|c| c.trim().is_empty()) || get(4).is_empty() {
             continue; // an empty line, or a flag not yet answered
         }
-        let kommunekode: u16 =
-            get(0).parse().ok().filter(|_| get(0).len() == 3).ok_or_else(|| {
-                err(line, format!("kommunekode `{}` is not a 3-digit code", renset(&capped(get(0), 20))))
-            })?;
+        let id = id_at.map(cell).filter(|s| !s.is_empty()).map(renset);
+        // The municipality is the id's first three digits when the id is given.
+        let code = match &id {
+            Some(id) if get(0).is_empty() => id.get(..3).unwrap_or(""),
+            _ => get(0),
+        };
+        let kommunekode: u16 = code.parse().ok().filter(|_| code.len() == 3).ok_or_else(|| {
+            let what = if id.is_some() && get(0).is_empty() { "the id's kommunekode" } else { "kommunekode" };
+            err(line, format!("{what} `{}` is not a 3-digit code", renset(&capped(code, 20))))
+        })?;
         // Everything a municipality wrote reaches the JSON, the workbook and the PDF: CPR-shaped
         // numbers masked, control characters dropped, cut to what an XLSX cell holds.
         out.push(Kommentar {
+            id,
             kommunekode,
             ydelse: renset(get(1)),
             kvartal: renset(get(2)).to_uppercase(),
@@ -238,29 +262,34 @@ fn serie_of(reference: &Reference, ydelse: &str) -> String {
         .unwrap_or_else(|| format!("?{ydelse}"))
 }
 
-/// Puts each comment beside its flag; returns the comments that match no flag.
+/// Puts each comment beside its flag — by id when the comment has one, otherwise by place; returns
+/// the comments that match no flag.
 pub fn attach(flags: &mut [Markering], comments: &[Kommentar], reference: &Reference) -> Vec<Kommentar> {
-    let mut by_key: BTreeMap<(u16, String, String, Regel), Vec<&Kommentar>> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, Vec<&Kommentar>> = BTreeMap::new();
     let mut unmatched = Vec::new();
     for c in comments {
-        match Regel::parse(&c.regel) {
-            Some(regel) => by_key
-                .entry((c.kommunekode, serie_of(reference, &c.ydelse), c.kvartal.clone(), regel))
-                .or_default()
-                .push(c),
-            None => unmatched.push(c.clone()),
-        }
+        let id = match &c.id {
+            Some(id) => id.clone(),
+            None => match Regel::parse(&c.regel) {
+                Some(regel) => flag_id(c.kommunekode, &serie_of(reference, &c.ydelse), &c.kvartal, regel),
+                None => {
+                    unmatched.push(c.clone());
+                    continue;
+                }
+            },
+        };
+        by_id.entry(id).or_default().push(c);
     }
     let mut used = std::collections::BTreeSet::new();
     for f in flags.iter_mut() {
-        if let Some(cs) = by_key.get(&f.key()) {
+        if let Some(cs) = by_id.get(&f.id) {
             let joined = cs.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>().join(" / ");
             f.kommentar = Some(capped(&joined, godkend_model::tekst::XLSX_CELLE_MAX).into_owned());
-            used.insert(f.key());
+            used.insert(f.id.clone());
         }
     }
-    for (key, cs) in by_key {
-        if !used.contains(&key) {
+    for (id, cs) in by_id {
+        if !used.contains(&id) {
             unmatched.extend(cs.into_iter().cloned());
         }
     }

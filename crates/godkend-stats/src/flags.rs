@@ -40,10 +40,11 @@ pub enum Regel {
     AfvistePoster,
     Systemskifte,
     Revision,
+    AldrigIndberettet,
 }
 
 impl Regel {
-    pub const ALL: [Regel; 10] = [
+    pub const ALL: [Regel; 11] = [
         Regel::KvartalTilKvartal,
         Regel::AarTilAar,
         Regel::FaldTilNul,
@@ -54,6 +55,7 @@ impl Regel {
         Regel::AfvistePoster,
         Regel::Systemskifte,
         Regel::Revision,
+        Regel::AldrigIndberettet,
     ];
 
     pub fn code(self) -> &'static str {
@@ -68,6 +70,24 @@ impl Regel {
             Regel::AfvistePoster => "afviste_poster",
             Regel::Systemskifte => "systemskifte",
             Regel::Revision => "revision",
+            Regel::AldrigIndberettet => "aldrig_indberettet",
+        }
+    }
+
+    /// Two letters for the rule in a flag's id (`101-2025K2-V-1.1-KK`).
+    pub fn kort(self) -> &'static str {
+        match self {
+            Regel::KvartalTilKvartal => "KK",
+            Regel::AarTilAar => "AA",
+            Regel::FaldTilNul => "FN",
+            Regel::StigningFraNul => "SN",
+            Regel::HidiroglouBerthelot => "HB",
+            Regel::ManglendeLevering => "ML",
+            Regel::ManglendeMaalgruppe => "MM",
+            Regel::AfvistePoster => "AP",
+            Regel::Systemskifte => "SS",
+            Regel::Revision => "RV",
+            Regel::AldrigIndberettet => "AI",
         }
     }
 
@@ -89,13 +109,64 @@ impl Regel {
             Regel::AfvistePoster => "Afviste poster",
             Regel::Systemskifte => "Mulig systemskifte",
             Regel::Revision => "Revision af godkendte tal",
+            Regel::AldrigIndberettet => "Aldrig indberettet",
         }
+    }
+}
+
+/// Where a flag stands against the previous report of the same year (docs/markeringer.md, "Dialogen").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tilstand {
+    /// Not in the previous report (every flag of a first report).
+    #[default]
+    Ny,
+    /// In the previous report with the same severity and figures.
+    Uaendret,
+    /// In the previous report, but its severity or figures moved.
+    Aendret,
+    /// In the previous report, but no longer fires: kept with its comment for the record, not open.
+    Loest,
+}
+
+impl Tilstand {
+    pub fn code(self) -> &'static str {
+        match self {
+            Tilstand::Ny => "ny",
+            Tilstand::Uaendret => "uaendret",
+            Tilstand::Aendret => "aendret",
+            Tilstand::Loest => "loest",
+        }
+    }
+
+    /// Danish, for the report and the workbook.
+    pub fn navn(self) -> &'static str {
+        match self {
+            Tilstand::Ny => "ny",
+            Tilstand::Uaendret => "uændret",
+            Tilstand::Aendret => "ændret",
+            Tilstand::Loest => "løst",
+        }
+    }
+}
+
+/// A flag's stable id: municipality, quarter (or year), series and rule, e.g. `101-2025K2-V-1.1-KK`
+/// or `101-2025-MM` for a flag on the municipality's data as a whole. It does not depend on the
+/// thresholds, so a comment follows its flag across runs and threshold versions.
+pub fn flag_id(kommunekode: u16, serie: &str, kvartal: &str, regel: Regel) -> String {
+    if serie.is_empty() {
+        format!("{kommunekode:03}-{kvartal}-{}", regel.kort())
+    } else {
+        format!("{kommunekode:03}-{kvartal}-{serie}-{}", regel.kort())
     }
 }
 
 /// One flag.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Markering {
+    /// The stable id ([`flag_id`]); empty in JSON written before ids existed.
+    #[serde(default)]
+    pub id: String,
     pub kommunekode: u16,
     /// `None` for flags on the municipality's data as a whole (deliveries, start dates).
     pub register: Option<Register>,
@@ -122,6 +193,13 @@ pub struct Markering {
     /// municipality's deliveries as a whole (no series).
     #[serde(default)]
     pub prioritet: f64,
+    /// Against the previous report of the same year (`--forrige`); `ny` without one.
+    #[serde(default)]
+    pub tilstand: Tilstand,
+    /// How many of the municipality's cases explain the flag (the workbook's `Sager` sheet lists
+    /// them, capped); 0 for rules no case explains (deliveries, rejected records, never reported).
+    #[serde(default)]
+    pub sager_i_alt: usize,
 }
 
 impl Markering {
@@ -138,6 +216,7 @@ impl Markering {
         i_rapportaaret: bool,
     ) -> Markering {
         Markering {
+            id: flag_id(kommunekode, serie, &kvartal, regel),
             kommunekode,
             register,
             serie: serie.to_string(),
@@ -151,6 +230,8 @@ impl Markering {
             kommentar: None,
             i_rapportaaret,
             prioritet: 0.0,
+            tilstand: Tilstand::Ny,
+            sager_i_alt: 0,
         }
     }
 
@@ -160,6 +241,7 @@ impl Markering {
         match self.regel {
             Regel::HidiroglouBerthelot => Some((t("median_forhold")? * t("forrige")?, t("aktuel")?)),
             Regel::Revision => Some((t("godkendt")?, t("nu")?)),
+            Regel::AldrigIndberettet => Some((t("forventet")?, t("aktuel")?)),
             _ => Some((t("forrige")?, t("aktuel")?)),
         }
     }
@@ -182,6 +264,11 @@ impl Markering {
     /// The key a comment is matched on.
     pub fn key(&self) -> (u16, String, String, Regel) {
         (self.kommunekode, self.serie.clone(), self.kvartal.clone(), self.regel)
+    }
+
+    /// Whether the municipality must still answer it: a report-year flag, not resolved, no comment.
+    pub fn is_open(&self) -> bool {
+        self.i_rapportaaret && self.tilstand != Tilstand::Loest && self.kommentar.as_deref().is_none_or(str::is_empty)
     }
 }
 
@@ -486,6 +573,94 @@ pub fn hb_flags(
         }
     }
     (out, summary)
+}
+
+/// The "never reported" hint (docs/markeringer.md): an adult service with no recipients in a
+/// municipality in any quarter of the report year, while at least `andel_kommuner` % of the
+/// municipalities with adult recipients report it and the municipality's own size leads one to expect
+/// `min_forventede` recipients a quarter (its adult recipients × the service's share of all adult
+/// recipients). Silent where a drop to 0 in the report year already marks the series.
+pub fn never_reported_flags(
+    counts: &Counts,
+    reference: &Reference,
+    t: &Taerskler,
+    year: i32,
+    earlier: &[Markering],
+) -> Vec<Markering> {
+    let g = &t.aldrig_indberettet;
+    let quarters: Vec<Kvartal> = (1..=4).filter_map(|n| Kvartal::new(year, n)).collect();
+    if counts.window.is_none_or(|w| w.til < quarters[3] || w.fra > quarters[0])
+        || reference.vises_fra(Register::Voksne) > quarters[0]
+    {
+        return Vec::new();
+    }
+    let series: Vec<&str> = reference.serier_of(Register::Voksne).iter().map(|s| s.serie.as_str()).collect();
+    let in_year = |k: u16, s: &str| -> u64 { quarters.iter().map(|q| u64::from(counts.get(k, s, *q).modtagere)).sum() };
+    // Per municipality with adult recipients in the year: recipients (person-quarters) per series.
+    let mut per: BTreeMap<u16, BTreeMap<&str, u64>> = BTreeMap::new();
+    for (k, _) in counts.kommune.keys() {
+        if per.contains_key(k) {
+            continue;
+        }
+        let row: BTreeMap<&str, u64> = series.iter().map(|s| (*s, in_year(*k, s))).collect();
+        if row.values().any(|n| *n > 0) {
+            per.insert(*k, row);
+        }
+    }
+    if per.len() < g.min_kommuner {
+        return Vec::new();
+    }
+    let all: u64 = per.values().flat_map(|r| r.values()).sum();
+    let dropped: std::collections::BTreeSet<(u16, &str)> = earlier
+        .iter()
+        .filter(|m| m.regel == Regel::FaldTilNul && m.i_rapportaaret)
+        .map(|m| (m.kommunekode, m.serie.as_str()))
+        .collect();
+    let ctx = Ctx { reference, year };
+    let mut out = Vec::new();
+    for s in &series {
+        let reporting = per.values().filter(|r| r[s] > 0).count();
+        let share = reporting as f64 / per.len() as f64 * 100.0;
+        if share < g.andel_kommuner {
+            continue;
+        }
+        let of_series: u64 = per.values().map(|r| r[s]).sum();
+        for (k, row) in &per {
+            if row[s] > 0 || dropped.contains(&(*k, *s)) {
+                continue;
+            }
+            let own: u64 = row.values().sum();
+            let expected = own as f64 * of_series as f64 / all as f64 / 4.0;
+            if expected < g.min_forventede {
+                continue;
+            }
+            let expected = (expected * 10.0).round() / 10.0;
+            let mut m = ctx.flag(*k, s, quarters[0], Regel::AldrigIndberettet, Alvor::Gul);
+            m.kvartal = year.to_string();
+            m.id = flag_id(*k, s, &m.kvartal, Regel::AldrigIndberettet);
+            m.tal = BTreeMap::from([
+                ("aktuel".into(), 0.0),
+                ("forventet".into(), expected),
+                ("kommuner".into(), per.len() as f64),
+                ("kommuner_med_ydelsen".into(), reporting as f64),
+            ]);
+            m.taerskel = format!(
+                "≥ {} % af kommunerne indberetter ydelsen, og ≥ {} modtagere forventet pr. kvartal",
+                tal(g.andel_kommuner, 0),
+                tal(g.min_forventede, 0)
+            );
+            let betegnelse = reference.serier.get(*s).map_or("", |x| x.betegnelse.as_str());
+            m.forklaring = format!(
+                "Kommunen har ingen modtagere af {} {} i {year}, men {reporting} af {} kommuner har; ud fra kommunens øvrige tal ventes omkring {} modtagere pr. kvartal. Ydelsen registreres ofte af en anden afdeling eller i et andet fagsystem: kontrollér, at den indberettes.",
+                m.ydelse,
+                betegnelse,
+                per.len(),
+                tal(expected, 0)
+            );
+            out.push(m);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 
 use crate::comments::{self, Kommentar};
 use crate::count::{self, Counts, Window};
-use crate::flags::{self, Alvor, HbOpsummering, Markering, Regel};
+use crate::flags::{self, Alvor, HbOpsummering, Markering, Regel, Tilstand};
+use crate::godkendelser::Godkendelse;
 use crate::quality::{self, Datakvalitet, QualityInput};
+use crate::sager::{self, SagBag};
 use crate::{Error, Result};
 use godkend_model::{Kvartal, Maaned, Reference, Register};
 use godkend_store::CaseStore;
@@ -18,6 +20,10 @@ pub struct RunOptions {
     pub comments: Vec<PathBuf>,
     /// Last year's output folder (its `<kode>-<år−1>.json` files), for the revision rule.
     pub approved: Option<PathBuf>,
+    /// An earlier output folder of the same year: each flag's state against it, and its comments.
+    pub forrige: Option<PathBuf>,
+    /// The approvals received (`kommunekode;dato;godkendt_af`).
+    pub godkendelser: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -49,9 +55,19 @@ pub struct SerieRapport {
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Antal {
+    /// Red and yellow flags of the report year that are not resolved.
     pub roede: usize,
     pub gule: usize,
+    /// Of those, the ones without a comment: what the municipality must still answer.
     pub uden_kommentar: usize,
+    /// Against the previous report (`--forrige`): flags that are new, whose figures moved, and that
+    /// no longer fire.
+    #[serde(default)]
+    pub nye: usize,
+    #[serde(default)]
+    pub aendrede: usize,
+    #[serde(default)]
+    pub loeste: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -78,6 +94,12 @@ pub struct KommuneRapport {
     /// Flags of the report year.
     pub antal: Antal,
     pub klar_til_godkendelse: bool,
+    /// The municipality's approval, when DST has received it (`--godkendelser`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub godkendelse: Option<Godkendelse>,
+    /// Whether the flags' states are against a previous report of the year (`--forrige`).
+    #[serde(default)]
+    pub sammenholdt_med_forrige: bool,
     pub kommentarer_uden_markering: Vec<Kommentar>,
     pub datakvalitet: Datakvalitet,
     /// Whether last year's approved figures were compared (the revision rule), and against what.
@@ -89,6 +111,52 @@ pub struct KommuneRapport {
     /// A note on the report as a whole (e.g. a store without accepted deliveries); absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bemaerkning: Option<String>,
+    /// The cases behind the report year's flags (sagsid only), for the workbook's `Sager` sheet; not
+    /// in the JSON, which keeps only each flag's `sager_i_alt`.
+    #[serde(skip)]
+    pub sager: Vec<SagBag>,
+}
+
+/// Where a municipality stands in the approval round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Godkendelsesstatus {
+    Godkendt,
+    /// Every flag of the year has a comment, but no approval has arrived.
+    KlarTilGodkendelse,
+    /// Flags without a comment remain.
+    IkkeGodkendt,
+}
+
+impl Godkendelsesstatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Godkendelsesstatus::Godkendt => "godkendt",
+            Godkendelsesstatus::KlarTilGodkendelse => "klar_til_godkendelse",
+            Godkendelsesstatus::IkkeGodkendt => "ikke_godkendt",
+        }
+    }
+
+    /// Danish, for the status overview.
+    pub fn navn(self) -> &'static str {
+        match self {
+            Godkendelsesstatus::Godkendt => "godkendt",
+            Godkendelsesstatus::KlarTilGodkendelse => "klar til godkendelse",
+            Godkendelsesstatus::IkkeGodkendt => "ikke godkendt",
+        }
+    }
+}
+
+impl KommuneRapport {
+    pub fn godkendelsesstatus(&self) -> Godkendelsesstatus {
+        if self.godkendelse.is_some() {
+            Godkendelsesstatus::Godkendt
+        } else if self.klar_til_godkendelse {
+            Godkendelsesstatus::KlarTilGodkendelse
+        } else {
+            Godkendelsesstatus::IkkeGodkendt
+        }
+    }
 }
 
 /// The result of a run: one report per municipality (in code order).
@@ -152,6 +220,8 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
     let mut all_flags = flags::series_flags(&counts, reference, t, options.year);
     let (hb, hb_tests) = flags::hb_flags(&counts, reference, t, options.year);
     all_flags.extend(hb);
+    let never = flags::never_reported_flags(&counts, reference, t, options.year, &all_flags);
+    all_flags.extend(never);
     let hb_test: Vec<HbOpsummering> =
         hb_tests.into_iter().filter(|h| h.kvartal.starts_with(&options.year.to_string())).collect();
     let input = QualityInput { reference, taerskler: t, year: options.year, window, log: &log, cases: &cases };
@@ -182,17 +252,51 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
     for f in &mut all_flags {
         // The national total of the flagged quarter or of the quarter the rule compared with, whichever
         // is larger: a drop to 0 takes the municipality's own figures out of the flagged quarter's total.
-        let national = f.kvartal.parse::<Kvartal>().map_or(0, |q| {
-            let base = match f.regel {
-                Regel::AarTilAar => q.same_last_year(),
-                Regel::Revision => q,
-                _ => q.previous(),
-            };
-            counts.national(&f.serie, q).modtagere.max(counts.national(&f.serie, base).modtagere)
-        });
+        let national = match f.kvartal.parse::<Kvartal>() {
+            Ok(q) => {
+                let base = match f.regel {
+                    Regel::AarTilAar => q.same_last_year(),
+                    Regel::Revision => q,
+                    _ => q.previous(),
+                };
+                counts.national(&f.serie, q).modtagere.max(counts.national(&f.serie, base).modtagere)
+            }
+            // A flag on the year as a whole: the year's largest quarter.
+            Err(_) => (1..=4)
+                .filter_map(|n| Kvartal::new(options.year, n))
+                .map(|q| counts.national(&f.serie, q).modtagere)
+                .max()
+                .unwrap_or(0),
+        };
         f.set_priority(national);
     }
+    let mut compared = false;
+    if let Some(dir) = &options.forrige {
+        if dir.is_dir() {
+            compared = true;
+            for &k in &targets {
+                match crate::dialog::read_previous(dir, k, options.year) {
+                    Ok(Some(previous)) => crate::dialog::carry(&mut all_flags, k, &previous),
+                    Ok(None) => {}
+                    Err(e) => sprunget_over.push(e),
+                }
+            }
+        } else {
+            sprunget_over.push(Error::File {
+                path: dir.clone(),
+                message: "--forrige is not a folder; the flags are shown without their earlier state and comments"
+                    .into(),
+            });
+        }
+    }
     let unmatched = comments::attach(&mut all_flags, &comments, reference);
+    let mut approvals = match &options.godkendelser {
+        Some(path) => crate::godkendelser::read(path, reference).unwrap_or_else(|e| {
+            sprunget_over.push(e);
+            BTreeMap::new()
+        }),
+        None => BTreeMap::new(),
+    };
 
     let mut by_kommune: BTreeMap<u16, Vec<Markering>> = BTreeMap::new();
     for f in all_flags {
@@ -204,21 +308,31 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
         .iter()
         .map(|&k| {
             let mut markeringer = by_kommune.remove(&k).unwrap_or_default();
+            let datakvalitet = quality.get(&k).cloned().unwrap_or_default();
+            let cases = store.read_cases(k)?;
+            let sager = sager::behind(&mut markeringer, &cases, reference, &datakvalitet, options.year);
             markeringer.sort_by(|a, b| {
                 let key = |m: &Markering| (m.kvartal.clone(), order.get(m.serie.as_str()).copied(), m.regel);
+                let resolved = |m: &Markering| m.tilstand == Tilstand::Loest;
                 (!a.i_rapportaaret)
                     .cmp(&!b.i_rapportaaret)
+                    .then(resolved(a).cmp(&resolved(b)))
                     .then(Markering::severity_then_priority(a, b))
                     .then_with(|| key(a).cmp(&key(b)))
             });
             let this_year: Vec<&Markering> = markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+            let standing = |m: &&&Markering| m.tilstand != Tilstand::Loest;
+            let in_state = |s: Tilstand| if compared { this_year.iter().filter(|m| m.tilstand == s).count() } else { 0 };
             let antal = Antal {
-                roede: this_year.iter().filter(|m| m.alvor == Alvor::Roed).count(),
-                gule: this_year.iter().filter(|m| m.alvor == Alvor::Gul).count(),
-                uden_kommentar: this_year.iter().filter(|m| m.kommentar.as_deref().is_none_or(str::is_empty)).count(),
+                roede: this_year.iter().filter(standing).filter(|m| m.alvor == Alvor::Roed).count(),
+                gule: this_year.iter().filter(standing).filter(|m| m.alvor == Alvor::Gul).count(),
+                uden_kommentar: this_year.iter().filter(|m| m.is_open()).count(),
+                nye: in_state(Tilstand::Ny),
+                aendrede: in_state(Tilstand::Aendret),
+                loeste: in_state(Tilstand::Loest),
             };
             let kommune = reference.kommune(k).expect("filtered to known municipalities");
-            KommuneRapport {
+            Ok(KommuneRapport {
                 kommunekode: k,
                 navn: kommune.navn.clone(),
                 region: kommune.region.clone(),
@@ -228,10 +342,12 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
                 kvartaler: window.quarters().iter().map(Kvartal::to_string).collect(),
                 serier: series_of(&counts, reference, k, window),
                 klar_til_godkendelse: antal.uden_kommentar == 0,
+                godkendelse: approvals.remove(&k),
+                sammenholdt_med_forrige: compared,
                 antal,
                 markeringer,
                 kommentarer_uden_markering: unmatched.iter().filter(|c| c.kommunekode == k).cloned().collect(),
-                datakvalitet: quality.get(&k).cloned().unwrap_or_default(),
+                datakvalitet,
                 revision: revision.clone(),
                 hb_test: hb_test.clone(),
                 bemaerkning: first_month.is_none().then(|| {
@@ -239,9 +355,10 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
                      Alle tal i rapporten er derfor 0."
                         .to_string()
                 }),
-            }
+                sager,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     Ok(Run { rapporter, window, frister, sprunget_over })
 }
 
@@ -403,6 +520,6 @@ pub fn write_outputs(out: &Path, r: &KommuneRapport) -> Result<Vec<PathBuf>> {
     let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", r.kommunekode, r.aar));
     let flags: Vec<&Markering> = r.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
     let dato = chrono::NaiveDate::from_ymd_opt(r.aar + 1, 3, 2).expect("date");
-    crate::xlsx::write(&xlsx, &flags, dato)?;
+    crate::xlsx::write(&xlsx, &flags, &r.sager, dato)?;
     Ok(vec![json, xlsx])
 }

@@ -17,6 +17,12 @@ pub struct StatusRaekke {
     pub gule: usize,
     pub uden_kommentar: usize,
     pub klar_til_godkendelse: bool,
+    /// `godkendt`, `klar_til_godkendelse` or `ikke_godkendt`.
+    #[serde(default)]
+    pub godkendelse: String,
+    /// The approval's date, when approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub godkendt_dato: Option<String>,
     pub manglende_maaneder: usize,
     /// Percent of the year's delivered records that were rejected.
     pub andel_afviste_poster: f64,
@@ -38,6 +44,9 @@ pub struct Status {
     pub kommuner: Vec<StatusRaekke>,
     pub kommuner_i_alt: usize,
     pub klar_til_godkendelse: usize,
+    /// Municipalities whose approval DST has received.
+    #[serde(default)]
+    pub godkendt: usize,
     pub roede: usize,
     pub gule: usize,
     pub uden_kommentar: usize,
@@ -56,6 +65,8 @@ impl Status {
                 gule: r.antal.gule,
                 uden_kommentar: r.antal.uden_kommentar,
                 klar_til_godkendelse: r.klar_til_godkendelse,
+                godkendelse: r.godkendelsesstatus().code().to_string(),
+                godkendt_dato: r.godkendelse.as_ref().map(|g| g.dato.clone()),
                 manglende_maaneder: r.datakvalitet.manglende_maaneder.len(),
                 andel_afviste_poster: r.datakvalitet.andel_afviste_poster,
             })
@@ -65,6 +76,7 @@ impl Status {
             frister: frister.clone(),
             kommuner_i_alt: kommuner.len(),
             klar_til_godkendelse: kommuner.iter().filter(|k| k.klar_til_godkendelse).count(),
+            godkendt: kommuner.iter().filter(|k| k.godkendt_dato.is_some()).count(),
             roede: kommuner.iter().map(|k| k.roede).sum(),
             gule: kommuner.iter().map(|k| k.gule).sum(),
             uden_kommentar: kommuner.iter().map(|k| k.uden_kommentar).sum(),
@@ -79,17 +91,19 @@ impl Status {
     /// `status-<år>.csv`: one sortable line per municipality.
     pub fn csv(&self) -> String {
         let mut s = String::from(
-            "kommunekode;navn;roede;gule;uden_kommentar;klar_til_godkendelse;manglende_maaneder;andel_afviste_poster\n",
+            "kommunekode;navn;roede;gule;uden_kommentar;klar_til_godkendelse;godkendelse;godkendt_dato;manglende_maaneder;andel_afviste_poster\n",
         );
         for k in &self.kommuner {
             s.push_str(&format!(
-                "{:03};{};{};{};{};{};{};{}\n",
+                "{:03};{};{};{};{};{};{};{};{};{}\n",
                 k.kommunekode,
                 k.navn,
                 k.roede,
                 k.gule,
                 k.uden_kommentar,
                 if k.klar_til_godkendelse { "ja" } else { "nej" },
+                k.godkendelse,
+                k.godkendt_dato.as_deref().unwrap_or(""),
                 k.manglende_maaneder,
                 flags::tal(k.andel_afviste_poster, 1)
             ));
@@ -109,7 +123,7 @@ pub fn top_open_flags(rapporter: &[KommuneRapport], n: usize) -> Vec<(&str, &Mar
     let mut open: Vec<(&str, &Markering)> = rapporter
         .iter()
         .flat_map(|r| r.markeringer.iter().map(move |m| (r.navn.as_str(), m)))
-        .filter(|(_, m)| m.i_rapportaaret && m.kommentar.as_deref().is_none_or(str::is_empty))
+        .filter(|(_, m)| m.is_open())
         .collect();
     open.sort_by(|(_, a), (_, b)| {
         b.prioritet.total_cmp(&a.prioritet).then(a.alvor.cmp(&b.alvor)).then(a.key().cmp(&b.key()))

@@ -1,20 +1,37 @@
 //! The flags workbook (`<kode>-<år>-markeringer.xlsx`) the municipality fills in and sends back;
-//! `comments::read` accepts it unchanged apart from the comment column.
+//! `comments::read` accepts it unchanged apart from the comment column. Sheet `Markeringer` (first,
+//! the one read back) has a line per flag of the report year; sheet `Sager` the cases behind them.
 
 use crate::flags::Markering;
+use crate::sager::{self, SagBag};
 use crate::{Error, Result};
 use chrono::Datelike;
 use godkend_model::tekst::{XLSX_CELLE_MAX, capped};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use std::path::Path;
 
-/// Header of the workbook; the first five are the columns the comments reader needs.
-pub const HEADER: [&str; 8] =
-    ["kommunekode", "ydelse", "kvartal", "regel", "kommentar", "alvor", "prioritet", "forklaring"];
+/// Header of the `Markeringer` sheet: `id` (or the four place columns) and `kommentar` are what the
+/// comments reader needs.
+pub const HEADER: [&str; 11] = [
+    "id",
+    "kommunekode",
+    "ydelse",
+    "kvartal",
+    "regel",
+    "kommentar",
+    "alvor",
+    "tilstand",
+    "prioritet",
+    "sager",
+    "forklaring",
+];
+
+/// Header of the `Sager` sheet.
+pub const SAGER_HEADER: [&str; 6] = ["id", "sagsid", "ydelse", "startdato", "slutdato", "haendelse"];
 
 /// Writes the report year's flags with an empty (or the existing) comment column.
 /// `dato` fixes the document's creation time so the file is byte-identical across runs.
-pub fn write(path: &Path, flags: &[&Markering], dato: chrono::NaiveDate) -> Result<()> {
+pub fn write(path: &Path, flags: &[&Markering], rows: &[SagBag], dato: chrono::NaiveDate) -> Result<()> {
     let fail = |e: rust_xlsxwriter::XlsxError| Error::File { path: path.to_path_buf(), message: e.to_string() };
     let created = ExcelDateTime::from_ymd(dato.year() as u16, dato.month() as u8, dato.day() as u8).map_err(fail)?;
     let mut wb = Workbook::new();
@@ -31,21 +48,66 @@ pub fn write(path: &Path, flags: &[&Markering], dato: chrono::NaiveDate) -> Resu
     for (c, h) in HEADER.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
     }
-    for (c, w) in [12.0, 10.0, 9.0, 22.0, 50.0, 7.0, 9.0, 80.0].iter().enumerate() {
+    for (c, w) in [22.0, 12.0, 10.0, 9.0, 22.0, 50.0, 7.0, 9.0, 9.0, 7.0, 80.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w).map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
     for (r, f) in flags.iter().enumerate() {
         let r = r as u32 + 1;
-        ws.write_string(r, 0, format!("{:03}", f.kommunekode)).map_err(fail)?;
-        ws.write_string(r, 1, &f.ydelse).map_err(fail)?;
-        ws.write_string(r, 2, &f.kvartal).map_err(fail)?;
-        ws.write_string(r, 3, f.regel.code()).map_err(fail)?;
+        ws.write_string(r, 0, &f.id).map_err(fail)?;
+        ws.write_string(r, 1, format!("{:03}", f.kommunekode)).map_err(fail)?;
+        ws.write_string(r, 2, &f.ydelse).map_err(fail)?;
+        ws.write_string(r, 3, &f.kvartal).map_err(fail)?;
+        ws.write_string(r, 4, f.regel.code()).map_err(fail)?;
         let kommentar = capped(f.kommentar.as_deref().unwrap_or(""), XLSX_CELLE_MAX);
-        ws.write_string_with_format(r, 4, kommentar.as_ref(), &wrap).map_err(fail)?;
-        ws.write_string(r, 5, f.alvor.code()).map_err(fail)?;
-        ws.write_number(r, 6, f.prioritet).map_err(fail)?;
-        ws.write_string_with_format(r, 7, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
+        ws.write_string_with_format(r, 5, kommentar.as_ref(), &wrap).map_err(fail)?;
+        ws.write_string(r, 6, f.alvor.code()).map_err(fail)?;
+        ws.write_string(r, 7, f.tilstand.navn()).map_err(fail)?;
+        ws.write_number(r, 8, f.prioritet).map_err(fail)?;
+        ws.write_number(r, 9, f.sager_i_alt as f64).map_err(fail)?;
+        ws.write_string_with_format(r, 10, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("Sager").map_err(fail)?;
+    for (c, h) in SAGER_HEADER.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (c, w) in [22.0, 16.0, 10.0, 11.0, 11.0, 40.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(fail)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    let owned: Vec<Markering> = flags.iter().map(|f| (*f).clone()).collect();
+    let more = sager::left_out(&owned, rows);
+    let mut r = 1u32;
+    let mut last: Option<&str> = None;
+    let note = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, id: &str| -> Result<bool> {
+        match more.get(id) {
+            Some(n) => {
+                ws.write_string(r, 0, id).map_err(fail)?;
+                let text = format!("… og {n} sager mere (sheet viser de første {})", sager::MAX_PER_FLAG);
+                ws.write_string(r, 5, text).map_err(fail)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    };
+    for row in rows {
+        if let Some(prev) = last.filter(|p| *p != row.id)
+            && note(ws, r, prev)?
+        {
+            r += 1;
+        }
+        last = Some(&row.id);
+        ws.write_string(r, 0, &row.id).map_err(fail)?;
+        ws.write_string(r, 1, &row.sagsid).map_err(fail)?;
+        ws.write_string(r, 2, &row.ydelse).map_err(fail)?;
+        ws.write_string(r, 3, &row.startdato).map_err(fail)?;
+        ws.write_string(r, 4, row.slutdato.as_deref().unwrap_or("")).map_err(fail)?;
+        ws.write_string(r, 5, &row.haendelse).map_err(fail)?;
+        r += 1;
+    }
+    if let Some(prev) = last {
+        note(ws, r, prev)?;
     }
     let bytes = wb.save_to_buffer().map_err(fail)?;
     godkend_store::fil::write_atomic(path, &bytes)?;

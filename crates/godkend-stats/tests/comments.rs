@@ -4,28 +4,13 @@
 use godkend_model::{Reference, Register};
 use godkend_stats::comments::{self, Kommentar};
 use godkend_stats::flags::{Alvor, Markering, Regel};
-use std::collections::BTreeMap;
 
 fn flag(kommune: u16, serie: &str, ydelse: &str, kvartal: &str, regel: Regel) -> Markering {
-    Markering {
-        kommunekode: kommune,
-        register: (!serie.is_empty()).then_some(if serie.starts_with('B') {
-            Register::Boern
-        } else {
-            Register::Voksne
-        }),
-        serie: serie.into(),
-        ydelse: ydelse.into(),
-        kvartal: kvartal.into(),
-        regel,
-        alvor: Alvor::Gul,
-        tal: BTreeMap::new(),
-        taerskel: "≥ 10 % og ≥ 5 personer".into(),
-        forklaring: "Antallet steg; \"citat\" og æøå; #[*_$] ".into(),
-        kommentar: None,
-        i_rapportaaret: true,
-        prioritet: 0.0,
-    }
+    let register = (!serie.is_empty()).then_some(if serie.starts_with('B') { Register::Boern } else { Register::Voksne });
+    let mut m = Markering::new(kommune, register, serie, ydelse, kvartal.into(), regel, Alvor::Gul, true);
+    m.taerskel = "≥ 10 % og ≥ 5 personer".into();
+    m.forklaring = "Antallet steg; \"citat\" og æøå; #[*_$] ".into();
+    m
 }
 
 fn flags() -> Vec<Markering> {
@@ -110,9 +95,9 @@ fn flags_workbook_round_trips_and_is_reproducible() {
     let refs: Vec<&Markering> = f.iter().collect();
     let dato = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let a = tmp.path().join("101-2025-markeringer.xlsx");
-    godkend_stats::xlsx::write(&a, &refs, dato).unwrap();
+    godkend_stats::xlsx::write(&a, &refs, &[], dato).unwrap();
     let b = tmp.path().join("igen.xlsx");
-    godkend_stats::xlsx::write(&b, &refs, dato).unwrap();
+    godkend_stats::xlsx::write(&b, &refs, &[], dato).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "same flags, same bytes");
 
     let read = comments::read(&a, 10_000).unwrap();
@@ -134,7 +119,7 @@ fn a_folder_of_returned_workbooks_and_csv_files_is_read_in_name_order() {
     f[1].kommentar = Some("Svar i regnearket".into());
     let refs: Vec<&Markering> = f.iter().collect();
     let dato = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-    godkend_stats::xlsx::write(&svar.join("b-101-2025-markeringer.xlsx"), &refs, dato).unwrap();
+    godkend_stats::xlsx::write(&svar.join("b-101-2025-markeringer.xlsx"), &refs, &[], dato).unwrap();
     std::fs::write(
         svar.join("a.csv"),
         "kommunekode;ydelse;kvartal;regel;kommentar\n101;;2025;afviste_poster;Svar i CSV\n",
@@ -192,6 +177,7 @@ fn what_a_municipality_types_is_masked_cleaned_and_cut_before_any_output() {
     godkend_stats::xlsx::write(
         &xlsx,
         &f.iter().collect::<Vec<_>>(),
+        &[],
         chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
     )
     .unwrap();
@@ -259,4 +245,52 @@ fn a_comments_file_far_larger_than_the_flags_is_skipped_and_the_others_are_read(
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors[0].contains("a-stor.csv:10001: more than 10000 lines"), "{errors:?}");
     assert!(errors[1].contains("b-ulaeselig.xlsx") && errors[1].contains("cannot open as XLSX"), "{errors:?}");
+}
+
+#[test]
+fn a_comment_may_name_the_flag_by_its_id_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("svar.csv");
+    std::fs::write(
+        &path,
+        "id;kommentar\n101-2025K2-B-dagtilbud-KK;Ny institution\n101-2025-AP;Rettet i marts\n101-2025K4-V-1.1-KK;Ingen sådan markering\n",
+    )
+    .unwrap();
+    let read = comments::read(&path, 10_000).unwrap();
+    assert_eq!(read[0].id.as_deref(), Some("101-2025K2-B-dagtilbud-KK"));
+    assert_eq!(read[0].kommunekode, 101, "the municipality is the id's first three digits");
+    let reference = Reference::embedded().unwrap();
+    let mut f = flags();
+    let unmatched = comments::attach(&mut f, &read, &reference);
+    assert_eq!(f[0].kommentar.as_deref(), Some("Ny institution"));
+    assert_eq!(f[1].kommentar, None);
+    assert_eq!(f[2].kommentar.as_deref(), Some("Rettet i marts"));
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].linje, 4);
+}
+
+#[test]
+fn the_id_wins_over_the_place_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("svar.csv");
+    // The place columns name the first flag, the id the second: the id decides.
+    std::fs::write(
+        &path,
+        "id;kommunekode;ydelse;kvartal;regel;kommentar\n101-2025K3-V-1.1-AA;101;BL82-1;2025K2;kvartal_til_kvartal;Flyttet\n",
+    )
+    .unwrap();
+    let read = comments::read(&path, 10_000).unwrap();
+    let mut f = flags();
+    comments::attach(&mut f, &read, &Reference::embedded().unwrap());
+    assert_eq!(f[0].kommentar, None);
+    assert_eq!(f[1].kommentar.as_deref(), Some("Flyttet"));
+}
+
+#[test]
+fn without_an_id_column_the_place_columns_are_required() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("svar.csv");
+    std::fs::write(&path, "kommunekode;kvartal;regel;kommentar\n101;2025;afviste_poster;x\n").unwrap();
+    let e = comments::read(&path, 10_000).unwrap_err().to_string();
+    assert!(e.contains("column `ydelse` is missing"), "{e}");
 }
