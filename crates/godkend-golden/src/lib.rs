@@ -59,14 +59,35 @@ pub struct Conf {
     /// `godkendt_leveringer`: deliveries ingested first and run for `aar − 1`; that run's output is
     /// then passed as `--approved`, so the revision rule has last year's approved figures.
     pub godkendt_leveringer: Option<String>,
+    /// `svar`: the municipalities' answers to the first report (returned workbooks, CSV), comma
+    /// separated: a second run with `--forrige rapporter --comments …` writes `kommenteret/`.
+    pub svar: Vec<String>,
+    /// `rettelser`: corrections ingested after that; a further run with `--forrige` (the previous
+    /// run's folder) writes `genudsendt/` — flag states, kept comments.
+    pub rettelser: Option<String>,
+    /// `godkendelser`: the approvals file, passed to the last run and to `statusbrev` (→ `breve/`).
+    pub godkendelser: Option<String>,
+    /// `systemskifte`: `KODE YYYY-MM-DD`, a systemskifte report on the final store (→ `systemskifte/`).
+    pub systemskifte: Option<(String, String)>,
 }
+
+/// The folders of the dialogue's later steps, in the order they are written.
+const STEP_FOLDERS: [&str; 4] = ["kommenteret", "genudsendt", "breve", "systemskifte"];
 
 impl Conf {
     pub fn read(case: &Case) -> Result<Conf> {
         let path = case.dir.join("case.conf");
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let mut conf =
-            Conf { aar: 0, leveringer: "leveringer".into(), kommentarer: Vec::new(), godkendt_leveringer: None };
+        let mut conf = Conf {
+            aar: 0,
+            leveringer: "leveringer".into(),
+            kommentarer: Vec::new(),
+            godkendt_leveringer: None,
+            svar: Vec::new(),
+            rettelser: None,
+            godkendelser: None,
+            systemskifte: None,
+        };
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
@@ -80,9 +101,19 @@ impl Conf {
                 "leveringer" => conf.leveringer = value,
                 "kommentarer" => conf.kommentarer = value.split(',').map(|v| v.trim().to_string()).collect(),
                 "godkendt_leveringer" => conf.godkendt_leveringer = Some(value),
-                other => {
-                    bail!("{}: unknown key `{other}` (known: aar, leveringer, kommentarer, godkendt_leveringer)", at())
+                "svar" => conf.svar = value.split(',').map(|v| v.trim().to_string()).collect(),
+                "rettelser" => conf.rettelser = Some(value),
+                "godkendelser" => conf.godkendelser = Some(value),
+                "systemskifte" => {
+                    let (k, d) = value
+                        .split_once(' ')
+                        .with_context(|| format!("{}: systemskifte = KODE YYYY-MM-DD", at()))?;
+                    conf.systemskifte = Some((k.trim().to_string(), d.trim().to_string()));
                 }
+                other => bail!(
+                    "{}: unknown key `{other}` (known: aar, leveringer, kommentarer, godkendt_leveringer, svar, rettelser, godkendelser, systemskifte)",
+                    at()
+                ),
             }
         }
         if conf.aar == 0 {
@@ -143,6 +174,36 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
     let run = godkend(&run_args)?;
     codes.push_str(&format!("ingest {} {ingest}\nrun {year} {run}\n", conf.leveringer));
 
+    // The dialogue: answers, corrections, approvals, letters — each step reads the previous one's folder.
+    let mut previous = "rapporter".to_string();
+    if !conf.svar.is_empty() {
+        let mut args = vec!["run", "--store", "lager", "--year", &year, "--out", "kommenteret", "--forrige", "rapporter"];
+        let svar: Vec<String> = conf.svar.iter().map(|c| path(c)).collect();
+        for c in &svar {
+            args.extend(["--comments", c]);
+        }
+        codes.push_str(&format!("run {year} --comments {} {}\n", conf.svar.join(","), godkend(&args)?));
+        previous = "kommenteret".into();
+    }
+    let godkendelser = conf.godkendelser.as_ref().map(|g| path(g));
+    if let Some(rettelser) = &conf.rettelser {
+        let ingest = godkend(&["ingest", &path(rettelser), "--store", "lager", "--demo-noegle"])?;
+        let mut args = vec!["run", "--store", "lager", "--year", &year, "--out", "genudsendt", "--forrige", &previous];
+        if let Some(g) = &godkendelser {
+            args.extend(["--godkendelser", g]);
+        }
+        codes.push_str(&format!("ingest {rettelser} {ingest}\nrun {year} --forrige {previous} {}\n", godkend(&args)?));
+        previous = "genudsendt".into();
+    }
+    if let Some(g) = &godkendelser {
+        let args = ["statusbrev", "--store", "lager", "--year", &year, "--godkendelser", g, "--out", "breve", "--forrige", &previous];
+        codes.push_str(&format!("statusbrev {year} {}\n", godkend(&args)?));
+    }
+    if let Some((k, d)) = &conf.systemskifte {
+        let args = ["systemskifte", "--store", "lager", "--kommune", k, "--dato", d, "--out", "systemskifte"];
+        codes.push_str(&format!("systemskifte {k} {d} {}\n", godkend(&args)?));
+    }
+
     let mut files = Files::new();
     files.insert("exitkoder.txt".to_string(), codes.into_bytes());
     let receipts = live.join("lager/kvitteringer");
@@ -155,16 +216,22 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
         }
     }
     let mut hashes = String::new();
-    let reports = live.join("rapporter");
-    if reports.is_dir() {
-        for e in sorted(&reports)? {
+    // The first run's files keep their bare names; later steps' go under their folder's name.
+    for (folder, prefix) in std::iter::once(("rapporter", String::new())).chain(STEP_FOLDERS.map(|f| (f, format!("{f}/")))) {
+        let dir = live.join(folder);
+        if !dir.is_dir() {
+            continue;
+        }
+        for e in sorted(&dir)? {
             let name = file_name(&e);
             if name.ends_with(".json") || name.ends_with(".csv") {
-                files.insert(name, std::fs::read(&e)?);
+                files.insert(format!("{prefix}{name}"), std::fs::read(&e)?);
             } else if name.ends_with(".pdf") {
-                files.insert(format!("{}.txt", name.trim_end_matches(".pdf")), pdf_text(&e)?);
+                files.insert(format!("{prefix}{}.txt", name.trim_end_matches(".pdf")), pdf_text(&e)?);
                 let sum: String = Sha256::digest(std::fs::read(&e)?).iter().map(|b| format!("{b:02x}")).collect();
-                hashes.push_str(&format!("{sum}  {name}\n"));
+                hashes.push_str(&format!("{sum}  {prefix}{name}\n"));
+            } else if name.ends_with(".xlsx") {
+                files.insert(format!("{prefix}{name}.txt"), xlsx_text(&e)?);
             }
         }
     }
@@ -184,6 +251,31 @@ fn pdf_text(pdf: &Path) -> Result<Vec<u8>> {
         bail!("pdftotext could not read {}", pdf.display());
     }
     Ok(String::from_utf8_lossy(&out.stdout).replace('\u{c}', "\n---- ny side ----\n").into_bytes())
+}
+
+/// A workbook as a reader sees it: each sheet's name, then its rows, cells separated by ` | `.
+fn xlsx_text(path: &Path) -> Result<Vec<u8>> {
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).with_context(|| format!("{}: sheet {name}", path.display()))?;
+        out.push_str(&format!("== ark {name}\n"));
+        for row in range.rows() {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                })
+                .collect();
+            out.push_str(cells.join(" | ").trim_end());
+            out.push('\n');
+        }
+    }
+    Ok(out.into_bytes())
 }
 
 fn file_name(p: &Path) -> String {

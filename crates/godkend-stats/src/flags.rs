@@ -651,7 +651,7 @@ pub fn never_reported_flags(
             );
             let betegnelse = reference.serier.get(*s).map_or("", |x| x.betegnelse.as_str());
             m.forklaring = format!(
-                "Kommunen har ingen modtagere af {} {} i {year}, men {reporting} af {} kommuner har; ud fra kommunens øvrige tal ventes omkring {} modtagere pr. kvartal. Ydelsen registreres ofte af en anden afdeling eller i et andet fagsystem: kontrollér, at den indberettes.",
+                "Kommunen har ingen modtagere af {} {} i {year}, men {reporting} af de {} kommuner med modtagere af voksenydelser har; ud fra kommunens øvrige tal ventes omkring {} modtagere pr. kvartal. Ydelsen registreres ofte af en anden afdeling eller i et andet fagsystem: kontrollér, at den indberettes.",
                 m.ydelse,
                 betegnelse,
                 per.len(),
