@@ -429,3 +429,59 @@ fn a_failing_municipality_does_not_stop_the_others() {
         assert!(out.join(ok).is_file(), "{ok} was not written");
     }
 }
+
+#[test]
+fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ingested_demo(dir.path());
+    let bad = dir.path().join("godkendelser.csv");
+    // Line 3 has a date that is not a date: a letter must never go to a municipality that approved.
+    std::fs::write(&bad, "kommunekode;dato;godkendt_af\n101;2026-03-20;A. Hansen\n147;2026-02-30;B. Jensen\n").unwrap();
+    let breve = dir.path().join("breve");
+    let (_, err, code) = text(&godkend(&[
+        "statusbrev",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--godkendelser",
+        p(&bad),
+        "--out",
+        p(&breve),
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("godkendelser.csv:3: dato `2026-02-30` is not a date YYYY-MM-DD"), "{err}");
+    assert!(err.contains("hint: the approvals file is CSV"), "{err}");
+    assert!(!breve.exists(), "nothing is written");
+
+    let out = dir.path().join("rapporter");
+    let (_, err, code) = report_one(&store, "101", &out, &["--godkendelser", p(&bad)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("sprunget over:") && err.contains("godkendelser.csv:3"), "{err}");
+    assert!(out.join("101-2025.json").exists(), "the report is still written");
+    assert!(read_json(&out.join("101-2025.json")).get("godkendelse").is_none());
+
+    // Fixed, the approval reaches the report and the letters go to the others only.
+    std::fs::write(&bad, "kommunekode;dato;godkendt_af\n101;2026-03-20;A. Hansen\n").unwrap();
+    let (_, err, code) = report_one(&store, "101", &out, &["--godkendelser", p(&bad)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read_json(&out.join("101-2025.json"))["godkendelse"]["godkendt_af"], "A. Hansen");
+    let (msg, err, code) = text(&godkend(&[
+        "statusbrev",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--godkendelser",
+        p(&bad),
+        "--out",
+        p(&breve),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let list = std::fs::read_to_string(breve.join("statusbreve-2025.csv")).unwrap();
+    assert!(!list.lines().any(|l| l.starts_with("101;")), "København approved:\n{list}");
+    let letters = std::fs::read_dir(&breve)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "pdf"));
+    assert_eq!(letters.count(), list.lines().count() - 1, "{msg}");
+}

@@ -105,9 +105,8 @@ impl Conf {
                 "rettelser" => conf.rettelser = Some(value),
                 "godkendelser" => conf.godkendelser = Some(value),
                 "systemskifte" => {
-                    let (k, d) = value
-                        .split_once(' ')
-                        .with_context(|| format!("{}: systemskifte = KODE YYYY-MM-DD", at()))?;
+                    let (k, d) =
+                        value.split_once(' ').with_context(|| format!("{}: systemskifte = KODE YYYY-MM-DD", at()))?;
                     conf.systemskifte = Some((k.trim().to_string(), d.trim().to_string()));
                 }
                 other => bail!(
@@ -177,7 +176,8 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
     // The dialogue: answers, corrections, approvals, letters — each step reads the previous one's folder.
     let mut previous = "rapporter".to_string();
     if !conf.svar.is_empty() {
-        let mut args = vec!["run", "--store", "lager", "--year", &year, "--out", "kommenteret", "--forrige", "rapporter"];
+        let mut args =
+            vec!["run", "--store", "lager", "--year", &year, "--out", "kommenteret", "--forrige", "rapporter"];
         let svar: Vec<String> = conf.svar.iter().map(|c| path(c)).collect();
         for c in &svar {
             args.extend(["--comments", c]);
@@ -196,7 +196,19 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
         previous = "genudsendt".into();
     }
     if let Some(g) = &godkendelser {
-        let args = ["statusbrev", "--store", "lager", "--year", &year, "--godkendelser", g, "--out", "breve", "--forrige", &previous];
+        let args = [
+            "statusbrev",
+            "--store",
+            "lager",
+            "--year",
+            &year,
+            "--godkendelser",
+            g,
+            "--out",
+            "breve",
+            "--forrige",
+            &previous,
+        ];
         codes.push_str(&format!("statusbrev {year} {}\n", godkend(&args)?));
     }
     if let Some((k, d)) = &conf.systemskifte {
@@ -217,7 +229,9 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
     }
     let mut hashes = String::new();
     // The first run's files keep their bare names; later steps' go under their folder's name.
-    for (folder, prefix) in std::iter::once(("rapporter", String::new())).chain(STEP_FOLDERS.map(|f| (f, format!("{f}/")))) {
+    for (folder, prefix) in
+        std::iter::once(("rapporter", String::new())).chain(STEP_FOLDERS.map(|f| (f, format!("{f}/"))))
+    {
         let dir = live.join(folder);
         if !dir.is_dir() {
             continue;

@@ -162,7 +162,10 @@ impl Taerskler {
         }
         let ai = &self.aldrig_indberettet;
         if !(ai.andel_kommuner > 0.0 && ai.andel_kommuner <= 100.0) {
-            return fail("aldrig_indberettet.andel_kommuner", format!("{} is not a share in (0, 100]", ai.andel_kommuner));
+            return fail(
+                "aldrig_indberettet.andel_kommuner",
+                format!("{} is not a share in (0, 100]", ai.andel_kommuner),
+            );
         }
         if ai.min_kommuner < 2 || !(ai.min_forventede > 0.0) {
             return fail(

@@ -10,9 +10,9 @@ pub mod chart;
 pub mod view;
 
 use godkend_stats::Status;
+use godkend_stats::report::KommuneRapport;
 use godkend_stats::statusbrev::Statusbrev;
 use godkend_stats::systemskifte::Systemskifte;
-use godkend_stats::report::KommuneRapport;
 use std::sync::OnceLock;
 use typst::foundations::{Bytes, Dict, IntoValue, Smart};
 use typst_as_lib::typst_kit_options::TypstKitFontOptions;

@@ -3,10 +3,10 @@
 
 use godkend_model::{FundKode, Register};
 use godkend_stats::Status;
-use godkend_stats::statusbrev::Statusbrev;
-use godkend_stats::systemskifte::Systemskifte;
 use godkend_stats::flags::{Alvor, Markering, Regel, Tilstand, tal};
 use godkend_stats::report::{KommuneRapport, SerieRapport};
+use godkend_stats::statusbrev::Statusbrev;
+use godkend_stats::systemskifte::Systemskifte;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 

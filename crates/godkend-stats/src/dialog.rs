@@ -17,8 +17,7 @@ pub fn read_previous(dir: &Path, kode: u16, year: i32) -> Result<Option<KommuneR
     }
     let fail = |message: String| Error::File { path: path.clone(), message };
     let text = std::fs::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
-    let mut old: KommuneRapport =
-        serde_json::from_str(&text).map_err(|e| fail(format!("not a report JSON: {e}")))?;
+    let mut old: KommuneRapport = serde_json::from_str(&text).map_err(|e| fail(format!("not a report JSON: {e}")))?;
     if old.aar != year || old.kommunekode != kode {
         return Err(fail(format!(
             "is the report of {:03} for {}, not of {kode:03} for {year}; --forrige takes an earlier output of the same year",

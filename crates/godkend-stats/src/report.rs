@@ -322,7 +322,8 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
             });
             let this_year: Vec<&Markering> = markeringer.iter().filter(|m| m.i_rapportaaret).collect();
             let standing = |m: &&&Markering| m.tilstand != Tilstand::Loest;
-            let in_state = |s: Tilstand| if compared { this_year.iter().filter(|m| m.tilstand == s).count() } else { 0 };
+            let in_state =
+                |s: Tilstand| if compared { this_year.iter().filter(|m| m.tilstand == s).count() } else { 0 };
             let antal = Antal {
                 roede: this_year.iter().filter(standing).filter(|m| m.alvor == Alvor::Roed).count(),
                 gule: this_year.iter().filter(standing).filter(|m| m.alvor == Alvor::Gul).count(),

@@ -48,7 +48,13 @@ fn base(regel: Regel, q: Kvartal) -> Option<Kvartal> {
 
 /// Lists the cases behind each report-year flag of one municipality (`cases`: its stored cases) and
 /// sets each flag's `sager_i_alt`; returns the rows, capped per flag, in flag order.
-pub fn behind(flags: &mut [Markering], cases: &[Sag], reference: &Reference, dq: &Datakvalitet, year: i32) -> Vec<SagBag> {
+pub fn behind(
+    flags: &mut [Markering],
+    cases: &[Sag],
+    reference: &Reference,
+    dq: &Datakvalitet,
+    year: i32,
+) -> Vec<SagBag> {
     let live: Vec<&Sag> = cases.iter().filter(|s| !s.slettet).collect();
     let serie_of = |s: &Sag| reference.ydelser.get(&s.ydelse).map(|y| (y.serie.as_str(), y.register));
     let mut rows = Vec::new();

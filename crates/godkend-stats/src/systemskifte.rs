@@ -5,9 +5,9 @@
 //! without any real change. Cases are named by sagsid only.
 
 use crate::Result;
+use chrono::NaiveDate;
 use godkend_model::{Kvartal, Reference, Register};
 use godkend_store::{CaseStore, Sag};
-use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// One quarter of one series.

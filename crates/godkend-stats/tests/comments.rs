@@ -6,7 +6,8 @@ use godkend_stats::comments::{self, Kommentar};
 use godkend_stats::flags::{Alvor, Markering, Regel};
 
 fn flag(kommune: u16, serie: &str, ydelse: &str, kvartal: &str, regel: Regel) -> Markering {
-    let register = (!serie.is_empty()).then_some(if serie.starts_with('B') { Register::Boern } else { Register::Voksne });
+    let register =
+        (!serie.is_empty()).then_some(if serie.starts_with('B') { Register::Boern } else { Register::Voksne });
     let mut m = Markering::new(kommune, register, serie, ydelse, kvartal.into(), regel, Alvor::Gul, true);
     m.taerskel = "≥ 10 % og ≥ 5 personer".into();
     m.forklaring = "Antallet steg; \"citat\" og æøå; #[*_$] ".into();

@@ -165,3 +165,46 @@ fn hb_flags_the_odd_municipality_out() {
         f[0].forklaring
     );
 }
+
+/// `n` municipalities with V-1.1 (40 a quarter) and V-1.12.0.2 (`other` a quarter) in 2025, except
+/// municipality 101, which has V-1.1 (`own` a quarter) and no V-1.12.0.2; `reporting` of the others report it.
+fn never_reported(n: u16, reporting: u16, other: u32, own: u32) -> Vec<String> {
+    let reference = Reference::embedded().unwrap();
+    let window = Window { fra: q("2025K1"), til: q("2025K4") };
+    let mut counts = Counts { window: Some(window), ..Counts::default() };
+    let kommuner: Vec<u16> =
+        reference.kommuner.keys().copied().filter(|k| *k != 101).take(usize::from(n - 1)).collect();
+    let mut put = |k: u16, serie: &str, v: u32| {
+        let s = counts.kommune.entry((k, serie.to_string())).or_default();
+        for quarter in window.quarters() {
+            s.insert(quarter, Tal { modtagere: v, helaarsaekvivalenter: f64::from(v) });
+        }
+    };
+    put(101, "V-1.1", own);
+    for (i, k) in kommuner.iter().enumerate() {
+        put(*k, "V-1.1", 40);
+        put(*k, "V-1.12.0.2", if (i as u16) < reporting { other } else { 0 });
+    }
+    godkend_stats::flags::never_reported_flags(&counts, &reference, &reference.taerskler, 2025, &[])
+        .into_iter()
+        .map(|m| format!("{} {} {} {}", m.kommunekode, m.serie, m.kvartal, m.alvor.code()))
+        .collect()
+}
+
+#[test]
+fn never_reported_at_and_below_each_threshold() {
+    // 12 municipalities, 11 report § 85 (20 a quarter): 11 of 12 = 91,7 % ≥ 75 %. Municipality 101 with
+    // 40 in § 104 expects 40 × 220/(480+220) ≈ 12,6 a quarter ≥ 5: yellow on the year.
+    assert_eq!(never_reported(12, 11, 20, 40), ["101 V-1.12.0.2 2025 gul"]);
+    // 9 of 12 report it = 75 %: still a hint (the others without it are hinted too).
+    assert_eq!(never_reported(12, 9, 20, 40).iter().filter(|f| f.starts_with("101 ")).count(), 1);
+    // 8 of 12 = 66,7 %: no hint.
+    assert!(never_reported(12, 8, 20, 40).is_empty());
+    // Fewer than 10 municipalities to compare with: no hint.
+    assert!(never_reported(9, 8, 20, 40).is_empty());
+    assert_eq!(never_reported(10, 9, 20, 40).len(), 1);
+    // A small municipality where fewer than 5 a quarter are expected: no hint. 12 in § 104 expects
+    // 12 × 220 / 672 ≈ 3,9; 16 expects 16 × 220 / 676 ≈ 5,2.
+    assert!(never_reported(12, 11, 20, 12).is_empty());
+    assert_eq!(never_reported(12, 11, 20, 16).len(), 1);
+}
