@@ -167,7 +167,7 @@ impl Taerskler {
                 format!("{} is not a share in (0, 100]", ai.andel_kommuner),
             );
         }
-        if ai.min_kommuner < 2 || !(ai.min_forventede > 0.0) {
+        if ai.min_kommuner < 2 || ai.min_forventede.is_nan() || ai.min_forventede <= 0.0 {
             return fail(
                 "aldrig_indberettet.min_kommuner",
                 "needs at least 2 municipalities to compare with and min_forventede above 0".into(),
