@@ -1,11 +1,13 @@
 //! Project chores: `cargo xtask golden` / `bless` (golden files, see `crates/godkend-golden`),
 //! `cargo xtask demo-check` (national-scale ingest and flags against the generator's ground truth,
-//! counts against an independent DuckDB recount) and `cargo xtask bench-ingest` (ingest speed, memory
-//! and store size).
+//! counts against an independent DuckDB recount), `cargo xtask bench` (national scale, every step timed,
+//! DuckDB side by side; see `bench`) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
 //!
 //! The golden check uses the dev binary that `cargo test --workspace` builds; the others build
 //! `godkend` in release mode. All run it as a user would; timings come from the binary's own report
 //! line (rows/s and peak memory), never from assertions.
+
+mod bench;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("demo-check") => demo_check(&args[1..]),
         Some("bench-ingest") => bench_ingest(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         Some("fjendtlig") => hostile(),
         Some("kalibrer") => calibrate(&args[1..]),
         Some("golden") => golden_check(args.get(1).map(String::as_str)),
@@ -24,6 +27,7 @@ fn main() -> Result<()> {
         _ => {
             eprintln!(
                 "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → run per year →\n                                                        receipts and flags vs ground truth, counts vs DuckDB\n  \
+                 cargo xtask bench [--skala X] [--seed N]               national scale: ingest, run, report, re-delivery, DuckDB side by side\n  \
                  cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size\n  \
                  cargo xtask fjendtlig                                  peak memory and time of the hostile inputs (issue 9)\n  \
                  cargo xtask kalibrer [--seed N]                        all 98 municipalities 2015–2025: graded anomalies, recall, false alarms\n  \

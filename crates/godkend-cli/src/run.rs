@@ -77,6 +77,7 @@ fn prepare(c: &Common) -> Result<(CaseStore, RunOptions), Failure> {
             approved: c.approved.clone(),
             forrige: c.forrige.clone(),
             godkendelser: c.godkendelser.clone(),
+            kept: Some(c.out.join(".godkend")),
         },
     ))
 }

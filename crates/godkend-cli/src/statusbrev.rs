@@ -49,6 +49,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         approved: None,
         forrige: args.forrige.clone(),
         godkendelser: Some(args.godkendelser.clone()),
+        kept: None,
     };
     let run = report::run(&store, reference, &options, None)?;
     let breve: Vec<Statusbrev> = run.rapporter.iter().filter_map(Statusbrev::of).collect();

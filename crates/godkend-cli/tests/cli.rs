@@ -197,8 +197,11 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
         assert_eq!(code, 0, "{stdout}{err}");
         assert!(stdout.starts_with("7 kommuner: "), "{stdout}");
     }
-    let mut names: Vec<String> =
-        std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".godkend") // the kept counts (see kept_counts_…)
+        .collect();
     names.sort();
     assert_eq!(names.len(), 7 * 3 + 3, "{names:?}");
     for n in [
@@ -484,4 +487,73 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "pdf"));
     assert_eq!(letters.count(), list.lines().count() - 1, "{msg}");
+}
+
+/// The kept national counts in `<out>/.godkend`: one file per report year, named by its key.
+fn kept(out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(".godkend")).unwrap().map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+fn recipients(json: &serde_json::Value, serie: &str, kvartal: &str) -> u64 {
+    let s = json["serier"].as_array().unwrap().iter().find(|s| s["serie"] == serie).unwrap();
+    let q = s["kvartaler"].as_array().unwrap().iter().find(|q| q["kvartal"] == kvartal).unwrap();
+    q["modtagere"].as_u64().unwrap()
+}
+
+#[test]
+fn kept_counts_serve_report_while_the_store_is_unchanged_and_are_recounted_after_an_ingest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let out = tmp.path().join("rapporter");
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&out)]));
+    assert_eq!(code, 0, "{err}");
+    let first = kept(&out);
+    assert_eq!(first.len(), 1, "{first:?}");
+    let from_run = std::fs::read(out.join("101-2025.json")).unwrap();
+    let first_counts = std::fs::read(&first[0]).unwrap();
+
+    // `report` with the kept counts writes what the run wrote.
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(out.join("101-2025.json")).unwrap() == from_run, "report differs from the run");
+
+    // A correction for København: 6 more citizens in § 104 from November 2025.
+    let delivery = tmp.path().join("101_2025-12_2.csv");
+    let mut text_ = String::from(
+        "kommunekode;sagsid;cpr;udlaendingenr;foedselsdato;koen;ydelse;maalgruppe;startdato;slutdato;slettet\n",
+    );
+    for i in 0..6 {
+        text_.push_str(&format!("101;KEPT-{i};01017{i}1234;;;;1.1;6;2025-11-0{};;\n", i + 1));
+    }
+    std::fs::write(&delivery, text_).unwrap();
+    let (o, err, code) = text(&godkend(&["ingest", p(&delivery), "--store", p(&store), "--demo-noegle"]));
+    assert_eq!(code, 0, "{o}{err}");
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    let before: serde_json::Value = serde_json::from_slice(&from_run).unwrap();
+    let after = read_json(&out.join("101-2025.json"));
+    assert_eq!(recipients(&after, "V-1.1", "2025K4"), recipients(&before, "V-1.1", "2025K4") + 6, "recounted");
+    let second = kept(&out);
+    assert_eq!(second.len(), 1, "the older key's file is removed: {second:?}");
+    assert_ne!(first, second, "a new key for the new store state");
+
+    // What report reads is the kept file: put the first state's counts under the new key and the
+    // report shows the old figures (which is why the key holds the store's state).
+    std::fs::write(&second[0], &first_counts).unwrap();
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        recipients(&read_json(&out.join("101-2025.json")), "V-1.1", "2025K4"),
+        recipients(&before, "V-1.1", "2025K4")
+    );
+    // A kept file that cannot be read is no file: counted afresh.
+    std::fs::write(&second[0], b"not parquet").unwrap();
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 0, "an unreadable kept file is counted afresh: {err}");
+    assert_eq!(
+        recipients(&read_json(&out.join("101-2025.json")), "V-1.1", "2025K4"),
+        recipients(&after, "V-1.1", "2025K4")
+    );
 }

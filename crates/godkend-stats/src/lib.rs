@@ -11,6 +11,7 @@ pub mod flags;
 pub mod godkendelser;
 pub mod hb;
 pub mod kalibrering;
+pub mod optaelling;
 pub mod quality;
 pub mod report;
 pub mod sager;

@@ -5,6 +5,7 @@ use crate::comments::{self, Kommentar};
 use crate::count::{self, Counts, Window};
 use crate::flags::{self, Alvor, HbOpsummering, Markering, Regel, Tilstand};
 use crate::godkendelser::Godkendelse;
+use crate::optaelling;
 use crate::quality::{self, Datakvalitet, QualityInput};
 use crate::sager::{self, SagBag};
 use crate::{Error, Result};
@@ -24,6 +25,8 @@ pub struct RunOptions {
     pub forrige: Option<PathBuf>,
     /// The approvals received (`kommunekode;dato;godkendt_af`).
     pub godkendelser: Option<PathBuf>,
+    /// Where the national counts are kept between runs (`optaelling`); `None`: always count.
+    pub kept: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -208,16 +211,52 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
     }
     let kommuner: Vec<u16> = kommuner.into_iter().filter(|k| reference.kommune(*k).is_some()).collect();
 
-    // The national series and HB need every municipality, also when one report is regenerated.
-    let cases = store.live_cases(&with_cases)?;
-    let counts = if cases.height() == 0 {
-        Counts { window: Some(window), ..Counts::default() }
-    } else {
-        count::count(cases.clone(), reference, window)?
+    let targets: Vec<u16> = only.map_or_else(|| kommuner.clone(), |k| vec![k]);
+    // The national series and HB need every municipality, also when one report is regenerated: the
+    // counts kept by an earlier run of the same store are used when there are any.
+    let key = match &options.kept {
+        Some(_) => Some(optaelling::key(store, reference, window)?),
+        None => None,
+    };
+    let kept =
+        options.kept.as_deref().zip(key.as_deref()).and_then(|(d, k)| optaelling::load(d, options.year, k, window));
+    let case_kommuner: Vec<u16> = match (&kept, only) {
+        // Only the report's own cases are read (start dates, the cases behind its flags).
+        (Some(_), Some(_)) => with_cases.iter().copied().filter(|k| targets.contains(k)).collect(),
+        _ => with_cases.clone(),
+    };
+    let cases = store.live_cases(&case_kommuner)?;
+    let counts = match kept {
+        Some(counts) => counts,
+        None if cases.height() == 0 => Counts { window: Some(window), ..Counts::default() },
+        None => {
+            let counts = count::count(cases.clone(), reference, window)?;
+            if let (Some(dir), Some(key)) = (&options.kept, &key) {
+                // Keeping them only saves time later; a folder that cannot take them changes no figure.
+                let _ = optaelling::save(dir, options.year, key, &counts);
+            }
+            counts
+        }
     };
     let mut sprunget_over = Vec::new();
     let t = &reference.taerskler;
-    let mut all_flags = flags::series_flags(&counts, reference, t, options.year);
+    // The series rules look at one municipality at a time: only the reports' own series are needed.
+    let mut all_flags = match only {
+        Some(_) => {
+            let own = Counts {
+                window: counts.window,
+                kommune: counts
+                    .kommune
+                    .iter()
+                    .filter(|((k, _), _)| targets.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                national: Default::default(),
+            };
+            flags::series_flags(&own, reference, t, options.year)
+        }
+        None => flags::series_flags(&counts, reference, t, options.year),
+    };
     let (hb, hb_tests) = flags::hb_flags(&counts, reference, t, options.year);
     all_flags.extend(hb);
     let never = flags::never_reported_flags(&counts, reference, t, options.year, &all_flags);
@@ -225,7 +264,6 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, only:
     let hb_test: Vec<HbOpsummering> =
         hb_tests.into_iter().filter(|h| h.kvartal.starts_with(&options.year.to_string())).collect();
     let input = QualityInput { reference, taerskler: t, year: options.year, window, log: &log, cases: &cases };
-    let targets: Vec<u16> = only.map_or_else(|| kommuner.clone(), |k| vec![k]);
     let (quality, quality_flags) = quality::quality(&input, &targets)?;
     all_flags.extend(quality_flags);
     let revision = match &options.approved {

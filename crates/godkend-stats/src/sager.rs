@@ -13,7 +13,7 @@ use crate::flags::{Markering, Regel, Tilstand};
 use crate::quality::Datakvalitet;
 use godkend_model::{Kvartal, Reference, Register};
 use godkend_store::Sag;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// At most this many cases are listed per flag; the flag's `sager_i_alt` always gives them all.
 pub const MAX_PER_FLAG: usize = 200;
@@ -57,6 +57,11 @@ pub fn behind(
 ) -> Vec<SagBag> {
     let live: Vec<&Sag> = cases.iter().filter(|s| !s.slettet).collect();
     let serie_of = |s: &Sag| reference.ydelser.get(&s.ydelse).map(|y| (y.serie.as_str(), y.register));
+    // A citizen's cases, for "moved to another service" (looked up per listed case, not scanned).
+    let mut of_person: HashMap<u64, Vec<&Sag>> = HashMap::new();
+    for s in &live {
+        of_person.entry(s.person).or_default().push(s);
+    }
     let mut rows = Vec::new();
     for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest) {
         let q = f.kvartal.parse::<Kvartal>().ok();
@@ -73,8 +78,11 @@ pub fn behind(
                 let register = reference.serier.get(&f.serie).map(|s| s.register);
                 // Another series of the same register the citizen is in, in the given quarter.
                 let elsewhere = |person: u64, at: Kvartal| -> Option<String> {
-                    live.iter()
-                        .filter(|s| s.person == person && active(s, at))
+                    of_person
+                        .get(&person)
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| active(s, at))
                         .filter(|s| serie_of(s).is_some_and(|(x, r)| x != f.serie && Some(r) == register))
                         .map(|s| s.ydelse.clone())
                         .min()

@@ -154,6 +154,21 @@ impl CaseStore {
         self.manifest().sager.get(&kommunekode).map(|f| self.root.join(f))
     }
 
+    /// A fingerprint of the committed state: the manifest (generation, key, files) and the delivery log's
+    /// bytes, which name every delivery by its SHA-256. Two stores with the same fingerprint hold the
+    /// same cases; any commit changes it. What cached results are keyed by.
+    pub fn state_fingerprint(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let manifest = self.manifest().clone();
+        let mut h = Sha256::new();
+        h.update(serde_json::to_vec(&manifest).expect("the manifest serialises"));
+        if let Some(log) = &manifest.leveringer {
+            let path = self.root.join(log);
+            h.update(std::fs::read(&path).map_err(Error::io(path))?);
+        }
+        Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// The municipalities that have a case file, in code order.
     pub fn kommuner(&self) -> Result<Vec<u16>> {
         Ok(self.manifest().sager.keys().copied().collect())

@@ -1,0 +1,236 @@
+//! `cargo xtask bench`: godkend at national scale, release build, as a new user runs it — ingest, the
+//! annual run, one municipality (København and Læsø), a month re-delivered by all 98 — and DuckDB on the
+//! same files (read, keep the last version, distinct count per cell), with the ratio. Wall time and peak
+//! memory of each process come from `/usr/bin/time`; no figure is asserted, they are printed (and kept in
+//! `target/xtask/bench/bench.md` for docs/PERFORMANCE.md).
+
+use crate::{godkend, option, root, s};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One measured step.
+struct Step {
+    name: String,
+    seconds: f64,
+    peak_mb: f64,
+    target: &'static str,
+}
+
+/// Runs `program args` under `/usr/bin/time`; returns (stdout, stderr, wall seconds, peak MB).
+fn timed(program: &Path, args: &[&str], cwd: &Path) -> Result<(String, String, f64, f64)> {
+    let report = root().join("target/xtask/.time");
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M", "-o", s(&report)])
+        .arg(program)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("GODKEND_NOEGLE")
+        .output()
+        .context("/usr/bin/time is needed (apt-get install time)")?;
+    let text = std::fs::read_to_string(&report)?;
+    let last = text.lines().last().unwrap_or("");
+    let mut it = last.split_whitespace();
+    let seconds: f64 = it.next().and_then(|v| v.parse().ok()).context("no time")?;
+    let kb: f64 = it.next().and_then(|v| v.parse().ok()).context("no peak memory")?;
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+    eprintln!("$ {} {} ({seconds:.2} s, {:.0} MB)", program.display(), args.join(" "), kb / 1024.0);
+    if !out.status.success() && out.status.code() != Some(1) && out.status.code() != Some(2) {
+        bail!("{} failed:\n{stderr}", program.display());
+    }
+    Ok((stdout, stderr, seconds, kb / 1024.0))
+}
+
+/// The national-scale deliveries, generated once per (skala, seed) and kept under target/. Without
+/// injected problems: the peer reads them as plain CSV, and the figures are about speed, not findings.
+fn data(bin: &Path, skala: &str, seed: &str) -> Result<PathBuf> {
+    let dir = root().join("target/xtask/bench-data").join(format!("skala-{skala}-seed-{seed}-ren"));
+    if dir.join("sandhed.json").is_file() {
+        eprintln!("(national-scale deliveries cached in {})", dir.display());
+        return Ok(dir);
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let args = [
+        "demo-data",
+        "--out",
+        s(&dir),
+        "--kommuner",
+        "alle",
+        "--fra",
+        "2015-01",
+        "--til",
+        "2025-12",
+        "--skala",
+        skala,
+        "--seed",
+        seed,
+        "--problemer",
+        "ingen",
+    ];
+    let (out, err, _, _) = timed(bin, &args, &root())?;
+    if !dir.join("sandhed.json").is_file() {
+        bail!("demo-data failed:\n{err}");
+    }
+    print!("{out}");
+    Ok(dir)
+}
+
+/// The month every municipality re-delivers (`<kode>_<måned>_2`): copies of its first delivery of that
+/// month. Returns the folder, the number of files and of CSV rows.
+fn redelivery(deliveries: &Path, work: &Path, maaned: &str) -> Result<(PathBuf, usize, usize)> {
+    let dir = work.join("genlevering");
+    std::fs::create_dir_all(&dir)?;
+    let (mut files, mut rows) = (0, 0);
+    for e in std::fs::read_dir(deliveries)? {
+        let path = e?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let Some((stem, ext)) = name.rsplit_once('.') else { continue };
+        if stem.len() == 11 && stem.ends_with(maaned) && (ext == "csv" || ext == "parquet") {
+            std::fs::copy(&path, dir.join(format!("{stem}_2.{ext}")))?;
+            files += 1;
+            if ext == "csv" {
+                rows += std::fs::read_to_string(&path)?.lines().count().saturating_sub(1);
+            }
+        }
+    }
+    Ok((dir, files, rows))
+}
+
+/// The size of the delivery set: files, CSV rows (Parquet files counted as files only) and MB.
+fn size(dir: &Path) -> Result<(usize, usize, u64)> {
+    let (mut files, mut rows, mut bytes) = (0, 0, 0);
+    for e in std::fs::read_dir(dir)? {
+        let path = e?.path();
+        let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if ext == "csv" || ext == "parquet" {
+            files += 1;
+            bytes += path.metadata()?.len();
+            if ext == "csv" {
+                rows += std::fs::read(&path)?.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+            }
+        }
+    }
+    Ok((files, rows, bytes / 1_000_000))
+}
+
+/// The rows ingest accepted and read, from its summary line (`… N poster …`).
+fn rows_read(stdout: &str) -> Option<u64> {
+    let words: Vec<&str> = stdout.split_whitespace().collect();
+    words
+        .windows(2)
+        .find(|w| w[1].starts_with("poster") || w[1] == "læst,")
+        .and_then(|w| w[0].replace('.', "").parse().ok())
+}
+
+pub fn bench(args: &[String]) -> Result<()> {
+    let skala = option(args, "--skala", "14");
+    let seed = option(args, "--seed", "2026");
+    let bin = godkend()?;
+    let deliveries = data(&bin, &skala, &seed)?;
+    let (files, csv_rows, set_mb) = size(&deliveries)?;
+    let work = root().join("target/xtask/bench");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    std::fs::create_dir_all(&work)?;
+    let mut steps = Vec::new();
+    let mut step = |name: &str, target: &'static str, args: &[&str]| -> Result<(String, String, f64)> {
+        let (out, err, seconds, peak_mb) = timed(&bin, args, &work)?;
+        steps.push(Step { name: name.to_string(), seconds, peak_mb, target });
+        Ok((out, err, seconds))
+    };
+    let (ingest_out, ingest_err, ingest_s) = step(
+        "ingest (validate, pseudonymise, receipts, store)",
+        "≥ 3 M rows/s",
+        &["ingest", s(&deliveries), "--store", "lager", "--demo-noegle"],
+    )?;
+    print!("{ingest_out}");
+    eprintln!("{}", ingest_err.lines().last().unwrap_or(""));
+    let (_, _, run_s) = step(
+        "annual run, 98 PDFs + status",
+        "≤ 5 s",
+        &["run", "--store", "lager", "--year", "2025", "--out", "rapporter"],
+    )?;
+    step(
+        "one municipality: København (report)",
+        "≤ 0.3 s",
+        &["report", "--store", "lager", "--year", "2025", "--kommune", "101", "--out", "en"],
+    )?;
+    step(
+        "one municipality: Læsø (report)",
+        "≤ 0.3 s",
+        &["report", "--store", "lager", "--year", "2025", "--kommune", "825", "--out", "en"],
+    )?;
+    let (again, again_files, again_rows) = redelivery(&deliveries, &work, "2025-11")?;
+    step(
+        &format!("one month re-delivered by all ({again_files} files, {again_rows} CSV rows)"),
+        "≤ 0.5 s",
+        &["ingest", s(&again), "--store", "lager", "--demo-noegle"],
+    )?;
+
+    // DuckDB, same files, same machine.
+    let script = root().join("xtask/scripts/duckdb_bench.py");
+    let python = PathBuf::from("python3");
+    let (out, err, duck_s, duck_mb) = timed(&python, &[s(&script), s(&deliveries), "2015", "2025"], &work)
+        .context("python3 with duckdb is needed for the peer (pip install duckdb)")?;
+    if !out.contains("duckdb count") {
+        bail!(
+            "the DuckDB peer failed:
+{err}"
+        );
+    }
+    let part = |name: &str| -> f64 {
+        out.lines()
+            .find(|l| l.starts_with(&format!("duckdb {name} ")))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (read, last, count) = (part("read"), part("keep-last"), part("count"));
+
+    let rows = rows_read(&ingest_out).unwrap_or(csv_rows as u64);
+    let mut table = String::new();
+    let machine = machine();
+    table.push_str(&format!(
+        "National-scale set: {files} deliveries, {rows} rows, {set_mb} MB (demo-data --skala {skala} --seed {seed} --problemer ingen, 98 municipalities, 2015-01..2025-12)\nMachine: {machine}\n\n"
+    ));
+    table.push_str("| step | godkend | peak memory | target |\n|---|---|---|---|\n");
+    for st in &steps {
+        table.push_str(&format!("| {} | {:.2} s | {:.0} MB | {} |\n", st.name, st.seconds, st.peak_mb, st.target));
+    }
+    table.push_str(&format!(
+        "\nIngest: {:.2} M rows/s.\n\n| DuckDB on the same files | seconds |\n|---|---|\n| read every delivery | {read:.2} |\n| keep the last version | {last:.2} |\n| distinct count per kommune × service × quarter | {count:.2} |\n| the script, wall (peak {duck_mb:.0} MB) | {duck_s:.2} |\n",
+        rows as f64 / ingest_s / 1e6
+    ));
+    let ours = ingest_s + run_s;
+    let theirs = read + last + count;
+    table.push_str(&format!(
+        "\ngodkend ingest + run: {ours:.2} s; DuckDB read + keep-last + count: {theirs:.2} s; godkend is {:.2}× DuckDB's speed (target ≥ 2×).\n",
+        theirs / ours
+    ));
+    println!("\n{table}");
+    std::fs::write(work.join("bench.md"), &table)?;
+    println!("(kept in {})", work.join("bench.md").display());
+    Ok(())
+}
+
+/// CPU model, cores and memory, for the table.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| t.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or(0, |kb| kb / 1024 / 1024);
+    format!("{cpu}, {cores} cores, {mem} GB")
+}
