@@ -15,10 +15,11 @@ use crate::table::Encoding;
 use crate::validate::{Validated, sha256, unreadable, validate_hashed};
 use crate::{Error, Result};
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashSet, HashSetExt};
 use godkend_model::{Maaned, Reference};
 use godkend_store::{CaseStore, EPOCH, Sag, Transaction, crash_point};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, Default)]

@@ -8,10 +8,11 @@ use crate::filename::LeveringNavn;
 use crate::receipt::{Kvittering, Sample};
 use crate::table::{Col, Encoding, Fatal, Table, read_table};
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use godkend_model::tekst::{contains_cpr, shown};
 use godkend_model::{FundKode, Koen, Maaned, PersonId, Reference, Register};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A record that passed validation: a case version (or a deletion) ready for the store.
