@@ -155,7 +155,9 @@ pub fn bench(args: &[String]) -> Result<()> {
         &["run", "--store", "lager", "--year", "2025", "--out", "rapporter"],
     )?;
     // As a statistician regenerates one municipality: into the run's folder, with the counts it kept.
-    let report = |k: &str, out: &str| ["report", "--store", "lager", "--year", "2025", "--kommune", k, "--out", out];
+    fn report<'a>(k: &'a str, out: &'a str) -> [&'a str; 9] {
+        ["report", "--store", "lager", "--year", "2025", "--kommune", k, "--out", out]
+    }
     step("one municipality: København (report, counts kept by the run)", "≤ 0.3 s", &report("101", "rapporter"))?;
     step("one municipality: Læsø (report, counts kept by the run)", "≤ 0.3 s", &report("825", "rapporter"))?;
     step("one municipality: Læsø (report into a new folder: the nation counted)", "—", &report("825", "en"))?;
