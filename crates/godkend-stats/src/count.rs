@@ -101,25 +101,35 @@ fn merged_periods(cases: DataFrame, series: DataFrame) -> Result<DataFrame> {
         .eq(col("kommunekode").shift(lit(1)))
         .and(col("serie").eq(col("serie").shift(lit(1))))
         .and(col("person").eq(col("person").shift(lit(1))));
+    // A block's rows are contiguous, so no grouping is needed: lifted by GROUP·g, starts rise through
+    // the whole frame, so the running max of the starts of block-opening rows is the current block's
+    // start, and the running max of the ends at a block's last row is its end.
+    let base = col("g") * lit(GROUP);
     Ok(sorted
         .with_column(same.fill_null(lit(false)).not().cast(DataType::Int64).cum_sum(false).alias("g"))
-        .with_column((col("g") * lit(GROUP) + col("slut")).cum_max(false).shift(lit(1)).alias("reach"))
+        .with_column((base.clone() + col("slut")).cum_max(false).alias("reach_here"))
+        .with_column(col("reach_here").shift(lit(1)).alias("reach"))
         .with_column(
             col("reach")
                 .is_null()
-                .or((col("g") * lit(GROUP) + col("start")).gt(col("reach") + lit(1)))
+                .or((base.clone() + col("start")).gt(col("reach") + lit(1)))
                 .or(col("g").neq(col("g").shift(lit(1))))
-                .cast(DataType::Int64)
-                .cum_sum(false)
-                .alias("blok"),
+                .alias("ny_blok"),
         )
-        .group_by_stable([col("blok")]) // in sort order, which `recipient_changes` relies on
-        .agg([
-            col("kommunekode").first(),
-            col("serie").first(),
-            col("person").first(),
-            col("start").min(),
-            col("slut").max(),
+        .with_column(
+            when(col("ny_blok"))
+                .then(base.clone() + col("start"))
+                .otherwise(lit(0i64))
+                .cum_max(false)
+                .alias("blok_start"),
+        )
+        .filter(col("ny_blok").shift(lit(-1)).fill_null(lit(true))) // the last row of each block
+        .select([
+            col("kommunekode"),
+            col("serie"),
+            col("person"),
+            (col("blok_start") - base.clone()).alias("start"),
+            (col("reach_here") - base).alias("slut"),
         ])
         .collect()?)
 }
@@ -170,109 +180,64 @@ fn quarter_frame(window: Window) -> Result<DataFrame> {
     )?)
 }
 
-/// Running totals per key and quarter, built from changes: `add(key, q, d)` adds d from quarter q on.
+/// Changes per (kommune, serie) and quarter of the window, dense: the counts are their running sums.
 /// Summing changes instead of listing every (period, quarter) keeps the work proportional to the
-/// number of periods, not to their length.
-#[derive(Default)]
-struct Changes<K: Ord> {
-    at: BTreeMap<K, BTreeMap<i32, i64>>,
+/// number of periods, not to their length; a dense table (municipality codes are below 1000, series
+/// are numbered) keeps it a single pass over the ranges.
+struct Dense {
+    /// Quarters in the window, plus one for the changes just past its end.
+    width: usize,
+    series: usize,
+    fra: i32,
+    v: Vec<i64>,
 }
 
-impl<K: Ord + Clone> Changes<K> {
-    fn read(&mut self, df: &DataFrame, key: impl Fn(usize) -> Option<K>, q: &str, d: &str) -> Result<()> {
-        let (q, d) = (df.column(q)?.cast(&DataType::Int32)?, df.column(d)?.cast(&DataType::Int64)?);
-        let (q, d) = (q.i32()?, d.i64()?);
-        for i in 0..df.height() {
-            let (Some(k), Some(q), Some(d)) = (key(i), q.get(i), d.get(i)) else { continue };
-            *self.at.entry(k).or_default().entry(q).or_default() += d;
+impl Dense {
+    fn new(window: Window, series: usize, kommuner: usize) -> Dense {
+        let width = window.quarters().len() + 1;
+        Dense { width, series, fra: window.fra.index(), v: vec![0; kommuner * series * width] }
+    }
+
+    fn add(&mut self, kommune: usize, serie: usize, q: i64, d: i64) {
+        let at = q - i64::from(self.fra);
+        if at >= 0 && (at as usize) < self.width {
+            self.v[(kommune * self.series + serie) * self.width + at as usize] += d;
         }
-        Ok(())
     }
 
-    /// The running total of every key in every quarter of the window.
-    fn totals(&self, window: Window) -> BTreeMap<K, Vec<i64>> {
-        let qs = window.quarters();
-        self.at
-            .iter()
-            .map(|(k, changes)| {
-                let mut run = 0;
-                let v = qs.iter().map(|q| {
-                    run += changes.get(&q.index()).copied().unwrap_or(0);
-                    run
-                });
-                (k.clone(), v.collect())
-            })
-            .collect()
+    fn at(&self, kommune: usize, serie: usize) -> &[i64] {
+        let i = (kommune * self.series + serie) * self.width;
+        &self.v[i..i + self.width]
     }
 }
 
-/// Changes in the number of distinct citizens per `keys` × quarter. Taken in (keys, person, qa) order,
-/// each range adds only the quarters beyond the furthest its citizen already had (two periods may touch
-/// the same quarter): +1 from there, −1 after `qb`. `sorted`: the rows are already in that order.
-fn recipient_changes(ranges: LazyFrame, keys: &[&str], sorted: bool) -> Result<DataFrame> {
-    const GROUP: i64 = 1_000_000; // > any quarter index: keeps citizens apart in a global cum_max
-    let key_cols = || keys.iter().map(|k| col(*k));
-    let mut same = col("person").eq(col("person").shift(lit(1)));
-    for k in keys {
-        same = same.and(col(*k).eq(col(*k).shift(lit(1))));
-    }
-    let mut frame = ranges.select(key_cols().chain([col("person"), col("qa"), col("qb")]).collect::<Vec<_>>());
-    if !sorted {
-        let order: Vec<&str> = keys.iter().copied().chain(["person", "qa"]).collect();
-        frame = frame.sort(order, SortMultipleOptions::default());
-    }
-    let base = col("g") * lit(GROUP);
-    let ranges = frame
-        .with_column(same.fill_null(lit(false)).not().cast(DataType::Int64).cum_sum(false).alias("g"))
-        .with_column((base.clone() + col("qb").cast(DataType::Int64)).cum_max(false).shift(lit(1)).alias("reach"))
-        .with_column(
-            when(col("reach").is_null().or(col("reach").lt(base.clone())))
-                .then(col("qa").cast(DataType::Int64))
-                .otherwise(larger(col("qa").cast(DataType::Int64), col("reach") - base + lit(1)))
-                .alias("fra"),
-        )
-        .filter(col("fra").lt_eq(col("qb").cast(DataType::Int64)));
-    let plus =
-        ranges.clone().select(key_cols().chain([col("fra").alias("q"), lit(1i64).alias("d")]).collect::<Vec<_>>());
-    let minus = ranges.select(
-        key_cols()
-            .chain([(col("qb").cast(DataType::Int64) + lit(1)).alias("q"), lit(-1i64).alias("d")])
-            .collect::<Vec<_>>(),
-    );
-    let by: Vec<Expr> = key_cols().chain([col("q")]).collect();
-    Ok(concat([plus, minus], UnionArgs::default())?.group_by(by).agg([col("d").sum()]).collect()?)
+/// Column `name` as i64 values. The columns read here have no nulls and fit (quarters, days, codes).
+fn ints(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
+    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.into_no_null_iter().collect())
 }
 
-fn larger(a: Expr, b: Expr) -> Expr {
-    when(a.clone().gt(b.clone())).then(a).otherwise(b)
+/// The pseudonyms (u64: a cast to i64 would lose half of them).
+fn persons(df: &DataFrame) -> Result<Vec<u64>> {
+    Ok(df.column("person")?.u64()?.into_no_null_iter().collect())
 }
 
-/// Changes in service-days per (kommune, serie) × quarter: each period's days in its first and last
-/// quarter (`dage`), and +1/−1 for the whole quarters between them (`hele`).
-fn day_changes(ranges: LazyFrame) -> Result<(DataFrame, DataFrame)> {
-    let keys = [col("kommunekode"), col("serie"), col("q")];
-    let first =
-        ranges.clone().select([col("kommunekode"), col("serie"), col("qa").alias("q"), col("dage_a").alias("dage")]);
-    let last = ranges.clone().filter(col("qb").gt(col("qa"))).select([
-        col("kommunekode"),
-        col("serie"),
-        col("qb").alias("q"),
-        col("dage_b").alias("dage"),
-    ]);
-    let partial = concat([first, last], UnionArgs::default())?
-        .group_by(keys.clone())
-        .agg([col("dage").cast(DataType::Int64).sum()])
-        .collect()?;
-    let inner = ranges.filter(col("qb").gt(col("qa") + lit(1)));
-    let start = inner.clone().select([
-        col("kommunekode"),
-        col("serie"),
-        (col("qa") + lit(1)).alias("q"),
-        lit(1i64).alias("hele"),
-    ]);
-    let end = inner.select([col("kommunekode"), col("serie"), col("qb").alias("q"), lit(-1i64).alias("hele")]);
-    let whole = concat([start, end], UnionArgs::default())?.group_by(keys).agg([col("hele").sum()]).collect()?;
-    Ok((partial, whole))
+/// +1 from the first quarter a range adds for its citizen, −1 after it: taken in (key, person, qa)
+/// order, each range adds only the quarters beyond the furthest its citizen already had (two
+/// periods may touch the same quarter). `key[i]`: the row's (kommune, serie) slot.
+fn recipient_changes(into: &mut Dense, key: &[(usize, usize)], person: &[u64], qa: &[i64], qb: &[i64]) {
+    let mut reach = i64::MIN;
+    for i in 0..key.len() {
+        let same = i > 0 && key[i] == key[i - 1] && person[i] == person[i - 1];
+        if !same {
+            reach = i64::MIN;
+        }
+        let fra = if reach >= qa[i] { reach + 1 } else { qa[i] };
+        if fra <= qb[i] {
+            into.add(key[i].0, key[i].1, fra, 1);
+            into.add(key[i].0, key[i].1, qb[i] + 1, -1);
+        }
+        reach = reach.max(qb[i]);
+    }
 }
 
 /// Counts every municipality's series over the window, and the national series.
@@ -281,55 +246,74 @@ fn day_changes(ranges: LazyFrame) -> Result<(DataFrame, DataFrame)> {
 /// equivalents are service-days over the quarter's days, with a citizen's days merged within one
 /// municipality (the national figure is the sum of the municipalities').
 pub fn count(cases: DataFrame, reference: &Reference, window: Window) -> Result<Counts> {
+    const KOMMUNER: usize = 1000;
     let (series, names) = series_frame(reference)?;
     let merged = merged_periods(cases, series)?;
-    let ranges = clipped(&merged, window)?.collect()?.lazy();
     // `ranges` keeps the (kommune, serie, person, start) order of `merged`.
-    let per_kommune = recipient_changes(ranges.clone(), &["kommunekode", "serie"], true)?;
-    let national = recipient_changes(ranges.clone(), &["serie"], false)?;
-    let (partial, whole) = day_changes(ranges)?;
+    let ranges = clipped(&merged, window)?.collect()?;
+    let (k, s, person) = (ints(&ranges, "kommunekode")?, ints(&ranges, "serie")?, persons(&ranges)?);
+    let (qa, qb) = (ints(&ranges, "qa")?, ints(&ranges, "qb")?);
+    let (dage_a, dage_b) = (ints(&ranges, "dage_a")?, ints(&ranges, "dage_b")?);
+    let key: Vec<(usize, usize)> =
+        k.iter().zip(&s).map(|(k, s)| ((*k as usize).min(KOMMUNER - 1), *s as usize)).collect();
 
-    let kommune_key = |df: &DataFrame| -> Result<Vec<Option<(u16, String)>>> {
-        let (k, s) = (df.column("kommunekode")?.i32()?, df.column("serie")?.i32()?);
-        Ok((0..df.height()).map(|i| Some((k.get(i)? as u16, names[s.get(i)? as usize].clone()))).collect())
-    };
-    let mut recipients = Changes::default();
-    let keys = kommune_key(&per_kommune)?;
-    recipients.read(&per_kommune, |i| keys[i].clone(), "q", "d")?;
-    let (mut part, mut full) = (Changes::default(), Changes::default());
-    let keys = kommune_key(&partial)?;
-    part.read(&partial, |i| keys[i].clone(), "q", "dage")?;
-    let keys = kommune_key(&whole)?;
-    full.read(&whole, |i| keys[i].clone(), "q", "hele")?;
-    let mut national_recipients = Changes::default();
-    let s = national.column("serie")?.i32()?;
-    national_recipients.read(&national, |i| s.get(i).map(|nr| names[nr as usize].clone()), "q", "d")?;
+    let n = names.len();
+    let mut recipients = Dense::new(window, n, KOMMUNER);
+    recipient_changes(&mut recipients, &key, &person, &qa, &qb);
+    // Days: each range's days in its first and last quarter, and +1/−1 for the whole quarters between.
+    let (mut partial, mut whole) = (Dense::new(window, n, KOMMUNER), Dense::new(window, n, KOMMUNER));
+    for i in 0..key.len() {
+        let (kk, ss) = key[i];
+        partial.add(kk, ss, qa[i], dage_a[i]);
+        if qb[i] > qa[i] {
+            partial.add(kk, ss, qb[i], dage_b[i]);
+        }
+        if qb[i] > qa[i] + 1 {
+            whole.add(kk, ss, qa[i] + 1, 1);
+            whole.add(kk, ss, qb[i], -1);
+        }
+    }
+    // The national series: the same ranges in (serie, person, qa) order, across municipalities.
+    let by_citizen = ranges
+        .lazy()
+        .select([col("serie"), col("person"), col("qa"), col("qb")])
+        .sort(["serie", "person", "qa"], SortMultipleOptions::default())
+        .collect()?;
+    let mut national = Dense::new(window, n, 1);
+    let nat_key: Vec<(usize, usize)> = ints(&by_citizen, "serie")?.iter().map(|s| (0, *s as usize)).collect();
+    let (np, nqa, nqb) = (persons(&by_citizen)?, ints(&by_citizen, "qa")?, ints(&by_citizen, "qb")?);
+    recipient_changes(&mut national, &nat_key, &np, &nqa, &nqb);
 
     let qs = window.quarters();
-    let (part, full) = (part.at, full.totals(window));
     let mut counts = Counts { window: Some(window), ..Counts::default() };
-    let mut national_days: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for (key, n) in recipients.totals(window) {
-        let whole = full.get(&key);
-        let partial = part.get(&key);
-        let series = counts.kommune.entry(key.clone()).or_default();
-        let nat = national_days.entry(key.1.clone()).or_insert_with(|| vec![0; qs.len()]);
+    let mut national_days = vec![vec![0i64; qs.len()]; n];
+    let present: std::collections::BTreeSet<(usize, usize)> = key.iter().copied().collect();
+    for (kk, ss) in present {
+        let (r, p, w) = (recipients.at(kk, ss), partial.at(kk, ss), whole.at(kk, ss));
+        let series = counts.kommune.entry((kk as u16, names[ss].clone())).or_default();
+        let (mut run, mut full) = (0, 0);
         for (i, q) in qs.iter().enumerate() {
-            let days =
-                whole.map_or(0, |w| w[i]) * q.days() + partial.and_then(|p| p.get(&q.index())).copied().unwrap_or(0);
-            nat[i] += days;
-            if n[i] > 0 {
-                series.insert(*q, Tal { modtagere: n[i] as u32, helaarsaekvivalenter: days as f64 / q.days() as f64 });
+            run += r[i];
+            full += w[i];
+            let days = full * q.days() + p[i];
+            national_days[ss][i] += days;
+            if run > 0 {
+                series.insert(*q, Tal { modtagere: run as u32, helaarsaekvivalenter: days as f64 / q.days() as f64 });
             }
         }
     }
-    for (serie, n) in national_recipients.totals(window) {
-        let days = national_days.get(&serie);
-        let series = counts.national.entry(serie.clone()).or_default();
+    for (ss, name) in names.iter().enumerate() {
+        let r = national.at(0, ss);
+        let mut run = 0;
         for (i, q) in qs.iter().enumerate() {
-            if n[i] > 0 {
-                let d = days.map_or(0, |d| d[i]);
-                series.insert(*q, Tal { modtagere: n[i] as u32, helaarsaekvivalenter: d as f64 / q.days() as f64 });
+            run += r[i];
+            if run > 0 {
+                let d = national_days[ss][i];
+                counts
+                    .national
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(*q, Tal { modtagere: run as u32, helaarsaekvivalenter: d as f64 / q.days() as f64 });
             }
         }
     }
