@@ -1,4 +1,5 @@
-//! Recipients (distinct citizens) and full-time equivalents per kommune × series × quarter, with polars.
+//! Recipients (distinct citizens) and full-time equivalents per kommune × series × quarter: polars reads,
+//! joins, sorts and merges; one pass over dense per-(kommune, serie) tables sums the changes.
 //!
 //! A citizen's overlapping and adjacent periods in one series (and one handlekommune) are merged first,
 //! so a citizen counts once per quarter and their days are not counted twice. Each merged period then
