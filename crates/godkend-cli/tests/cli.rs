@@ -560,3 +560,47 @@ fn kept_counts_serve_report_while_the_store_is_unchanged_and_are_recounted_after
         recipients(&after, "V-1.1", "2025K4")
     );
 }
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn systemskifte_and_status_letters_name_cases_by_sagsid_never_by_cpr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    // Brønderslev's new case system re-creates 12 cases on 2025-04-01 (fixtures/golden/dialog/README.md).
+    let leveringer = fixture("golden/dialog/leveringer");
+    let (o, err, code) = text(&godkend(&["ingest", p(&leveringer), "--store", p(&store), "--demo-noegle"]));
+    assert!(code <= 1, "{o}{err}");
+    let out = tmp.path().join("skift");
+    let args = ["systemskifte", "--store", p(&store), "--kommune", "810", "--dato", "2025-04-01", "--out", p(&out)];
+    let (stdout, err, code) = text(&godkend(&args));
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("12 sager starter 2025-04-01") && stdout.contains("12 genoprettede"), "{stdout}");
+    let breve = tmp.path().join("breve");
+    let approvals = fixture("golden/dialog/godkendelser.csv");
+    let args =
+        ["statusbrev", "--store", p(&store), "--year", "2025", "--godkendelser", p(&approvals), "--out", p(&breve)];
+    let (stdout, err, code) = text(&godkend(&args));
+    assert_eq!(code, 0, "{stdout}{err}");
+    let mut seen = 0;
+    for dir in [&out, &breve] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let body = match path.extension().and_then(|x| x.to_str()) {
+                Some("pdf") => pdf_text(&path),
+                Some("csv") => std::fs::read_to_string(&path).unwrap(),
+                _ => continue,
+            };
+            seen += 1;
+            for line in body.lines() {
+                assert!(!godkend_model::tekst::contains_cpr(line), "{}: a CPR-shaped number: {line}", path.display());
+            }
+        }
+    }
+    assert_eq!(seen, 3 + 6 + 1, "the systemskifte PDF and two CSVs, six letters and their list");
+    let sager = std::fs::read_to_string(out.join("810-systemskifte-2025-04-01-sager.csv")).unwrap();
+    assert_eq!(sager.lines().nth(1), Some("810-0055;1.1;2025-04-01;;810-0001"), "{sager}");
+}
