@@ -436,6 +436,21 @@ fn a_failing_municipality_does_not_stop_the_others() {
     }
 }
 
+/// `godkend statusbrev` for 2025.
+fn statusbrev(store: &Path, approvals: &Path, out: &Path) -> (String, String, i32) {
+    text(&godkend(&[
+        "statusbrev",
+        "--store",
+        p(store),
+        "--year",
+        "2025",
+        "--godkendelser",
+        p(approvals),
+        "--out",
+        p(out),
+    ]))
+}
+
 #[test]
 fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -444,17 +459,7 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
     // Line 3 has a date that is not a date: a letter must never go to a municipality that approved.
     std::fs::write(&bad, "kommunekode;dato;godkendt_af\n101;2026-03-20;A. Hansen\n147;2026-02-30;B. Jensen\n").unwrap();
     let breve = dir.path().join("breve");
-    let (_, err, code) = text(&godkend(&[
-        "statusbrev",
-        "--store",
-        p(&store),
-        "--year",
-        "2025",
-        "--godkendelser",
-        p(&bad),
-        "--out",
-        p(&breve),
-    ]));
+    let (_, err, code) = statusbrev(&store, &bad, &breve);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("godkendelser.csv:3: dato `2026-02-30` is not a date YYYY-MM-DD"), "{err}");
     assert!(err.contains("hint: the approvals file is CSV"), "{err}");
@@ -472,17 +477,7 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
     let (_, err, code) = report_one(&store, "101", &out, &["--godkendelser", p(&bad)]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(read_json(&out.join("101-2025.json"))["godkendelse"]["godkendt_af"], "A. Hansen");
-    let (msg, err, code) = text(&godkend(&[
-        "statusbrev",
-        "--store",
-        p(&store),
-        "--year",
-        "2025",
-        "--godkendelser",
-        p(&bad),
-        "--out",
-        p(&breve),
-    ]));
+    let (msg, err, code) = statusbrev(&store, &bad, &breve);
     assert_eq!(code, 0, "{err}");
     let list = std::fs::read_to_string(breve.join("statusbreve-2025.csv")).unwrap();
     assert!(!list.lines().any(|l| l.starts_with("101;")), "København approved:\n{list}");
@@ -581,9 +576,7 @@ fn systemskifte_and_status_letters_name_cases_by_sagsid_never_by_cpr() {
     assert!(stdout.contains("12 sager starter 2025-04-01") && stdout.contains("12 genoprettede"), "{stdout}");
     let breve = tmp.path().join("breve");
     let approvals = fixture("golden/dialog/godkendelser.csv");
-    let args =
-        ["statusbrev", "--store", p(&store), "--year", "2025", "--godkendelser", p(&approvals), "--out", p(&breve)];
-    let (stdout, err, code) = text(&godkend(&args));
+    let (stdout, err, code) = statusbrev(&store, &approvals, &breve);
     assert_eq!(code, 0, "{stdout}{err}");
     let mut seen = 0;
     for dir in [&out, &breve] {

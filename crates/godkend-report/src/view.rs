@@ -166,15 +166,13 @@ pub fn report_view(r: &KommuneRapport) -> Value {
             )
         })
         .collect();
-    let rapport_dato = &r.frister.rapport_udsendt;
-    let (y, m, d) = (&rapport_dato[0..4], &rapport_dato[5..7], &rapport_dato[8..10]);
     json!({
         "titel": format!("Godkendelsesrapport {} – {}", r.aar, r.navn),
         "navn": r.navn,
         "kode": format!("{:03}", r.kommunekode),
         "region": r.region,
         "aar": r.aar.to_string(),
-        "dato": {"aar": y.parse::<i32>().unwrap_or(2000), "maaned": m.parse::<i32>().unwrap_or(1), "dag": d.parse::<i32>().unwrap_or(1)},
+        "dato": dato_felter(&r.frister.rapport_udsendt),
         "frister": [
             ["Alle data for året indberettet", dansk_dato(&r.frister.data_indberettet)],
             ["Godkendelsesrapporten udsendes", dansk_dato(&r.frister.rapport_udsendt)],
@@ -265,11 +263,10 @@ pub fn status_view(status: &Status) -> Value {
             })
         })
         .collect();
-    let dato = &status.frister.rapport_udsendt;
     json!({
         "titel": format!("Status for godkendelse {}", status.aar),
         "aar": status.aar.to_string(),
-        "dato": {"aar": dato[0..4].parse::<i32>().unwrap_or(2000), "maaned": dato[5..7].parse::<i32>().unwrap_or(1), "dag": dato[8..10].parse::<i32>().unwrap_or(1)},
+        "dato": dato_felter(&status.frister.rapport_udsendt),
         "kommuner": rows,
         "i_alt": status.kommuner_i_alt.to_string(),
         "klar": status.klar_til_godkendelse.to_string(),

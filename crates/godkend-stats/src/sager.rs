@@ -31,7 +31,8 @@ pub struct SagBag {
     pub haendelse: String,
 }
 
-fn active(s: &Sag, q: Kvartal) -> bool {
+/// Whether a case is active on some day of quarter `q` (how counting sees it).
+pub(crate) fn active(s: &Sag, q: Kvartal) -> bool {
     s.startdato <= q.last_day() && s.slutdato.is_none_or(|d| d >= q.first_day())
 }
 

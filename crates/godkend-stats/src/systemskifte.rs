@@ -5,6 +5,7 @@
 //! without any real change. Cases are named by sagsid only.
 
 use crate::Result;
+use crate::sager::active;
 use chrono::NaiveDate;
 use godkend_model::{Kvartal, Reference, Register};
 use godkend_store::{CaseStore, Sag};
@@ -58,10 +59,6 @@ pub struct Systemskifte {
     pub starter_i_kvartalet: usize,
 }
 
-fn active(s: &Sag, q: Kvartal) -> bool {
-    s.startdato <= q.last_day() && s.slutdato.is_none_or(|d| d >= q.first_day())
-}
-
 /// The report for municipality `kommune` around `dato`, from the store's live cases.
 pub fn systemskifte(store: &CaseStore, reference: &Reference, kommune: u16, dato: NaiveDate) -> Result<Systemskifte> {
     let cases: Vec<Sag> = store.read_cases(kommune)?.into_iter().filter(|s| !s.slettet).collect();
@@ -113,14 +110,21 @@ pub fn systemskifte(store: &CaseStore, reference: &Reference, kommune: u16, dato
         }
     }
     let day_before = dato.pred_opt().expect("a date after the first");
+    // The cases that ended the day before, by citizen: looked up per starting case, not scanned.
+    let mut ended: std::collections::HashMap<u64, Vec<&Sag>> = std::collections::HashMap::new();
+    for a in cases.iter().filter(|a| a.slutdato == Some(day_before)) {
+        ended.entry(a.person).or_default().push(a);
+    }
     let mut sager: Vec<SkifteSag> = cases
         .iter()
         .filter(|s| s.startdato == dato)
         .map(|s| {
             let serie = serie_of(s);
-            let genoprettet_fra = cases
-                .iter()
-                .filter(|a| a.person == s.person && a.slutdato == Some(day_before) && serie_of(a) == serie)
+            let genoprettet_fra = ended
+                .get(&s.person)
+                .into_iter()
+                .flatten()
+                .filter(|a| serie_of(a) == serie)
                 .map(|a| a.sagsid.clone())
                 .min();
             SkifteSag {
