@@ -70,10 +70,10 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         println!("{} filer var allerede indlæst (samme indhold) og er sprunget over", summary.allerede_indlaest.len());
     }
     println!(
-        "Lager {}: {} kommuner opdateret, {} sager i dem; kvitteringer i {}",
+        "Lager {}: {} kommuner opdateret med {} sagsversioner; kvitteringer i {}",
         args.store.display(),
         summary.kommuner_opdateret,
-        summary.sager_i_alt,
+        summary.sagsversioner,
         args.store.join("kvitteringer").display()
     );
     let secs = started.elapsed().as_secs_f64();

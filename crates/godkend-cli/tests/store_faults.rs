@@ -151,7 +151,8 @@ fn a_second_ingest_is_refused_while_one_is_writing() {
 }
 
 /// Two ingests: a first one, then a second that changes cases (new ones, an end date, a deletion),
-/// re-delivers a month and brings a rejected delivery.
+/// re-delivers a month, adds a few cases to a municipality (a delta file) and brings a rejected
+/// delivery.
 struct Scenario {
     _tmp: tempfile::TempDir,
     first: Vec<PathBuf>,
@@ -165,6 +166,7 @@ fn scenario() -> Scenario {
         delivery(d, "101_2024-01.csv", 101, "A", 2000, 1),
         delivery(d, "147_2024-01.csv", 147, "B", 500, 1),
         delivery(d, "183_2024-01.csv", 187, "C", 300, 1),
+        delivery(d, "151_2024-01.csv", 151, "E0", 1000, 1),
     ];
     let mut second = vec![
         delivery(d, "101_2024-02.csv", 101, "A", 2500, 1),
@@ -192,6 +194,10 @@ fn clean_states(sc: &Scenario) -> (String, String) {
     ingest_ok(&sc.second, &clean);
     let after = content(&clean);
     assert_ne!(before, after);
+    // The second ingest rewrites 101's base file and adds a delta file to 151's: both kinds of
+    // case file are written when the kills below strike.
+    let s = CaseStore::open(&clean).unwrap();
+    assert_eq!((s.case_files(101).len(), s.case_files(151).len()), (1, 2));
     (before, after)
 }
 

@@ -4,7 +4,8 @@
 //! Deliveries are grouped by the municipality whose case files they can write (a municipality and
 //! the ones it reports for, e.g. Ishøj with Vallensbæk), so no two parallel groups ever write the same
 //! case file; within a group the files are validated in delivery order and each touched
-//! municipality's case file is rewritten once. A case's newest version wins (by delivery month and
+//! municipality gets one new case file, a delta file or a new base file (the store decides,
+//! [`godkend_store::Transaction::add_cases`]). A case's newest version wins (by delivery month and
 //! sequence number), so the order files arrive in does not matter and ingesting a file twice changes
 //! nothing (it is also skipped by name and content hash).
 
@@ -15,7 +16,7 @@ use crate::table::Encoding;
 use crate::validate::{Validated, sha256, unreadable, validate_hashed};
 use crate::{Error, Result};
 use chrono::NaiveDate;
-use foldhash::{HashMap, HashSet, HashSetExt};
+use foldhash::{HashSet, HashSetExt};
 use godkend_model::{Maaned, Reference};
 use godkend_store::{CaseStore, EPOCH, Sag, Transaction, crash_point};
 use rayon::prelude::*;
@@ -47,7 +48,8 @@ pub struct IngestSummary {
     /// nothing of them is in the store or the log, so a later ingest tries them again.
     pub ikke_indlaest: Vec<(PathBuf, Error)>,
     pub kommuner_opdateret: usize,
-    pub sager_i_alt: usize,
+    /// Case versions taken in (the newest of each sagsid per municipality in this ingest).
+    pub sagsversioner: usize,
 }
 
 impl IngestSummary {
@@ -113,7 +115,7 @@ pub fn ingest(
         groups.entry(writer).or_default().push(path);
     }
     let tx = store.begin()?;
-    let ctx = Group { tx: &tx, store, reference, key, options, progress, known: &known };
+    let ctx = Group { tx: &tx, reference, key, options, progress, known: &known };
     let results: Vec<GroupResult> =
         groups.into_par_iter().map(|(_, files)| ctx.ingest(&files)).collect::<Result<_>>()?;
 
@@ -126,7 +128,7 @@ pub fn ingest(
         summary.allerede_indlaest.extend(r.allerede_indlaest);
         summary.ikke_indlaest.extend(r.ikke_indlaest);
         summary.kommuner_opdateret += r.kommuner;
-        summary.sager_i_alt += r.sager;
+        summary.sagsversioner += r.versions;
     }
     // Nothing new: no new generation, so the same ingest twice leaves the store byte for byte.
     if !summary.kvitteringer.is_empty() {
@@ -137,7 +139,6 @@ pub fn ingest(
 
 struct Group<'a> {
     tx: &'a Transaction<'a>,
-    store: &'a CaseStore,
     reference: &'a Reference,
     key: &'a Noegle,
     options: IngestOptions,
@@ -151,7 +152,7 @@ struct GroupResult {
     allerede_indlaest: Vec<PathBuf>,
     ikke_indlaest: Vec<(PathBuf, Error)>,
     kommuner: usize,
-    sager: usize,
+    versions: usize,
 }
 
 impl Group<'_> {
@@ -194,31 +195,12 @@ impl Group<'_> {
         }
         for (kommune, mut incoming) in by_kommune {
             incoming.sort_by_key(|(order, _)| *order);
-            let mut cases: HashMap<String, Sag> =
-                self.store.read_cases(kommune)?.into_iter().map(|s| (s.sagsid.clone(), s)).collect();
-            for (_, sag) in incoming {
-                apply(&mut cases, sag);
-            }
-            let mut cases: Vec<Sag> = cases.into_values().collect();
-            self.tx.write_cases(kommune, &mut cases)?;
+            let (_, versions) = self.tx.add_cases(kommune, incoming.into_iter().map(|(_, sag)| sag))?;
             crash_point("sager");
             out.kommuner += 1;
-            out.sager += cases.len();
+            out.versions += versions;
         }
         Ok(out)
-    }
-}
-
-/// A newer (or equally new, later-delivered) version replaces the stored one. A deletion leaves a
-/// bare tombstone carrying its version, so an older version ingested later cannot bring the case
-/// back, and the stored result is the same whatever order the deliveries arrived in.
-fn apply(cases: &mut HashMap<String, Sag>, new: Sag) {
-    match cases.get_mut(&new.sagsid) {
-        Some(old) if old.version > new.version => {}
-        Some(old) => *old = new,
-        None => {
-            cases.insert(new.sagsid.clone(), new);
-        }
     }
 }
 

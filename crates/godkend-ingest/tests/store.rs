@@ -163,3 +163,102 @@ fn each_municipality_has_its_own_file_and_behalf_rows_land_in_their_own() {
     assert_eq!(CaseStore::open(&store).unwrap().kommuner().unwrap(), vec![183, 187]);
     assert_eq!(cases(&store, 187).keys().collect::<Vec<_>>(), ["V"]);
 }
+
+fn month(dir: &Path, name: &str, rows: &[String]) -> PathBuf {
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    write(dir, name, &rows)
+}
+
+fn case_row(i: usize, end: &str, deleted: bool) -> String {
+    // Born 1950–1957 on day 1–28 of January, serial 1001: a distinct valid CPR for each i < 224.
+    let (d, y) = (1 + i % 28, 50 + i / 28);
+    format!("101;K{i};{d:02}01{y:02}1001;1.1;6;2024-01-{d:02};{end};{}", if deleted { "1" } else { "" })
+}
+
+#[test]
+fn small_re_deliveries_become_delta_files_and_read_as_the_merged_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let base = month(d, "101_2024-01.csv", &(0..200).map(|i| case_row(i, "", false)).collect::<Vec<_>>());
+    let mut later = vec![
+        // K1 ends, K2 is deleted, K200 is new.
+        month(
+            d,
+            "101_2024-02.csv",
+            &[case_row(1, "2024-02-10", false), case_row(2, "", true), case_row(200, "", false)],
+        ),
+        // A re-delivery of February moves K1's end date again.
+        month(d, "101_2024-02_2.csv", &[case_row(1, "2024-02-12", false)]),
+        // An older version arriving later: January's re-delivery must not undo February.
+        month(d, "101_2024-01_2.csv", &[case_row(1, "2024-01-20", false), case_row(3, "2024-01-25", false)]),
+    ];
+    // Further months, one changed case each, to pass the limit on delta files: one ingest compacts.
+    for k in 0..godkend_store::MAX_TILLAEG - 1 {
+        let (y, m) = (2024 + (2 + k) / 12, (2 + k) % 12 + 1);
+        later.push(month(d, &format!("101_{y}-{m:02}.csv"), &[case_row(10 + k, "2024-06-30", false)]));
+    }
+    // After the compaction: an older version of K1 again, now against a base that holds a newer one.
+    later.push(month(d, "101_2024-01_3.csv", &[case_row(1, "2024-01-15", false)]));
+
+    let all_at_once = d.join("samlet");
+    run(&all_at_once, &[&[base.clone()][..], &later].concat());
+    let one_by_one = d.join("enkeltvis");
+    run(&one_by_one, std::slice::from_ref(&base));
+    let mut files_seen = Vec::new();
+    for f in &later {
+        run(&one_by_one, std::slice::from_ref(f));
+        let s = CaseStore::open(&one_by_one).unwrap();
+        files_seen.push(s.case_files(101).len());
+        // After every ingest the merged state equals the one a single ingest of the same files gives.
+        let expected = {
+            let upto = d.join(format!("til-{}", files_seen.len()));
+            let n = files_seen.len();
+            run(&upto, &[&[base.clone()][..], &later[..n]].concat());
+            upto
+        };
+        assert_eq!(cases(&one_by_one, 101), cases(&expected, 101), "after {}", f.display());
+        let live = |p: &Path| CaseStore::open(p).unwrap().live_cases(&[101]).unwrap();
+        assert!(live(&one_by_one).equals_missing(&live(&expected)), "live cases after {}", f.display());
+    }
+    // Each small ingest added a delta file, until the limit: then base and deltas were merged.
+    let mut expected_files: Vec<usize> = (2..=godkend_store::MAX_TILLAEG + 1).collect();
+    expected_files.extend([1, 2, 3]);
+    assert_eq!(files_seen, expected_files);
+    let got = cases(&one_by_one, 101);
+    assert_eq!(got, cases(&all_at_once, 101));
+    assert_eq!(got["K1"], "1.1 2024-01-02..2024-02-12", "the newest version wins, not the last to arrive");
+    assert_eq!(got["K2"], " 1970-01-01.. slettet");
+    assert_eq!(got["K3"], "1.1 2024-01-04..2024-01-25");
+    assert!(got.contains_key("K200") && got.len() == 201);
+    // Superseded files are gone: the case folder holds exactly the files the manifest names.
+    let s = CaseStore::open(&one_by_one).unwrap();
+    let mut named: Vec<PathBuf> = s.case_files(101);
+    named.sort();
+    drop(s);
+    let mut on_disk: Vec<PathBuf> =
+        std::fs::read_dir(one_by_one.join("sager")).unwrap().map(|e| e.unwrap().path()).collect();
+    on_disk.sort();
+    assert_eq!(on_disk, named);
+}
+
+#[test]
+fn a_format_2_store_is_read_and_upgraded_and_an_unknown_format_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = deliveries(tmp.path());
+    let store = tmp.path().join("lager");
+    run(&store, &files[..1]);
+    let manifest = store.join("godkend-store.json");
+    let set_format = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        assert!(text.contains(from), "{text}");
+        std::fs::write(&manifest, text.replace(from, to)).unwrap();
+    };
+    // A store written before delta files existed: format 2, no `tillaeg`.
+    set_format("\"format\": 3", "\"format\": 2");
+    assert_eq!(cases(&store, 101).len(), 3);
+    run(&store, &files[1..]);
+    assert_eq!(cases(&store, 101)["A"], "1.1 2024-01-05..2024-02-21");
+    set_format("\"format\": 3", "\"format\": 4");
+    let err = CaseStore::open(&store).unwrap_err().to_string();
+    assert!(err.contains("store format 4") && err.contains("formats 2 and 3"), "{err}");
+}

@@ -4,7 +4,8 @@
 //! Layout:
 //! ```text
 //! STORE/godkend-store.json           the manifest: format, key fingerprint, committed generation, its files
-//! STORE/sager/<kode>-g<N>.parquet    one handlekommune's cases as generation N wrote them
+//! STORE/sager/<kode>-g<N>.parquet    one handlekommune's cases as generation N wrote them: its base
+//!                                    file, or a delta file of the versions generation N added
 //! STORE/leveringer-g<N>.parquet      the delivery log as of generation N
 //! STORE/kvitteringer/<fil>.txt|json  one receipt per delivery
 //! STORE/kvitteringer/.g<N>/          generation N's receipts, staged until it has committed
@@ -18,21 +19,30 @@
 //! reader holds the store). Staged receipts of a committed generation are moved into place at commit,
 //! or at the next open for writing if the process died in between.
 //!
-//! Deleted cases stay as tombstones (`slettet = true`) so that the order deliveries are ingested in
+//! A small ingest into a municipality that has a base file writes a delta file instead of rewriting
+//! the base ([`crate::Transaction::add_cases`]); readers merge the base and its deltas with the same
+//! rule as ingest ([`crate::tables::apply`]), so what they see does not depend on how the versions are
+//! spread over files. Deleted cases stay as tombstones (`slettet = true`) so that the order deliveries are ingested in
 //! does not matter: a case's version is its delivery's month and sequence number.
 
 use crate::fil::{sync_dir, write_durably};
-use crate::tables::{LogEntry, Sag, cases_from_frame, log_from_frame, read_live, read_parquet};
+use crate::tables::{
+    LogEntry, Sag, apply, log_from_frame, parquet_rows, read_case_file, read_live, read_live_merged, read_parquet,
+};
 use crate::transaction::Transaction;
 use crate::{Error, Result};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const FORMAT: u32 = 2;
+/// Format 3 added delta files. A format-2 store (no delta files) is read as it is and becomes format 3
+/// at its next commit; a godkend that reads only format 2 refuses a format-3 store rather than
+/// ignoring its delta files.
+pub(crate) const FORMAT: u32 = 3;
+const READABLE: [u64; 2] = [2, 3];
 const MANIFEST: &str = "godkend-store.json";
 const WRITER_LOCK: &str = "skriver.lock";
 const READER_LOCK: &str = "laeser.lock";
@@ -50,15 +60,36 @@ pub struct KeyFingerprint {
 /// What the store's manifest says: who may open it, and which files are the committed state.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Manifest {
-    format: u32,
+    pub(crate) format: u32,
     noegle_fingeraftryk: String,
     demo_noegle: bool,
     /// The committed generation; 0 for a new store.
     pub(crate) generation: u64,
     /// The delivery log (relative to the store), once a delivery has been ingested.
     pub(crate) leveringer: Option<String>,
-    /// Each municipality's case file, relative to the store.
+    /// Each municipality's base case file, relative to the store.
     pub(crate) sager: BTreeMap<u16, String>,
+    /// Each municipality's delta files, oldest first (only municipalities with a base file).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) tillaeg: BTreeMap<u16, Vec<String>>,
+}
+
+impl Manifest {
+    /// Every file the committed state consists of, relative to the store.
+    fn files(&self) -> impl Iterator<Item = &String> {
+        self.sager.values().chain(self.tillaeg.values().flatten()).chain(&self.leveringer)
+    }
+}
+
+/// How one municipality's cases are spread over files, from the Parquet footers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaseFileRows {
+    /// Rows of the base file; `None` when the municipality has no case file yet.
+    pub base: Option<u64>,
+    /// Rows of all its delta files together.
+    pub tillaeg: u64,
+    /// How many delta files it has.
+    pub tillaeg_filer: usize,
 }
 
 /// A case store opened for reading (`open`) or as its one writer (`open_or_create`).
@@ -112,6 +143,7 @@ impl CaseStore {
                 generation: 0,
                 leveringer: None,
                 sager: BTreeMap::new(),
+                tillaeg: BTreeMap::new(),
             };
             write_manifest(root, &manifest)?;
             manifest
@@ -149,9 +181,30 @@ impl CaseStore {
         self.manifest().generation
     }
 
-    /// One municipality's case file, if it has one.
+    /// One municipality's base case file, if it has one.
     pub fn cases_path(&self, kommunekode: u16) -> Option<PathBuf> {
         self.manifest().sager.get(&kommunekode).map(|f| self.root.join(f))
+    }
+
+    /// One municipality's case files: the base file, then its delta files, oldest first.
+    pub fn case_files(&self, kommunekode: u16) -> Vec<PathBuf> {
+        let manifest = self.manifest();
+        let base = manifest.sager.get(&kommunekode);
+        let deltas = manifest.tillaeg.get(&kommunekode).into_iter().flatten();
+        base.into_iter().chain(deltas).map(|f| self.root.join(f)).collect()
+    }
+
+    /// How many rows one municipality's base file and delta files hold (footers only).
+    pub fn case_file_rows(&self, kommunekode: u16) -> Result<CaseFileRows> {
+        let files = self.case_files(kommunekode);
+        let Some((base, deltas)) = files.split_first() else {
+            return Ok(CaseFileRows::default());
+        };
+        let mut rows = CaseFileRows { base: Some(parquet_rows(base)?), tillaeg: 0, tillaeg_filer: deltas.len() };
+        for d in deltas {
+            rows.tillaeg += parquet_rows(d)?;
+        }
+        Ok(rows)
     }
 
     /// A fingerprint of the committed state: the manifest (generation, key, files) and the delivery log's
@@ -174,13 +227,40 @@ impl CaseStore {
         Ok(self.manifest().sager.keys().copied().collect())
     }
 
-    /// Every stored version of one municipality's cases (tombstones included).
+    /// The current version of each of one municipality's cases (tombstones included), by sagsid: the
+    /// base file merged with its delta files.
     pub fn read_cases(&self, kommunekode: u16) -> Result<Vec<Sag>> {
-        let Some(path) = self.cases_path(kommunekode) else {
+        let files = self.case_files(kommunekode);
+        let [base, deltas @ ..] = files.as_slice() else {
             return Ok(Vec::new());
         };
-        let df = read_parquet(&path)?;
-        cases_from_frame(&df).map_err(|e| Error::Store { path, message: e.to_string() })
+        let base = read_case_file(base)?;
+        if deltas.is_empty() {
+            return Ok(base);
+        }
+        // The deltas' winners (few), then merged into the base, which is sorted by sagsid like them.
+        let mut winners: HashMap<String, Sag> = HashMap::new();
+        for path in deltas {
+            for sag in read_case_file(path)? {
+                apply(&mut winners, sag);
+            }
+        }
+        let mut winners: Vec<Sag> = winners.into_values().collect();
+        winners.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
+        let mut winners = winners.into_iter().peekable();
+        let mut cases = Vec::with_capacity(base.len() + winners.len());
+        for old in base {
+            while let Some(w) = winners.next_if(|w| w.sagsid < old.sagsid) {
+                cases.push(w);
+            }
+            // As `apply`: the delta's version replaces the base's unless the base's is newer.
+            match winners.next_if(|w| w.sagsid == old.sagsid) {
+                Some(new) if new.version >= old.version => cases.push(new),
+                _ => cases.push(old),
+            }
+        }
+        cases.extend(winners);
+        Ok(cases)
     }
 
     /// The live cases (tombstones dropped) of the given municipalities in one frame, read in
@@ -188,8 +268,11 @@ impl CaseStore {
     pub fn live_cases(&self, kommuner: &[u16]) -> Result<DataFrame> {
         let frames = kommuner
             .par_iter()
-            .filter_map(|k| self.cases_path(*k))
-            .map(|path| read_live(&path))
+            .filter_map(|&k| match self.case_files(k).as_slice() {
+                [] => None,
+                [base] => Some(read_live(base)),
+                files => Some(read_live_merged(files)),
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut iter = frames.into_iter();
         let Some(mut all) = iter.next() else {
@@ -242,8 +325,7 @@ impl CaseStore {
         let reader_lock = File::options().create(true).truncate(false).write(true).open(self.root.join(READER_LOCK));
         let no_readers = reader_lock.as_ref().is_ok_and(|f| f.try_lock().is_ok());
         let manifest = self.manifest().clone();
-        let named: Vec<PathBuf> =
-            manifest.sager.values().chain(&manifest.leveringer).map(|f| self.root.join(f)).collect();
+        let named: Vec<PathBuf> = manifest.files().map(|f| self.root.join(f)).collect();
         for dir in [self.root.clone(), self.root.join(CASES_DIR)] {
             for entry in std::fs::read_dir(&dir).map_err(Error::io(&dir))? {
                 let path = entry.map_err(Error::io(&dir))?.path();
@@ -285,10 +367,12 @@ pub(crate) fn read_manifest(root: &Path) -> Result<Manifest> {
     let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
     let format =
         serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v.get("format").and_then(|f| f.as_u64()));
-    if let Some(f) = format.filter(|f| *f != u64::from(FORMAT)) {
+    if let Some(f) = format.filter(|f| !READABLE.contains(f)) {
         return Err(Error::Store {
             path,
-            message: format!("store format {f} (this godkend reads {FORMAT}); ingest the deliveries into a new store"),
+            message: format!(
+                "store format {f} (this godkend reads formats 2 and {FORMAT}); ingest the deliveries into a new store"
+            ),
         });
     }
     serde_json::from_str(&text).map_err(|e| Error::Store { path, message: format!("not a godkend store: {e}") })
@@ -302,8 +386,9 @@ pub(crate) fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
 
 /// `.g7` → 7 (a staging folder of receipts).
 fn staged_generation(path: &Path) -> Option<u64> {
-    path.is_dir().then_some(())?;
-    path.file_name()?.to_str()?.strip_prefix(".g")?.parse().ok()
+    // The name first: the folder holds a receipt per delivery, and a stat of each costs more than the rest.
+    let g = path.file_name()?.to_str()?.strip_prefix(".g")?.parse().ok()?;
+    path.is_dir().then_some(g)
 }
 
 /// `101-g7.parquet`, `leveringer-g7.parquet` → 7.

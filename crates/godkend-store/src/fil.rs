@@ -32,10 +32,14 @@ pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
 pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<()> {
     let dir = parent(path);
     let tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
-    ParquetWriter::new(tmp.as_file())
+    // Buffered: the writer issues a write per page and column chunk, tens of thousands for the log.
+    let mut out = std::io::BufWriter::with_capacity(256 << 10, tmp.as_file());
+    ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(df)
         .map_err(|e| Error::Store { path: tmp.path().to_path_buf(), message: e.to_string() })?;
+    out.flush().map_err(Error::io(tmp.path()))?;
+    drop(out);
     tmp.as_file().sync_all().map_err(Error::io(tmp.path()))?;
     tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
     Ok(())

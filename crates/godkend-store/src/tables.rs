@@ -25,6 +25,21 @@ pub struct Sag {
     pub version: i32,
 }
 
+/// Takes `new` into `cases` by sagsid: a newer (or equally new, later) version replaces the stored
+/// one, an older one is ignored. A deletion is a bare tombstone carrying its version, so an older
+/// version arriving later cannot bring the case back. Ingest applies deliveries with it, and readers
+/// merge a base file with its delta files with it, so the result never depends on how versions are
+/// spread over deliveries or files.
+pub(crate) fn apply<S: std::hash::BuildHasher>(cases: &mut std::collections::HashMap<String, Sag, S>, new: Sag) {
+    match cases.get_mut(&new.sagsid) {
+        Some(old) if old.version > new.version => {}
+        Some(old) => *old = new,
+        None => {
+            cases.insert(new.sagsid.clone(), new);
+        }
+    }
+}
+
 /// One row of the delivery log.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LogEntry {
@@ -79,6 +94,87 @@ pub(crate) fn read_live(path: &Path) -> Result<DataFrame> {
     let store_err = |e: PolarsError| Error::Store { path: path.to_path_buf(), message: e.to_string() };
     let df = ParquetReader::new(file).with_columns(Some(cols)).finish().map_err(store_err)?;
     df.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+}
+
+/// One municipality's live cases from its base file and delta files: the frame [`read_live`] would give
+/// for the one compacted file holding the merged cases, row for row (sorted by sagsid), without building
+/// a [`Sag`] per case. Each file is sorted by sagsid and holds a sagsid once; a delta's version replaces the
+/// base's unless the base's is newer ([`apply`]), and of two deltas with the same version the later wins.
+pub(crate) fn read_live_merged(files: &[std::path::PathBuf]) -> Result<DataFrame> {
+    let [base_path, ..] = files else {
+        return Ok(DataFrame::empty());
+    };
+    let store_err = |e: PolarsError| Error::Store { path: base_path.clone(), message: e.to_string() };
+    let mut cols: Vec<String> = LIVE_COLUMNS.iter().map(|c| c.to_string()).collect();
+    cols.extend(["slettet", "sagsid", "version"].map(String::from));
+    let frames = files
+        .iter()
+        .map(|path| {
+            let file = File::open(path).map_err(Error::io(path))?;
+            ParquetReader::new(file)
+                .with_columns(Some(cols.clone()))
+                .finish()
+                .map_err(|e| Error::Store { path: path.clone(), message: e.to_string() })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let keys = frames
+        .iter()
+        .map(|df| Ok((df.column("sagsid")?.str()?.clone(), df.column("version")?.i32()?.clone())))
+        .collect::<PolarsResult<Vec<_>>>()
+        .map_err(store_err)?;
+    // The winning version of each sagsid the deltas hold: (file, row, version).
+    let mut winners: std::collections::HashMap<&str, (usize, usize, i32)> = std::collections::HashMap::new();
+    for (file, (sagsid, version)) in keys.iter().enumerate().skip(1) {
+        for (row, (s, v)) in sagsid.iter().zip(version.iter()).enumerate() {
+            let (Some(s), Some(v)) = (s, v) else { continue };
+            if winners.get(s).is_none_or(|w| v >= w.2) {
+                winners.insert(s, (file, row, v));
+            }
+        }
+    }
+    let mut from_deltas: Vec<(&str, usize, usize, i32)> =
+        winners.into_iter().map(|(s, w)| (s, w.0, w.1, w.2)).collect();
+    from_deltas.sort_unstable();
+    // Merge the base's rows and the deltas' winners in sagsid order.
+    let (base_sagsid, base_version) = &keys[0];
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(base_sagsid.len() + from_deltas.len());
+    let mut next = from_deltas.iter().peekable();
+    for (row, (s, v)) in base_sagsid.iter().zip(base_version.iter()).enumerate() {
+        let s = s.unwrap_or_default();
+        while let Some(&(_, file, drow, _)) = next.next_if(|d| d.0 < s) {
+            order.push((file, drow));
+        }
+        match next.next_if(|d| d.0 == s) {
+            Some(&(_, file, drow, dv)) => order.push(if v.is_some_and(|v| v > dv) { (0, row) } else { (file, drow) }),
+            None => order.push((0, row)),
+        }
+    }
+    order.extend(next.map(|&(_, file, drow, _)| (file, drow)));
+    // Rows of all files stacked, then taken in merged order.
+    let offsets: Vec<usize> =
+        frames.iter().scan(0, |acc, df| Some(std::mem::replace(acc, *acc + df.height()))).collect();
+    let idx: Vec<IdxSize> = order.iter().map(|&(file, row)| (offsets[file] + row) as IdxSize).collect();
+    let mut all = frames[0].clone();
+    for df in &frames[1..] {
+        all.vstack_mut(df).map_err(store_err)?;
+    }
+    let merged = all.take(&IdxCa::from_vec("".into(), idx)).map_err(store_err)?;
+    merged.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+}
+
+/// Every row of one case file.
+pub(crate) fn read_case_file(path: &Path) -> Result<Vec<Sag>> {
+    let df = read_parquet(path)?;
+    cases_from_frame(&df).map_err(|e| Error::Store { path: path.to_path_buf(), message: e.to_string() })
+}
+
+/// The row count a Parquet file's footer gives.
+pub(crate) fn parquet_rows(path: &Path) -> Result<u64> {
+    let file = File::open(path).map_err(Error::io(path))?;
+    let rows = ParquetReader::new(file)
+        .num_rows()
+        .map_err(|e| Error::Store { path: path.to_path_buf(), message: e.to_string() })?;
+    Ok(rows as u64)
 }
 
 pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame> {

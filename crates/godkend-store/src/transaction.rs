@@ -1,11 +1,11 @@
 //! One ingest's changes to the case store: receipts staged, case files and the log written under
 //! the names of the next generation, and the commit that makes them the store's state.
 
-use crate::case_store::{CASES_DIR, CaseStore, publish_receipts, write_manifest};
+use crate::case_store::{CASES_DIR, CaseStore, FORMAT, publish_receipts, write_manifest};
 use crate::fil::{sync_dir, write_parquet_durably};
-use crate::tables::{LogEntry, Sag, cases_to_frame, log_to_frame};
+use crate::tables::{LogEntry, Sag, apply, cases_to_frame, log_to_frame};
 use crate::{Error, Result, crash_point};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -16,9 +16,26 @@ pub struct Transaction<'s> {
     store: &'s CaseStore,
     generation: u64,
     staging: PathBuf,
-    sager: Mutex<BTreeMap<u16, String>>,
+    sager: Mutex<BTreeMap<u16, (String, Fil)>>,
     committed: bool,
 }
+
+/// What one municipality's case file of this generation is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fil {
+    /// Every case of the municipality: replaces its base file and drops its delta files.
+    Base,
+    /// Only the versions this generation added, read on top of the base file and earlier deltas.
+    Tillaeg,
+}
+
+/// A municipality keeps at most this many delta files; the ingest that would add one more merges
+/// them into a new base file. Twelve is a year of monthly deliveries.
+pub const MAX_TILLAEG: usize = 12;
+
+/// Delta files may together hold at most this fraction (1/N) of the base file's rows; beyond it the
+/// base is rewritten, so reading merged cases never costs much more than reading the base.
+pub const TILLAEG_ANDEL: u64 = 4;
 
 impl<'s> Transaction<'s> {
     pub(crate) fn new(store: &'s CaseStore, generation: u64, staging: PathBuf) -> Transaction<'s> {
@@ -44,14 +61,42 @@ impl<'s> Transaction<'s> {
         written
     }
 
+    /// Takes in one municipality's new case versions, given in delivery order, and returns what it
+    /// wrote and how many versions. A municipality with a base file gets a delta file of the new versions, unless
+    /// it already has [`MAX_TILLAEG`] of them or they would hold more than 1/[`TILLAEG_ANDEL`] of the
+    /// base's rows: then base and deltas are merged with the new versions into a new base file.
+    /// Called at most once per municipality per transaction.
+    pub fn add_cases(&self, kommunekode: u16, incoming: impl IntoIterator<Item = Sag>) -> Result<(Fil, usize)> {
+        let mut batch: HashMap<String, Sag> = HashMap::new();
+        for sag in incoming {
+            apply(&mut batch, sag);
+        }
+        let versions = batch.len();
+        let rows = self.store.case_file_rows(kommunekode)?;
+        let small = |base: u64| (rows.tillaeg + versions as u64) * TILLAEG_ANDEL <= base;
+        if rows.base.is_some_and(small) && rows.tillaeg_filer < MAX_TILLAEG {
+            let mut cases: Vec<Sag> = batch.into_values().collect();
+            self.write(kommunekode, &mut cases, Fil::Tillaeg)?;
+            return Ok((Fil::Tillaeg, versions));
+        }
+        let mut cases: HashMap<String, Sag> =
+            self.store.read_cases(kommunekode)?.into_iter().map(|s| (s.sagsid.clone(), s)).collect();
+        for sag in batch.into_values() {
+            apply(&mut cases, sag);
+        }
+        let mut cases: Vec<Sag> = cases.into_values().collect();
+        self.write(kommunekode, &mut cases, Fil::Base)?;
+        Ok((Fil::Base, versions))
+    }
+
     /// Writes one municipality's case file for this generation (sorted by sagsid, fsynced).
-    pub fn write_cases(&self, kommunekode: u16, cases: &mut [Sag]) -> Result<()> {
+    fn write(&self, kommunekode: u16, cases: &mut [Sag], fil: Fil) -> Result<()> {
         cases.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
         let name = format!("{CASES_DIR}/{kommunekode:03}-g{}.parquet", self.generation);
         let path = self.store.root.join(&name);
         let mut df = cases_to_frame(cases).map_err(|e| Error::Store { path: path.clone(), message: e.to_string() })?;
         write_parquet_durably(&path, &mut df)?;
-        self.sager.lock().expect("no panic while holding the lock").insert(kommunekode, name);
+        self.sager.lock().expect("no panic while holding the lock").insert(kommunekode, (name, fil));
         Ok(())
     }
 
@@ -79,7 +124,16 @@ impl<'s> Transaction<'s> {
         let mut manifest = store.manifest().clone();
         manifest.generation = self.generation;
         manifest.leveringer = Some(log_name);
-        manifest.sager.extend(std::mem::take(&mut *self.sager.lock().expect("no panic while holding the lock")));
+        manifest.format = FORMAT;
+        for (k, (name, fil)) in std::mem::take(&mut *self.sager.lock().expect("no panic while holding the lock")) {
+            match fil {
+                Fil::Base => {
+                    manifest.sager.insert(k, name);
+                    manifest.tillaeg.remove(&k);
+                }
+                Fil::Tillaeg => manifest.tillaeg.entry(k).or_default().push(name),
+            }
+        }
         write_manifest(root, &manifest)?;
         self.committed = true;
         *store.manifest.write().expect("no panic while holding the manifest") = manifest;
@@ -99,7 +153,7 @@ impl Drop for Transaction<'_> {
         }
         let _ = std::fs::remove_dir_all(&self.staging);
         if let Ok(sager) = self.sager.lock() {
-            for name in sager.values() {
+            for (name, _) in sager.values() {
                 let _ = std::fs::remove_file(self.store.root.join(name));
             }
         }
