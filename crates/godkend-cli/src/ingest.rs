@@ -96,7 +96,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
 }
 
 /// Peak resident memory of this process (Linux: VmHWM), for the timing line.
-fn peak_memory_mb() -> Option<u64> {
+pub(crate) fn peak_memory_mb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

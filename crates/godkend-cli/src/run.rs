@@ -118,6 +118,7 @@ pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
     let (store, options) = prepare(&args.common)?;
     let run = report::run(&store, reference, &options, None)?;
     let counted = started.elapsed().as_secs_f64();
+    let counted_mb = crate::ingest::peak_memory_mb();
     let failed = write_all(&args.common.out, &run.rapporter);
     let status = Status::of(&run.rapporter, options.year, &run.frister);
     let out = |ext: &str| args.common.out.join(format!("status-{}.{ext}", options.year));
@@ -129,7 +130,13 @@ pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
     godkend_store::fil::write_atomic(&out("pdf"), &status_pdf)?;
     summarise(&run.rapporter, &args.common.out);
     let skipped = report_skipped(&run.sprunget_over);
-    eprintln!("(optælling og markeringer {counted:.2} s, i alt {:.2} s)", started.elapsed().as_secs_f64());
+    let mb = |m: Option<u64>| m.map(|mb| format!(", maks. hukommelse {mb} MB")).unwrap_or_default();
+    eprintln!(
+        "(optælling og markeringer {counted:.2} s{}; i alt {:.2} s{})",
+        mb(counted_mb),
+        started.elapsed().as_secs_f64(),
+        mb(crate::ingest::peak_memory_mb())
+    );
     Ok(if failed + skipped > 0 { 2 } else { 0 })
 }
 

@@ -186,9 +186,9 @@ impl Group<'_> {
             crash_point("kvittering");
             if let Some(navn) = LeveringNavn::parse(path) {
                 let version = navn.version();
-                for r in &v.records {
-                    let sag = to_sag(r, version, self.key);
-                    by_kommune.entry(r.kommunekode).or_default().push(((version, file_idx, r.linje), sag));
+                for r in v.records {
+                    let (kommune, order) = (r.kommunekode, (version, file_idx, r.linje));
+                    by_kommune.entry(kommune).or_default().push((order, to_sag(r, version, self.key)));
                 }
             }
             out.kvitteringer.push(v.kvittering);
@@ -204,15 +204,15 @@ impl Group<'_> {
     }
 }
 
-fn to_sag(r: &crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
-    match (&r.sag, r.slettet) {
+fn to_sag(r: crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
+    match (r.sag, r.slettet) {
         (Some(c), false) => Sag {
             kommunekode: r.kommunekode,
-            sagsid: r.sagsid.clone(),
+            sagsid: r.sagsid,
             person: key.pseudonym(&c.person),
             foedselsdato: c.person.foedselsdato,
             koen: c.person.koen,
-            ydelse: c.ydelse.clone(),
+            ydelse: c.ydelse,
             maalgruppe: c.maalgruppe,
             startdato: c.startdato,
             slutdato: c.slutdato,
@@ -222,7 +222,7 @@ fn to_sag(r: &crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
         // A deletion: a tombstone with nothing but its key and version.
         _ => Sag {
             kommunekode: r.kommunekode,
-            sagsid: r.sagsid.clone(),
+            sagsid: r.sagsid,
             person: 0,
             foedselsdato: EPOCH,
             koen: godkend_model::Koen::Kvinde,

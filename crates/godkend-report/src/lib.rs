@@ -35,17 +35,14 @@ pub enum Error {
 
 type Engine = TypstEngine<TypstTemplateMainFile>;
 
-/// Compiles a cached result may go unused before it is evicted.
-const EVICT_AFTER: usize = 3;
-
 fn engine(cell: &'static OnceLock<Engine>, name: &'static str, source: &'static str) -> &'static Engine {
     cell.get_or_init(|| {
         TypstEngine::builder()
             .main_file((name, source))
             .search_fonts_with(TypstKitFontOptions::new().include_system_fonts(false).include_embedded_fonts(true))
-            // Keep typst's memoised work (parsed fonts, shaped text, laid-out fixed parts) across the
-            // reports of a run; the default evicts everything after each compile.
-            .comemo_evict_max_age(Some(EVICT_AFTER))
+            // typst's memoised work is evicted after each compile (the default). Kept across reports it
+            // was never reused (every report's styles and data differ) and cost ~120 MB per thread
+            // (docs/PERFORMANCE.md).
             .build()
     })
 }

@@ -31,9 +31,10 @@ use crate::tables::{
 };
 use crate::transaction::Transaction;
 use crate::{Error, Result};
+use foldhash::{HashMap, HashMapExt};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};

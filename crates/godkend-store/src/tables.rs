@@ -123,7 +123,7 @@ pub(crate) fn read_live_merged(files: &[std::path::PathBuf]) -> Result<DataFrame
         .collect::<PolarsResult<Vec<_>>>()
         .map_err(store_err)?;
     // The winning version of each sagsid the deltas hold: (file, row, version).
-    let mut winners: std::collections::HashMap<&str, (usize, usize, i32)> = std::collections::HashMap::new();
+    let mut winners: foldhash::HashMap<&str, (usize, usize, i32)> = foldhash::HashMap::default();
     for (file, (sagsid, version)) in keys.iter().enumerate().skip(1) {
         for (row, (s, v)) in sagsid.iter().zip(version.iter()).enumerate() {
             let (Some(s), Some(v)) = (s, v) else { continue };

@@ -5,7 +5,8 @@ use crate::case_store::{CASES_DIR, CaseStore, FORMAT, publish_receipts, write_ma
 use crate::fil::{sync_dir, write_parquet_durably};
 use crate::tables::{LogEntry, Sag, apply, cases_to_frame, log_to_frame};
 use crate::{Error, Result, crash_point};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
