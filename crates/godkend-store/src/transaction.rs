@@ -68,7 +68,8 @@ impl<'s> Transaction<'s> {
     /// base's rows: then base and deltas are merged with the new versions into a new base file.
     /// Called at most once per municipality per transaction.
     pub fn add_cases(&self, kommunekode: u16, incoming: impl IntoIterator<Item = Sag>) -> Result<(Fil, usize)> {
-        let mut batch: HashMap<String, Sag> = HashMap::new();
+        let incoming = incoming.into_iter();
+        let mut batch: HashMap<String, Sag> = HashMap::with_capacity(incoming.size_hint().0);
         for sag in incoming {
             apply(&mut batch, sag);
         }
