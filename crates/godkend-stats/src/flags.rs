@@ -3,7 +3,7 @@
 //! This module holds the series rules (change vs previous quarter and vs last year, to and from zero,
 //! Hidiroglou–Berthelot); `quality` holds the rules on deliveries and start dates.
 
-use crate::count::Counts;
+use crate::count::{Counts, Tal};
 use crate::hb;
 use godkend_model::taerskler::GulRoed;
 use godkend_model::{Kvartal, Reference, Register, Taerskler};
@@ -353,8 +353,8 @@ pub fn series_flags(counts: &Counts, reference: &Reference, t: &Taerskler, year:
     let ctx = Ctx { reference, year };
     let quarters = window.quarters();
     let mut out = Vec::new();
-    for ((kommune, serie), _) in &counts.kommune {
-        let x = |q: Kvartal| counts.get(*kommune, serie, q).modtagere;
+    for ((kommune, serie), figures) in &counts.kommune {
+        let x = |q: Kvartal| figures.get(&q).map_or(0, |t| t.modtagere);
         // One event, one flag: while a series stays at 0 after a flagged drop, and in the quarter it
         // appears from 0, the change rules are silent (their change is that event).
         let mut at_zero_after_drop = false;
@@ -488,23 +488,18 @@ pub fn hb_flags(
     let ctx = Ctx { reference, year };
     let quarters = window.quarters();
     let p = &t.hidiroglou_berthelot;
-    let mut by_serie: BTreeMap<&str, Vec<u16>> = BTreeMap::new();
-    for (kommune, serie) in counts.kommune.keys() {
-        by_serie.entry(serie.as_str()).or_default().push(*kommune);
+    // Each series' municipalities with their figures, looked up by quarter without building a key.
+    let mut by_serie: BTreeMap<&str, Vec<(u16, &BTreeMap<Kvartal, Tal>)>> = BTreeMap::new();
+    for ((kommune, serie), figures) in &counts.kommune {
+        by_serie.entry(serie.as_str()).or_default().push((*kommune, figures));
     }
     let (mut out, mut summary) = (Vec::new(), Vec::new());
     for (serie, kommuner) in by_serie {
         for &q in quarters.iter().skip(1) {
-            let units: Vec<(u16, f64, f64)> = kommuner
-                .iter()
-                .map(|k| {
-                    (
-                        *k,
-                        f64::from(counts.get(*k, serie, q.previous()).modtagere),
-                        f64::from(counts.get(*k, serie, q).modtagere),
-                    )
-                })
-                .collect();
+            let x =
+                |figures: &BTreeMap<Kvartal, Tal>, q: Kvartal| f64::from(figures.get(&q).map_or(0, |t| t.modtagere));
+            let units: Vec<(u16, f64, f64)> =
+                kommuner.iter().map(|&(k, figures)| (k, x(figures, q.previous()), x(figures, q))).collect();
             let Some(test) = hb::test(&units, p.u, p.a, p.min_enheder) else { continue };
             let r2 = |x: f64| (x * 10_000.0).round() / 10_000.0;
             let interval = |c: f64| {
