@@ -161,8 +161,9 @@ impl Group<'_> {
     fn ingest(&self, files: &[PathBuf]) -> Result<GroupResult> {
         let mut out = GroupResult::default();
         let mut seen: HashSet<(String, String)> = HashSet::new();
-        let mut by_kommune: BTreeMap<u16, Vec<((i32, usize, usize), Sag)>> = BTreeMap::new();
-        for (file_idx, path) in files.iter().enumerate() {
+        // Each municipality's new versions in delivery order (files in order, lines in order).
+        let mut by_kommune: BTreeMap<u16, Vec<Sag>> = BTreeMap::new();
+        for path in files {
             let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
             let v: Validated = match crate::table::read_delivery(path) {
                 Ok(bytes) => {
@@ -187,15 +188,13 @@ impl Group<'_> {
             if let Some(navn) = LeveringNavn::parse(path) {
                 let version = navn.version();
                 for r in v.records {
-                    let (kommune, order) = (r.kommunekode, (version, file_idx, r.linje));
-                    by_kommune.entry(kommune).or_default().push((order, to_sag(r, version, self.key)));
+                    by_kommune.entry(r.kommunekode).or_default().push(to_sag(r, version, self.key));
                 }
             }
             out.kvitteringer.push(v.kvittering);
         }
-        for (kommune, mut incoming) in by_kommune {
-            incoming.sort_by_key(|(order, _)| *order);
-            let (_, versions) = self.tx.add_cases(kommune, incoming.into_iter().map(|(_, sag)| sag))?;
+        for (kommune, incoming) in by_kommune {
+            let (_, versions) = self.tx.add_cases(kommune, incoming)?;
             crash_point("sager");
             out.kommuner += 1;
             out.versions += versions;

@@ -21,17 +21,17 @@
 //!
 //! A small ingest into a municipality that has a base file writes a delta file instead of rewriting
 //! the base ([`crate::Transaction::add_cases`]); readers merge the base and its deltas with the same
-//! rule as ingest ([`crate::tables::apply`]), so what they see does not depend on how the versions are
+//! rule as ingest ([`crate::tables::newest`], [`crate::tables::merge`]), so what they see does not depend on how the versions are
 //! spread over files. Deleted cases stay as tombstones (`slettet = true`) so that the order deliveries are ingested in
 //! does not matter: a case's version is its delivery's month and sequence number.
 
 use crate::fil::{sync_dir, write_durably};
 use crate::tables::{
-    LogEntry, Sag, apply, log_from_frame, parquet_rows, read_case_file, read_live, read_live_merged, read_parquet,
+    LogEntry, Sag, log_from_frame, merge, newest, parquet_rows, read_case_file, read_live, read_live_merged,
+    read_parquet,
 };
 use crate::transaction::Transaction;
 use crate::{Error, Result};
-use foldhash::{HashMap, HashMapExt};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -239,29 +239,12 @@ impl CaseStore {
         if deltas.is_empty() {
             return Ok(base);
         }
-        // The deltas' winners (few), then merged into the base, which is sorted by sagsid like them.
-        let mut winners: HashMap<String, Sag> = HashMap::new();
+        // The deltas' newest versions (few), merged into the base; all are sorted by sagsid.
+        let mut versions = Vec::new();
         for path in deltas {
-            for sag in read_case_file(path)? {
-                apply(&mut winners, sag);
-            }
+            versions.extend(read_case_file(path)?);
         }
-        let mut winners: Vec<Sag> = winners.into_values().collect();
-        winners.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
-        let mut winners = winners.into_iter().peekable();
-        let mut cases = Vec::with_capacity(base.len() + winners.len());
-        for old in base {
-            while let Some(w) = winners.next_if(|w| w.sagsid < old.sagsid) {
-                cases.push(w);
-            }
-            // As `apply`: the delta's version replaces the base's unless the base's is newer.
-            match winners.next_if(|w| w.sagsid == old.sagsid) {
-                Some(new) if new.version >= old.version => cases.push(new),
-                _ => cases.push(old),
-            }
-        }
-        cases.extend(winners);
-        Ok(cases)
+        Ok(merge(base, newest(versions)))
     }
 
     /// The live cases (tombstones dropped) of the given municipalities in one frame, read in

@@ -25,19 +25,42 @@ pub struct Sag {
     pub version: i32,
 }
 
-/// Takes `new` into `cases` by sagsid: a newer (or equally new, later) version replaces the stored
-/// one, an older one is ignored. A deletion is a bare tombstone carrying its version, so an older
-/// version arriving later cannot bring the case back. Ingest applies deliveries with it, and readers
-/// merge a base file with its delta files with it, so the result never depends on how versions are
-/// spread over deliveries or files.
-pub(crate) fn apply<S: std::hash::BuildHasher>(cases: &mut std::collections::HashMap<String, Sag, S>, new: Sag) {
-    match cases.get_mut(&new.sagsid) {
-        Some(old) if old.version > new.version => {}
-        Some(old) => *old = new,
-        None => {
-            cases.insert(new.sagsid.clone(), new);
+/// The newest version of each case among `versions`, sorted by sagsid. `versions` must be in the order
+/// they arrived (delivery order within an ingest, file order across a base and its deltas). The newest is
+/// the greatest version (delivery month and sequence), and of equal versions the one that arrived last. A
+/// deletion is a bare tombstone carrying its version, so an older version arriving later cannot bring the
+/// case back, and the result never depends on how versions are spread over deliveries or files. Ingest
+/// and the readers of delta files both decide with it (and [`merge`]).
+pub(crate) fn newest(mut versions: Vec<Sag>) -> Vec<Sag> {
+    // Stable: within one sagsid and version, arrival order is kept, so the last is the latest.
+    versions.sort_by(|a, b| a.sagsid.cmp(&b.sagsid).then(a.version.cmp(&b.version)));
+    // `dedup_by` keeps the first of a run; swapping keeps the last instead.
+    versions.dedup_by(|later, kept| {
+        let same = later.sagsid == kept.sagsid;
+        if same {
+            std::mem::swap(later, kept);
+        }
+        same
+    });
+    versions
+}
+
+/// `stored` with `newer` taken in, both sorted by sagsid with one version each (as [`newest`] gives): a
+/// newer version replaces the stored one unless the stored one's version is greater. Sorted by sagsid.
+pub(crate) fn merge(stored: Vec<Sag>, newer: Vec<Sag>) -> Vec<Sag> {
+    let mut newer = newer.into_iter().peekable();
+    let mut out = Vec::with_capacity(stored.len() + newer.len());
+    for old in stored {
+        while let Some(new) = newer.next_if(|n| n.sagsid < old.sagsid) {
+            out.push(new);
+        }
+        match newer.next_if(|n| n.sagsid == old.sagsid) {
+            Some(new) if new.version >= old.version => out.push(new),
+            _ => out.push(old),
         }
     }
+    out.extend(newer);
+    out
 }
 
 /// One row of the delivery log.
@@ -315,4 +338,56 @@ pub(crate) fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
             fund: fund[i].clone(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sag(sagsid: &str, version: i32, ydelse: &str) -> Sag {
+        Sag {
+            kommunekode: 101,
+            sagsid: sagsid.into(),
+            person: 1,
+            foedselsdato: EPOCH,
+            koen: godkend_model::Koen::Kvinde,
+            ydelse: ydelse.into(),
+            maalgruppe: None,
+            startdato: EPOCH,
+            slutdato: None,
+            slettet: false,
+            version,
+        }
+    }
+
+    fn shown(cases: &[Sag]) -> Vec<String> {
+        cases.iter().map(|c| format!("{} {} {}", c.sagsid, c.version, c.ydelse)).collect()
+    }
+
+    #[test]
+    fn newest_keeps_the_greatest_version_and_of_equal_ones_the_last_to_arrive() {
+        let arrived = vec![
+            sag("B", 20240200, "feb"),
+            sag("A", 20240100, "jan"),
+            sag("B", 20240100, "jan, later"), // older, arriving later: ignored
+            sag("C", 20240100, "first"),
+            sag("C", 20240100, "second"), // the same version again: the later wins
+        ];
+        assert_eq!(shown(&newest(arrived)), ["A 20240100 jan", "B 20240200 feb", "C 20240100 second"]);
+    }
+
+    #[test]
+    fn merge_takes_newer_and_equal_versions_and_keeps_a_newer_stored_one() {
+        let stored = vec![sag("A", 20240200, "stored"), sag("C", 20240100, "stored"), sag("E", 20240100, "stored")];
+        let newer = vec![
+            sag("A", 20240100, "older"),
+            sag("B", 20240100, "new"),
+            sag("C", 20240100, "equal"),
+            sag("F", 20240100, "new"),
+        ];
+        assert_eq!(
+            shown(&merge(stored, newer)),
+            ["A 20240200 stored", "B 20240100 new", "C 20240100 equal", "E 20240100 stored", "F 20240100 new"]
+        );
+    }
 }

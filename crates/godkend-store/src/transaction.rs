@@ -3,9 +3,8 @@
 
 use crate::case_store::{CASES_DIR, CaseStore, FORMAT, publish_receipts, write_manifest};
 use crate::fil::{sync_dir, write_parquet_durably};
-use crate::tables::{LogEntry, Sag, apply, cases_to_frame, log_to_frame};
+use crate::tables::{LogEntry, Sag, cases_to_frame, log_to_frame, merge, newest};
 use crate::{Error, Result, crash_point};
-use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -63,30 +62,20 @@ impl<'s> Transaction<'s> {
     }
 
     /// Takes in one municipality's new case versions, given in delivery order, and returns what it
-    /// wrote and how many versions. A municipality with a base file gets a delta file of the new versions, unless
-    /// it already has [`MAX_TILLAEG`] of them or they would hold more than 1/[`TILLAEG_ANDEL`] of the
-    /// base's rows: then base and deltas are merged with the new versions into a new base file.
-    /// Called at most once per municipality per transaction.
-    pub fn add_cases(&self, kommunekode: u16, incoming: impl IntoIterator<Item = Sag>) -> Result<(Fil, usize)> {
-        let incoming = incoming.into_iter();
-        let mut batch: HashMap<String, Sag> = HashMap::with_capacity(incoming.size_hint().0);
-        for sag in incoming {
-            apply(&mut batch, sag);
-        }
+    /// wrote and how many versions (the newest of each sagsid). A municipality with a base file gets a
+    /// delta file of them, unless it already has [`MAX_TILLAEG`] delta files or they would hold more than
+    /// 1/[`TILLAEG_ANDEL`] of the base's rows: then base and deltas are merged with them into a new base
+    /// file. Called at most once per municipality per transaction.
+    pub fn add_cases(&self, kommunekode: u16, incoming: Vec<Sag>) -> Result<(Fil, usize)> {
+        let mut batch = newest(incoming);
         let versions = batch.len();
         let rows = self.store.case_file_rows(kommunekode)?;
         let small = |base: u64| (rows.tillaeg + versions as u64) * TILLAEG_ANDEL <= base;
         if rows.base.is_some_and(small) && rows.tillaeg_filer < MAX_TILLAEG {
-            let mut cases: Vec<Sag> = batch.into_values().collect();
-            self.write(kommunekode, &mut cases, Fil::Tillaeg)?;
+            self.write(kommunekode, &mut batch, Fil::Tillaeg)?;
             return Ok((Fil::Tillaeg, versions));
         }
-        let mut cases: HashMap<String, Sag> =
-            self.store.read_cases(kommunekode)?.into_iter().map(|s| (s.sagsid.clone(), s)).collect();
-        for sag in batch.into_values() {
-            apply(&mut cases, sag);
-        }
-        let mut cases: Vec<Sag> = cases.into_values().collect();
+        let mut cases = merge(self.store.read_cases(kommunekode)?, batch);
         self.write(kommunekode, &mut cases, Fil::Base)?;
         Ok((Fil::Base, versions))
     }
