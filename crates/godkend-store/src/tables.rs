@@ -122,7 +122,7 @@ pub(crate) fn read_live(path: &Path) -> Result<DataFrame> {
 /// One municipality's live cases from its base file and delta files: the frame [`read_live`] would give
 /// for the one compacted file holding the merged cases, row for row (sorted by sagsid), without building
 /// a [`Sag`] per case. Each file is sorted by sagsid and holds a sagsid once; a delta's version replaces the
-/// base's unless the base's is newer ([`apply`]), and of two deltas with the same version the later wins.
+/// base's unless the base's is newer ([`merge`]), and of two deltas with the same version the later wins.
 pub(crate) fn read_live_merged(files: &[std::path::PathBuf]) -> Result<DataFrame> {
     let [base_path, ..] = files else {
         return Ok(DataFrame::empty());
