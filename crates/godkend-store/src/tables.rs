@@ -145,22 +145,39 @@ pub(crate) fn read_live_merged(files: &[std::path::PathBuf]) -> Result<DataFrame
         .map(|df| Ok((df.column("sagsid")?.str()?.clone(), df.column("version")?.i32()?.clone())))
         .collect::<PolarsResult<Vec<_>>>()
         .map_err(store_err)?;
-    // The winning version of each sagsid the deltas hold: (file, row, version).
-    let mut winners: foldhash::HashMap<&str, (usize, usize, i32)> = foldhash::HashMap::default();
+    let order = merged_rows(&keys);
+    // Rows of all files stacked, then taken in merged order.
+    let offsets: Vec<usize> =
+        frames.iter().scan(0, |acc, df| Some(std::mem::replace(acc, *acc + df.height()))).collect();
+    let idx: Vec<IdxSize> = order.iter().map(|&(file, row)| (offsets[file] + row) as IdxSize).collect();
+    let mut all = frames[0].clone();
+    for df in &frames[1..] {
+        all.vstack_mut(df).map_err(store_err)?;
+    }
+    let merged = all.take(&IdxCa::from_vec("".into(), idx)).map_err(store_err)?;
+    merged.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+}
+
+/// Which rows make up the merged cases, as (file, row) in sagsid order, given each file's sagsid and
+/// version columns (file 0 the base, then the deltas oldest first; each sorted by sagsid, a sagsid once).
+/// The same decision as [`newest`] and [`merge`], on row numbers instead of cases.
+fn merged_rows(keys: &[(StringChunked, Int32Chunked)]) -> Vec<(usize, usize)> {
+    // The newest version of each sagsid the deltas hold: the greatest, of equal ones the later file's.
+    let mut newest: foldhash::HashMap<&str, (usize, usize, i32)> = foldhash::HashMap::default();
     for (file, (sagsid, version)) in keys.iter().enumerate().skip(1) {
         for (row, (s, v)) in sagsid.iter().zip(version.iter()).enumerate() {
             let (Some(s), Some(v)) = (s, v) else { continue };
-            if winners.get(s).is_none_or(|w| v >= w.2) {
-                winners.insert(s, (file, row, v));
+            if newest.get(s).is_none_or(|n| v >= n.2) {
+                newest.insert(s, (file, row, v));
             }
         }
     }
     let mut from_deltas: Vec<(&str, usize, usize, i32)> =
-        winners.into_iter().map(|(s, w)| (s, w.0, w.1, w.2)).collect();
+        newest.into_iter().map(|(s, (file, row, v))| (s, file, row, v)).collect();
     from_deltas.sort_unstable();
-    // Merge the base's rows and the deltas' winners in sagsid order.
+    // Merged with the base's rows: a delta's version replaces the base's unless the base's is greater.
     let (base_sagsid, base_version) = &keys[0];
-    let mut order: Vec<(usize, usize)> = Vec::with_capacity(base_sagsid.len() + from_deltas.len());
+    let mut order = Vec::with_capacity(base_sagsid.len() + from_deltas.len());
     let mut next = from_deltas.iter().peekable();
     for (row, (s, v)) in base_sagsid.iter().zip(base_version.iter()).enumerate() {
         let s = s.unwrap_or_default();
@@ -173,16 +190,7 @@ pub(crate) fn read_live_merged(files: &[std::path::PathBuf]) -> Result<DataFrame
         }
     }
     order.extend(next.map(|&(_, file, drow, _)| (file, drow)));
-    // Rows of all files stacked, then taken in merged order.
-    let offsets: Vec<usize> =
-        frames.iter().scan(0, |acc, df| Some(std::mem::replace(acc, *acc + df.height()))).collect();
-    let idx: Vec<IdxSize> = order.iter().map(|&(file, row)| (offsets[file] + row) as IdxSize).collect();
-    let mut all = frames[0].clone();
-    for df in &frames[1..] {
-        all.vstack_mut(df).map_err(store_err)?;
-    }
-    let merged = all.take(&IdxCa::from_vec("".into(), idx)).map_err(store_err)?;
-    merged.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+    order
 }
 
 /// Every row of one case file.
