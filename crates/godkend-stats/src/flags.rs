@@ -9,6 +9,9 @@ use godkend_model::taerskler::GulRoed;
 use godkend_model::{Kvartal, Reference, Register, Taerskler};
 use std::collections::BTreeMap;
 
+/// One municipality's figures for one series, by quarter.
+type Figures = BTreeMap<Kvartal, Tal>;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Alvor {
     #[serde(rename = "rød")]
@@ -489,7 +492,7 @@ pub fn hb_flags(
     let quarters = window.quarters();
     let p = &t.hidiroglou_berthelot;
     // Each series' municipalities with their figures, looked up by quarter without building a key.
-    let mut by_serie: BTreeMap<&str, Vec<(u16, &BTreeMap<Kvartal, Tal>)>> = BTreeMap::new();
+    let mut by_serie: BTreeMap<&str, Vec<(u16, &Figures)>> = BTreeMap::new();
     for ((kommune, serie), figures) in &counts.kommune {
         by_serie.entry(serie.as_str()).or_default().push((*kommune, figures));
     }
