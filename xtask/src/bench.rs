@@ -4,7 +4,7 @@
 //! memory of each process come from `/usr/bin/time`; no figure is asserted, they are printed (and kept in
 //! `target/xtask/bench/bench.md` for docs/PERFORMANCE.md).
 
-use crate::{godkend, option, root, s};
+use crate::{godkend, national_demo_data, option, root, s};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,23 +53,7 @@ fn data(bin: &Path, skala: &str, seed: &str) -> Result<PathBuf> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
-    let args = [
-        "demo-data",
-        "--out",
-        s(&dir),
-        "--kommuner",
-        "alle",
-        "--fra",
-        "2015-01",
-        "--til",
-        "2025-12",
-        "--skala",
-        skala,
-        "--seed",
-        seed,
-        "--problemer",
-        "ingen",
-    ];
+    let args = national_demo_data(&dir, &["--skala", skala, "--seed", seed]);
     let (out, err, _, _) = timed(bin, &args, &root())?;
     if !dir.join("sandhed.json").is_file() {
         bail!("demo-data failed:\n{err}");

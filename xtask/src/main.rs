@@ -208,22 +208,7 @@ fn calibrate(args: &[String]) -> Result<()> {
     let (demo, store) = (dir.join("demo"), dir.join("lager"));
     if !store.join("godkend-store.json").exists() {
         work_dir("kalibrer")?;
-        let (out, err, code) = run(
-            &bin,
-            &[
-                "demo-data",
-                "--out",
-                s(&demo),
-                "--kommuner",
-                "alle",
-                "--fra",
-                "2015-01",
-                "--til",
-                "2025-12",
-                "--problemer",
-                "ingen",
-            ],
-        )?;
+        let (out, err, code) = run(&bin, &national_demo_data(&demo, &[]))?;
         if code != 0 {
             bail!("demo-data failed:\n{err}");
         }
@@ -292,6 +277,26 @@ fn run_with_comments(store: &Path, dir: &Path, comments: &Path) -> Vec<String> {
         .iter()
         .map(|a| a.to_string())
         .collect()
+}
+
+/// `godkend demo-data` arguments for the national set of `bench` and `kalibrer`: all 98 municipalities,
+/// 2015-01..2025-12, no injected delivery problems, then `extra`.
+fn national_demo_data<'a>(out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "demo-data",
+        "--out",
+        s(out),
+        "--kommuner",
+        "alle",
+        "--fra",
+        "2015-01",
+        "--til",
+        "2025-12",
+        "--problemer",
+        "ingen",
+    ];
+    args.extend_from_slice(extra);
+    args
 }
 
 fn s(p: &Path) -> &str {
