@@ -194,7 +194,7 @@ impl Group<'_> {
             out.kvitteringer.push(v.kvittering);
         }
         for (kommune, incoming) in by_kommune {
-            let (_, versions) = self.tx.add_cases(kommune, incoming)?;
+            let versions = self.tx.add_cases(kommune, incoming)?;
             crash_point("sager");
             out.kommuner += 1;
             out.versions += versions;

@@ -124,7 +124,7 @@ fn rejected_delivery_leaves_cases_untouched() {
     );
     let summary = run(&store, &[bad]);
     assert_eq!(summary.exit_code(), 2);
-    let now = CaseStore::open(&store).unwrap().cases_path(101).unwrap();
+    let now = CaseStore::open(&store).unwrap().case_files(101)[0].clone();
     assert_eq!(now, store.join("sager/101-g1.parquet"), "a rejected delivery writes no case file");
     assert_eq!(std::fs::read(now).unwrap(), cases_before);
     assert!(store.join("kvitteringer/101_2024-03.csv.json").exists(), "a rejected delivery still gets a receipt");

@@ -84,13 +84,13 @@ impl Manifest {
 
 /// How one municipality's cases are spread over files, from the Parquet footers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CaseFileRows {
+pub(crate) struct CaseFileRows {
     /// Rows of the base file; `None` when the municipality has no case file yet.
-    pub base: Option<u64>,
+    pub(crate) base: Option<u64>,
     /// Rows of all its delta files together.
-    pub tillaeg: u64,
+    pub(crate) tillaeg: u64,
     /// How many delta files it has.
-    pub tillaeg_filer: usize,
+    pub(crate) tillaeg_filer: usize,
 }
 
 /// A case store opened for reading (`open`) or as its one writer (`open_or_create`).
@@ -182,11 +182,6 @@ impl CaseStore {
         self.manifest().generation
     }
 
-    /// One municipality's base case file, if it has one.
-    pub fn cases_path(&self, kommunekode: u16) -> Option<PathBuf> {
-        self.manifest().sager.get(&kommunekode).map(|f| self.root.join(f))
-    }
-
     /// One municipality's case files: the base file, then its delta files, oldest first.
     pub fn case_files(&self, kommunekode: u16) -> Vec<PathBuf> {
         let manifest = self.manifest();
@@ -196,7 +191,7 @@ impl CaseStore {
     }
 
     /// How many rows one municipality's base file and delta files hold (footers only).
-    pub fn case_file_rows(&self, kommunekode: u16) -> Result<CaseFileRows> {
+    pub(crate) fn case_file_rows(&self, kommunekode: u16) -> Result<CaseFileRows> {
         let files = self.case_files(kommunekode);
         let Some((base, deltas)) = files.split_first() else {
             return Ok(CaseFileRows::default());

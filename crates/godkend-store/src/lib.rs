@@ -11,9 +11,9 @@ pub mod fil;
 mod tables;
 mod transaction;
 
-pub use case_store::{CaseFileRows, CaseStore, KeyFingerprint};
+pub use case_store::{CaseStore, KeyFingerprint};
 pub use tables::{EPOCH, LIVE_COLUMNS, LogEntry, Sag, Voksenposter};
-pub use transaction::{Fil, MAX_TILLAEG, TILLAEG_ANDEL, Transaction};
+pub use transaction::{MAX_TILLAEG, TILLAEG_ANDEL, Transaction};
 
 use std::path::PathBuf;
 

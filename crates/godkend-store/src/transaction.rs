@@ -22,7 +22,7 @@ pub struct Transaction<'s> {
 
 /// What one municipality's case file of this generation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fil {
+pub(crate) enum Fil {
     /// Every case of the municipality: replaces its base file and drops its delta files.
     Base,
     /// Only the versions this generation added, read on top of the base file and earlier deltas.
@@ -61,23 +61,23 @@ impl<'s> Transaction<'s> {
         written
     }
 
-    /// Takes in one municipality's new case versions, given in delivery order, and returns what it
-    /// wrote and how many versions (the newest of each sagsid). A municipality with a base file gets a
+    /// Takes in one municipality's new case versions, given in delivery order, and returns how many
+    /// versions it wrote (the newest of each sagsid). A municipality with a base file gets a
     /// delta file of them, unless it already has [`MAX_TILLAEG`] delta files or they would hold more than
     /// 1/[`TILLAEG_ANDEL`] of the base's rows: then base and deltas are merged with them into a new base
     /// file. Called at most once per municipality per transaction.
-    pub fn add_cases(&self, kommunekode: u16, incoming: Vec<Sag>) -> Result<(Fil, usize)> {
+    pub fn add_cases(&self, kommunekode: u16, incoming: Vec<Sag>) -> Result<usize> {
         let mut batch = newest(incoming);
         let versions = batch.len();
         let rows = self.store.case_file_rows(kommunekode)?;
         let small = |base: u64| (rows.tillaeg + versions as u64) * TILLAEG_ANDEL <= base;
         if rows.base.is_some_and(small) && rows.tillaeg_filer < MAX_TILLAEG {
             self.write(kommunekode, &mut batch, Fil::Tillaeg)?;
-            return Ok((Fil::Tillaeg, versions));
+            return Ok(versions);
         }
         let mut cases = merge(self.store.read_cases(kommunekode)?, batch);
         self.write(kommunekode, &mut cases, Fil::Base)?;
-        Ok((Fil::Base, versions))
+        Ok(versions)
     }
 
     /// Writes one municipality's case file for this generation (sorted by sagsid, fsynced).
