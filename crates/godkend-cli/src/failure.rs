@@ -30,14 +30,26 @@ impl From<godkend_store::Error> for Failure {
     }
 }
 
-impl From<godkend_stats::Error> for Failure {
-    fn from(e: godkend_stats::Error) -> Failure {
-        Failure::from_stats(&e)
+impl From<godkend_round::Error> for Failure {
+    fn from(e: godkend_round::Error) -> Failure {
+        Failure::from_round(&e)
+    }
+}
+
+impl From<godkend_count::Error> for Failure {
+    fn from(e: godkend_count::Error) -> Failure {
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
+    }
+}
+
+impl From<godkend_outputs::Error> for Failure {
+    fn from(e: godkend_outputs::Error) -> Failure {
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
     }
 }
 
 impl Failure {
-    pub fn from_stats(e: &godkend_stats::Error) -> Failure {
+    pub fn from_round(e: &godkend_round::Error) -> Failure {
         Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
     }
 }

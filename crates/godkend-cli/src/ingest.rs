@@ -41,7 +41,7 @@ pub struct Args {
 /// never written into an output.
 pub fn today() -> chrono::NaiveDate {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Days::new(secs / 86_400)
+    godkend_model::dato::EPOCH + chrono::Days::new(secs / 86_400)
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {

@@ -1,11 +1,10 @@
 //! `godkend kalibrer`: graded anomalies injected into a store's counts; how the series rules catch
-//! them and how many clean cells they flag (see `godkend_stats::kalibrering`).
+//! them and how many clean cells they flag (see `godkend_rules::kalibrering`).
 
+use crate::args;
 use crate::failure::Failure;
-use godkend_model::{Kvartal, Maaned, Reference};
-use godkend_stats::count::{self, Window};
+use godkend_model::{Maaned, Reference};
 use godkend_store::CaseStore;
-use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
@@ -15,18 +14,17 @@ godkend demo-data --out out/kal --kommuner alle --fra 2015-01 --til 2025-12 --pr
 godkend ingest out/kal --store out/kal-lager --demo-noegle\n  godkend kalibrer --store out/kal-lager --year 2025"
 )]
 pub struct Args {
-    /// The case store.
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
+    #[command(flatten)]
+    store: args::Store,
     /// The report year whose quarters the events land in.
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, visible_alias = "aar", value_name = "YYYY", value_parser = args::report_year)]
     year: i32,
     #[arg(long, default_value_t = 1)]
     seed: u64,
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
-    let store = CaseStore::open(&args.store)?;
+    let store = CaseStore::open(&args.store.store)?;
     let first = store
         .read_log()?
         .iter()
@@ -34,11 +32,12 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         .filter_map(|e| e.maaned.parse::<Maaned>().ok())
         .min()
         .ok_or_else(|| Failure::new("the store holds no accepted delivery", "ingest demo data first (see --help)"))?;
-    let til = Kvartal::new(args.year, 4).expect("quarter");
-    let window = Window { fra: first.kvartal().max(Kvartal::new(2015, 1).expect("quarter")).min(til), til };
+    // The window every report counts (first quarter shown: `vises_fra`), so the calibration judges the
+    // series the reports flag.
+    let window = godkend_round::scope::window(reference, args.year, Some(first));
     let cases = store.live_cases(&store.kommuner()?)?;
-    let counts = count::count(cases, reference, window)?;
-    let k = godkend_stats::kalibrering::calibrate(&counts, reference, &reference.taerskler, args.year, args.seed);
+    let counts = godkend_count::count(cases, reference, window)?;
+    let k = godkend_rules::kalibrering::calibrate(&counts, reference, &reference.taerskler, args.year, args.seed);
     println!("Thresholds {} · report year {} · seed {}\n", reference.taerskler.version, args.year, args.seed);
     print!("{}", k.table());
     Ok(0)

@@ -1,6 +1,7 @@
 //! `godkend`: the command line of DST's approval-report pipeline. Thin: parse, dispatch, and turn
 //! failures into `error:`/`hint:` lines and the exit codes of docs/kommandoer.md.
 
+mod args;
 mod demo;
 mod demo_check;
 mod failure;

@@ -1,41 +1,26 @@
 //! `godkend run` (the annual run for every municipality) and `godkend report` (one municipality):
-//! counts, flags and comments into `<kode>-<navn>-<år>.pdf`, `<kode>-<år>.json` and
-//! `<kode>-<år>-markeringer.xlsx`, and for the run `status-<år>.pdf` and `.csv`.
+//! the approval round's reports written as `<kode>-<navn>-<år>.pdf`, `<kode>-<år>.json` and
+//! `<kode>-<år>-markeringer.xlsx`, and for the run `status-<år>.pdf`, `.csv` and `.json`.
 
+use crate::args;
 use crate::failure::Failure;
 use godkend_model::Reference;
-use godkend_stats::Status;
-use godkend_stats::report::{self, KommuneRapport, RunOptions};
+use godkend_round::{Rapport, Udvalg};
 use godkend_store::CaseStore;
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Common {
-    /// The case store written by `godkend ingest`.
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
-    /// The report year (its four quarters are flagged).
-    #[arg(long, value_name = "YYYY")]
-    year: i32,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// The municipalities' comments: CSV (;) or XLSX with kommunekode, ydelse, kvartal, regel, kommentar
-    /// (e.g. the returned `-markeringer.xlsx` workbooks). Repeat it, or name a folder of such files.
-    #[arg(long, value_name = "FILE|DIR")]
-    comments: Vec<PathBuf>,
-    /// Last year's output folder, to flag revisions of the figures approved then.
-    #[arg(long, value_name = "DIR")]
-    approved: Option<PathBuf>,
-    /// An earlier output folder of the same year: each flag is shown as new, unchanged, changed or
-    /// resolved against it, and the comments given there follow their flag.
-    #[arg(long, value_name = "DIR")]
-    forrige: Option<PathBuf>,
-    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
-    #[arg(long, value_name = "FILE")]
-    godkendelser: Option<PathBuf>,
+    #[command(flatten)]
+    store: args::Store,
+    #[command(flatten)]
+    year: args::Year,
+    #[command(flatten)]
+    out: args::Out,
+    #[command(flatten)]
+    round: args::Round,
 }
 
 #[derive(clap::Args)]
@@ -58,50 +43,29 @@ pub struct ReportArgs {
     #[command(flatten)]
     common: Common,
     /// The municipality's code.
-    #[arg(long, value_name = "KODE")]
+    #[arg(long, visible_alias = "municipality", value_name = "KODE", value_parser = args::kommunekode)]
     kommune: u16,
 }
 
-fn prepare(c: &Common) -> Result<(CaseStore, RunOptions), Failure> {
-    let store = CaseStore::open(&c.store)?;
-    std::fs::create_dir_all(&c.out)
-        .map_err(|e| Failure::new(format!("{}: {e}", c.out.display()), "choose an output folder you can write to"))?;
-    if !(2013..=2100).contains(&c.year) {
-        return Err(Failure::new(format!("--year {} is not a report year", c.year), "example: --year 2025"));
-    }
-    Ok((
-        store,
-        RunOptions {
-            year: c.year,
-            comments: c.comments.clone(),
-            approved: c.approved.clone(),
-            forrige: c.forrige.clone(),
-            godkendelser: c.godkendelser.clone(),
-            kept: Some(c.out.join(".godkend")),
-        },
-    ))
-}
-
-/// Writes one municipality's PDF, JSON and workbook.
-fn write_one(out: &Path, r: &KommuneRapport) -> Result<(), Failure> {
-    report::write_outputs(out, r)?;
-    let pdf = godkend_report::render_report(r)
-        .map_err(|e| Failure::new(e.to_string(), "a template or chart failed; the JSON and workbook were written"))?;
-    let path = out.join(format!("{:03}-{}-{}.pdf", r.kommunekode, r.navn, r.aar));
-    godkend_store::fil::write_atomic(&path, &pdf)?;
-    Ok(())
+/// Open the store → count, flag and assemble (the round) → write; the same calls for one municipality.
+fn round(c: &Common, reference: &Reference, udvalg: Udvalg) -> Result<godkend_round::Run, Failure> {
+    let store = CaseStore::open(&c.store.store)?;
+    let out = c.out.create()?;
+    let options = c.round.options(c.year.year, Some(out.join(".godkend")));
+    Ok(godkend_round::run(&store, reference, &options, udvalg)?)
 }
 
 /// Writes every report's files, one municipality per core; returns how many failed (each printed).
-fn write_all(out: &Path, rapporter: &[KommuneRapport]) -> usize {
+fn write_all(out: &Path, rapporter: &[Rapport]) -> usize {
     let bar = crate::progress::bar(rapporter.len() as u64, "rapporter");
     let failures: Vec<Failure> = rapporter
         .par_iter()
         .filter_map(|r| {
-            let result = write_one(out, r);
+            let result = godkend_outputs::write_kommune(out, r);
             bar.inc(1);
-            result.err().map(|mut f| {
-                f.message = format!("kommune {:03}: {}", r.kommunekode, f.message);
+            result.err().map(|e| {
+                let mut f = Failure::from(e);
+                f.message = format!("kommune {:03}: {}", r.model.kommunekode, f.message);
                 f
             })
         })
@@ -115,20 +79,13 @@ fn write_all(out: &Path, rapporter: &[KommuneRapport]) -> usize {
 
 pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
     let started = Instant::now();
-    let (store, options) = prepare(&args.common)?;
-    let run = report::run(&store, reference, &options, None)?;
+    let c = &args.common;
+    let run = round(c, reference, Udvalg::Alle)?;
     let counted = started.elapsed().as_secs_f64();
     let counted_mb = crate::ingest::peak_memory_mb();
-    let failed = write_all(&args.common.out, &run.rapporter);
-    let status = Status::of(&run.rapporter, options.year, &run.frister);
-    let out = |ext: &str| args.common.out.join(format!("status-{}.{ext}", options.year));
-    godkend_store::fil::write_atomic(&out("csv"), status.csv().as_bytes())?;
-    godkend_store::fil::write_atomic(&out("json"), status.json().as_bytes())?;
-    let status_pdf = godkend_report::render_status(&status).map_err(|e| {
-        Failure::new(e.to_string(), "the status template failed; the municipalities' files were written")
-    })?;
-    godkend_store::fil::write_atomic(&out("pdf"), &status_pdf)?;
-    summarise(&run.rapporter, &args.common.out);
+    let failed = write_all(&c.out.out, &run.rapporter);
+    godkend_outputs::write_status(&c.out.out, &run.status(c.year.year))?;
+    summarise(&run.rapporter, &c.out.out);
     let skipped = report_skipped(&run.sprunget_over);
     let mb = |m: Option<u64>| m.map(|mb| format!(", maks. hukommelse {mb} MB")).unwrap_or_default();
     eprintln!(
@@ -148,30 +105,31 @@ pub fn report_one(args: ReportArgs, reference: &Reference) -> Result<u8, Failure
             "example: --kommune 101",
         ));
     }
-    let (store, options) = prepare(&args.common)?;
-    let run = report::run(&store, reference, &options, Some(args.kommune))?;
-    let failed = write_all(&args.common.out, &run.rapporter);
-    summarise(&run.rapporter, &args.common.out);
+    let c = &args.common;
+    let run = round(c, reference, Udvalg::Kommune(args.kommune))?;
+    let failed = write_all(&c.out.out, &run.rapporter);
+    summarise(&run.rapporter, &c.out.out);
     let skipped = report_skipped(&run.sprunget_over);
     eprintln!("({:.2} s)", started.elapsed().as_secs_f64());
     Ok(if failed + skipped > 0 { 2 } else { 0 })
 }
 
 /// Prints each side file that was skipped (the reports were written without it); returns how many.
-pub(crate) fn report_skipped(skipped: &[godkend_stats::Error]) -> usize {
+pub(crate) fn report_skipped(skipped: &[godkend_round::Error]) -> usize {
     for e in skipped {
-        let mut f = Failure::from_stats(e);
+        let mut f = Failure::from_round(e);
         f.message = format!("sprunget over: {}", f.message);
         f.print();
     }
     skipped.len()
 }
 
-fn summarise(rapporter: &[KommuneRapport], out: &Path) {
-    let klar = rapporter.iter().filter(|r| r.klar_til_godkendelse).count();
-    let roede: usize = rapporter.iter().map(|r| r.antal.roede).sum();
-    let gule: usize = rapporter.iter().map(|r| r.antal.gule).sum();
-    let unmatched: usize = rapporter.iter().map(|r| r.kommentarer_uden_markering.len()).sum();
+fn summarise(rapporter: &[Rapport], out: &Path) {
+    let models = rapporter.iter().map(|r| &r.model);
+    let klar = models.clone().filter(|r| r.klar_til_godkendelse).count();
+    let roede: usize = models.clone().map(|r| r.antal.roede).sum();
+    let gule: usize = models.clone().map(|r| r.antal.gule).sum();
+    let unmatched: usize = models.map(|r| r.kommentarer_uden_markering.len()).sum();
     println!(
         "{} kommuner: {roede} røde og {gule} gule markeringer i året; {klar} klar til godkendelse; filer i {}",
         rapporter.len(),

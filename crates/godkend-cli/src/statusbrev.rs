@@ -1,10 +1,11 @@
 //! `godkend statusbrev`: the May letter to the municipal director of every municipality that has not
 //! approved its data (`<kode>-<navn>-statusbrev-<år>.pdf`), and `statusbreve-<år>.csv` listing them.
 
+use crate::args;
 use crate::failure::Failure;
 use godkend_model::Reference;
-use godkend_stats::report::{self, RunOptions};
-use godkend_stats::statusbrev::{self, Statusbrev};
+use godkend_round::statusbrev::Statusbrev;
+use godkend_round::{RunOptions, Udvalg};
 use godkend_store::CaseStore;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -16,60 +17,53 @@ use std::path::PathBuf;
 godkend statusbrev --store out/lager --year 2025 --godkendelser godkendelser.csv --out out/breve --comments svar/"
 )]
 pub struct Args {
-    /// The case store written by `godkend ingest`.
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
-    /// The report year.
-    #[arg(long, value_name = "YYYY")]
-    year: i32,
+    #[command(flatten)]
+    store: args::Store,
+    #[command(flatten)]
+    year: args::Year,
     /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, visible_alias = "approvals", value_name = "FILE")]
     godkendelser: PathBuf,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[command(flatten)]
+    out: args::Out,
     /// The comments received so far (as for `run`), so the letters count only the marks still open.
-    #[arg(long, value_name = "FILE|DIR")]
+    #[arg(long, visible_alias = "kommentarer", value_name = "FILE|DIR")]
     comments: Vec<PathBuf>,
     /// An earlier output folder of the year, whose comments follow their flags (as for `run`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, visible_alias = "previous", value_name = "DIR")]
     forrige: Option<PathBuf>,
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     // A letter to a municipality that has approved would be wrong: the approvals must all be read.
-    godkend_stats::godkendelser::read(&args.godkendelser, reference)?;
-    let store = CaseStore::open(&args.store)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::new(format!("{}: {e}", args.out.display()), "choose an output folder you can write to")
-    })?;
+    godkend_round::godkendelser::read(&args.godkendelser, reference)?;
+    let store = CaseStore::open(&args.store.store)?;
+    let out = args.out.create()?;
     let options = RunOptions {
-        year: args.year,
+        year: args.year.year,
         comments: args.comments.clone(),
         approved: None,
         forrige: args.forrige.clone(),
         godkendelser: Some(args.godkendelser.clone()),
         kept: None,
     };
-    let run = report::run(&store, reference, &options, None)?;
-    let breve: Vec<Statusbrev> = run.rapporter.iter().filter_map(Statusbrev::of).collect();
+    let run = godkend_round::run(&store, reference, &options, Udvalg::Alle)?;
+    let breve: Vec<Statusbrev> = run.rapporter.iter().filter_map(|r| Statusbrev::of(&r.model)).collect();
     let bar = crate::progress::bar(breve.len() as u64, "breve");
     let failures: Vec<Failure> = breve
         .par_iter()
         .filter_map(|b| {
-            let result = godkend_report::render_statusbrev(b)
-                .map_err(|e| Failure::new(format!("kommune {:03}: {e}", b.kommunekode), "the letter template failed"))
-                .and_then(|pdf| {
-                    let path = args.out.join(format!("{:03}-{}-statusbrev-{}.pdf", b.kommunekode, b.navn, b.aar));
-                    godkend_store::fil::write_atomic(&path, &pdf).map_err(Failure::from)
-                });
+            let result = godkend_outputs::write_statusbrev(out, b).map_err(|e| {
+                let mut f = Failure::from(e);
+                f.message = format!("kommune {:03}: {}", b.kommunekode, f.message);
+                f
+            });
             bar.inc(1);
             result.err()
         })
         .collect();
     bar.finish_and_clear();
-    let list = args.out.join(format!("statusbreve-{}.csv", args.year));
-    godkend_store::fil::write_atomic(&list, statusbrev::csv(&breve).as_bytes())?;
+    godkend_outputs::write_statusbreve(out, args.year.year, &breve)?;
     for f in &failures {
         f.print();
     }
@@ -78,7 +72,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     println!(
         "{} breve til kommuner, der ikke har godkendt ({approved} har godkendt); filer i {}",
         breve.len(),
-        args.out.display()
+        out.display()
     );
     Ok(if failures.len() + skipped > 0 { 2 } else { 0 })
 }

@@ -2,10 +2,10 @@
 //! two CSVs (`<kode>-systemskifte-<dato>.csv` per series and quarter, `-sager.csv` the cases starting
 //! on the date, re-created ones marked).
 
+use crate::args;
 use crate::failure::Failure;
 use godkend_model::Reference;
 use godkend_store::CaseStore;
-use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
@@ -14,18 +14,16 @@ use std::path::PathBuf;
 godkend systemskifte --store out/lager --kommune 461 --dato 2025-04-01 --out out/systemskifte"
 )]
 pub struct Args {
-    /// The case store written by `godkend ingest`.
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
+    #[command(flatten)]
+    store: args::Store,
     /// The municipality's code.
-    #[arg(long, value_name = "KODE")]
+    #[arg(long, visible_alias = "municipality", value_name = "KODE", value_parser = args::kommunekode)]
     kommune: u16,
     /// The go-live date of the new system.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    dato: String,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[arg(long, visible_alias = "date", value_name = "YYYY-MM-DD", value_parser = args::dato_efter_start)]
+    dato: chrono::NaiveDate,
+    #[command(flatten)]
+    out: args::Out,
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
@@ -35,27 +33,10 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
             "example: --kommune 461",
         ));
     };
-    let dato = chrono::NaiveDate::parse_from_str(&args.dato, "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d > godkend_model::earliest_start())
-        .ok_or_else(|| {
-            Failure::new(
-                format!("--dato {} is not a date after 2013-10-01", godkend_model::tekst::shown(&args.dato)),
-                "the go-live date as YYYY-MM-DD, e.g. --dato 2025-04-01",
-            )
-        })?;
-    let store = CaseStore::open(&args.store)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::new(format!("{}: {e}", args.out.display()), "choose an output folder you can write to")
-    })?;
-    let s = godkend_stats::systemskifte::systemskifte(&store, reference, kommune.kode, dato)?;
-    let stem = format!("{:03}-systemskifte-{}", s.kommunekode, s.dato);
-    godkend_store::fil::write_atomic(&args.out.join(format!("{stem}.csv")), s.csv().as_bytes())?;
-    godkend_store::fil::write_atomic(&args.out.join(format!("{stem}-sager.csv")), s.sager_csv().as_bytes())?;
-    let pdf = godkend_report::render_systemskifte(&s)
-        .map_err(|e| Failure::new(e.to_string(), "the systemskifte template failed; the CSV files were written"))?;
-    let path = args.out.join(format!("{:03}-{}-systemskifte-{}.pdf", s.kommunekode, s.navn, s.dato));
-    godkend_store::fil::write_atomic(&path, &pdf)?;
+    let store = CaseStore::open(&args.store.store)?;
+    let out = args.out.create()?;
+    let s = godkend_count::systemskifte::systemskifte(&store, reference, kommune.kode, args.dato)?;
+    godkend_outputs::write_systemskifte(out, &s)?;
     println!(
         "{} {}: {} sager starter {} ({} af kvartalets {}), heraf {} genoprettede; filer i {}",
         s.kommunekode,
@@ -65,7 +46,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         s.starter_paa_datoen,
         s.starter_i_kvartalet,
         s.genoprettede,
-        args.out.display()
+        out.display()
     );
     Ok(0)
 }

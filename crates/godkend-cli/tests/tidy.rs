@@ -3,7 +3,7 @@
 //! the documentation names exist, and nothing in the repository points outside it.
 
 use godkend_model::FundKode;
-use godkend_stats::Regel;
+use godkend_rules::Regel;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -141,6 +141,50 @@ fn paths_the_documentation_names_exist() {
     assert!(broken.is_empty(), "documentation names paths that do not exist:\n  {}", broken.join("\n  "));
 }
 
+/// Paths a Rust file's doc comments (`//!`, `///`) name: in backticks, or bare with a file extension
+/// (`docs/markeringer.md, "Dialogen"`), relative to the repository.
+fn doc_comment_paths(source: &str) -> BTreeSet<String> {
+    const ROOTS: [&str; 7] =
+        ["crates/", "reference-data/", "report-templates/", "fixtures/", "xtask/", "docs/", ".ci/"];
+    const EXTENSIONS: [&str; 8] = [".md", ".rs", ".csv", ".toml", ".typ", ".py", ".json", ".conf"];
+    let docs: String = source
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("//!").or_else(|| l.trim_start().strip_prefix("///")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out: BTreeSet<String> = named_paths(&docs).into_iter().filter(|p| !p.starts_with("./")).collect();
+    for word in docs.split(|c: char| c.is_whitespace() || "(),;\"'`".contains(c)) {
+        let word = word.trim_end_matches(['.', ':']);
+        if ROOTS.iter().any(|r| word.starts_with(r))
+            && EXTENSIONS.iter().any(|e| word.ends_with(e))
+            && !word.contains(['<', '*', '…', '|'])
+        {
+            out.insert(word.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn paths_the_doc_comments_name_exist() {
+    let root = repo();
+    let mut broken = Vec::new();
+    for file in text_files().into_iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for path in doc_comment_paths(&text) {
+            if !root.join(&path).exists() {
+                broken.push(format!("{}: `{path}`", file.strip_prefix(&root).unwrap().display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "doc comments name paths that do not exist:\n  {}", broken.join("\n  "));
+    // The check bites: a doc comment naming a missing file is found, a real one is not.
+    let probe =
+        "//! See `crates/godkend-stats/RAPPORT-JSON.md` and docs/markeringer.md, \"Dialogen\".\n/// docs/nope.md\n";
+    let found: Vec<String> = doc_comment_paths(probe).into_iter().collect();
+    assert_eq!(found, ["crates/godkend-stats/RAPPORT-JSON.md", "docs/markeringer.md", "docs/nope.md"]);
+}
+
 #[test]
 fn nothing_refers_outside_the_repository() {
     // Spelled in pieces so that this file does not match itself.
@@ -179,4 +223,79 @@ fn every_source_file_says_what_it_is() {
         .map(|f| f.strip_prefix(&root).unwrap().display().to_string())
         .collect();
     assert!(missing.is_empty(), "these files have no `//!` line at the top: {missing:?}");
+}
+
+/// The sibling modules a source file names through `crate::…` (in `use` lines and paths), comments aside.
+fn sibling_uses(source: &str, modules: &BTreeSet<String>, own: &str) -> BTreeSet<String> {
+    let code: String = source.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+    let mut out = BTreeSet::new();
+    let mut add = |word: &str| {
+        if word != own && modules.contains(word) {
+            out.insert(word.to_string());
+        }
+    };
+    for part in code.split("crate::").skip(1) {
+        if let Some(group) = part.strip_prefix('{') {
+            let group = group.split('}').next().unwrap_or_default();
+            group.split(|c: char| !c.is_alphanumeric() && c != '_').for_each(&mut add);
+        } else {
+            add(part.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// A pair of modules of one crate that reach each other through `crate::` uses, if any.
+fn circle(graph: &std::collections::BTreeMap<String, BTreeSet<String>>) -> Option<(String, String)> {
+    for (a, deps) in graph {
+        for b in deps {
+            let (mut seen, mut stack) = (BTreeSet::new(), vec![b.clone()]);
+            while let Some(n) = stack.pop() {
+                if &n == a {
+                    return Some((a.clone(), b.clone()));
+                }
+                if seen.insert(n.clone()) {
+                    stack.extend(graph.get(&n).into_iter().flatten().cloned());
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn no_circles_between_the_files_of_a_crate() {
+    let root = repo();
+    let mut circles = Vec::new();
+    for krate in std::fs::read_dir(root.join("crates")).unwrap() {
+        let src = krate.unwrap().path().join("src");
+        let files: Vec<PathBuf> = std::fs::read_dir(&src)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .filter(|p| !["lib.rs", "main.rs"].contains(&p.file_name().unwrap().to_str().unwrap()))
+            .collect();
+        let modules: BTreeSet<String> =
+            files.iter().map(|p| p.file_stem().unwrap().to_string_lossy().into_owned()).collect();
+        let graph = files
+            .iter()
+            .map(|p| {
+                let own = p.file_stem().unwrap().to_string_lossy().into_owned();
+                let uses = sibling_uses(&std::fs::read_to_string(p).unwrap(), &modules, &own);
+                (own, uses)
+            })
+            .collect();
+        if let Some((a, b)) = circle(&graph) {
+            circles.push(format!("{}: {a} ↔ {b}", src.strip_prefix(&root).unwrap().display()));
+        }
+    }
+    assert!(circles.is_empty(), "modules that depend on each other:\n  {}", circles.join("\n  "));
+    // The check bites: two files naming each other are a circle.
+    let modules: BTreeSet<String> = ["dialog", "report"].map(String::from).into();
+    let graph = [
+        ("dialog".to_string(), sibling_uses("use crate::report::KommuneRapport;", &modules, "dialog")),
+        ("report".to_string(), sibling_uses("use crate::{Error, dialog};", &modules, "report")),
+    ]
+    .into();
+    assert_eq!(circle(&graph), Some(("dialog".into(), "report".into())));
 }

@@ -11,7 +11,6 @@ mod line;
 mod person;
 mod population;
 mod problems;
-mod rng;
 mod sandhed;
 mod sim;
 mod write;

@@ -2,8 +2,8 @@
 //! periods, re-deliveries, and whole deliveries that must be rejected.
 
 use crate::line::{Expect, Line, Style};
-use crate::rng::Rng;
 use chrono::{Months, NaiveDate};
+use godkend_model::rng::Rng;
 use godkend_model::{FundKode, Maaned};
 
 /// The record-level problems, injected round-robin so every kind appears in a small demo too.

@@ -10,9 +10,9 @@ use crate::DemoOptions;
 use crate::anomaly;
 use crate::line::{Expect, Line, Style};
 use crate::population::{ADULT, ADULT_BASE, CHILD, CHILD_BASE, Kommune, child_code, weight};
-use crate::rng::Rng;
 use crate::sandhed::{Anomali, AnomaliType};
 use chrono::Months;
+use godkend_model::rng::Rng;
 use godkend_model::{Maaned, Reference, Register};
 use std::collections::{BTreeMap, HashMap};
 

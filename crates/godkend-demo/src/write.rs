@@ -3,10 +3,10 @@
 
 use crate::line::{Expect, HEADER, Line, Style};
 use crate::problems::{BAD_LINE_KINDS, FATAL_KINDS, bad_line_count, bad_lines, fatal_file};
-use crate::rng::Rng;
 use crate::sandhed::{AnomaliType, SandLevering, Sandhed};
 use crate::sim::{KommuneOutput, simulate_kommune};
 use crate::{DemoOptions, Error, Problem};
+use godkend_model::rng::Rng;
 use godkend_model::{Maaned, Reference};
 use polars::prelude::*;
 use rayon::prelude::*;

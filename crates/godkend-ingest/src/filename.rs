@@ -51,8 +51,8 @@ impl LeveringNavn {
 
     /// The version a case gets from this delivery: later deliveries replace earlier ones. Unique per
     /// month and sequence (sequence ≤ 99) and far from overflow (year ≤ 9999 from `Maaned`).
-    pub fn version(&self) -> i32 {
-        (self.maaned.year() * 100 + i32::from(self.maaned.month())) * 100 + i32::from(self.loebenummer)
+    pub fn version(&self) -> godkend_model::Version {
+        godkend_model::Version::new(self.maaned, self.loebenummer)
     }
 }
 

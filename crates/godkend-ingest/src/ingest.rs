@@ -203,7 +203,7 @@ impl Group<'_> {
     }
 }
 
-fn to_sag(r: crate::validate::ValidRecord, version: i32, key: &Noegle) -> Sag {
+fn to_sag(r: crate::validate::ValidRecord, version: godkend_model::Version, key: &Noegle) -> Sag {
     match (r.sag, r.slettet) {
         (Some(c), false) => Sag {
             kommunekode: r.kommunekode,

@@ -1,23 +1,33 @@
-//! Domain vocabulary of godkend: quarters, personal ids, reference data and thresholds.
+//! Domain vocabulary of godkend: quarters, personal ids, reference data and thresholds, the delivery log's
+//! rows and the counts every rule reads.
 //!
 //! No IO beyond loading reference files; everything here is shared by every pipeline stage.
 
 pub mod aarshjul;
+pub mod counts;
 pub mod cpr;
+pub mod dato;
 pub mod fund;
 pub mod kvartal;
+pub mod leveringslog;
 pub mod maaned;
 pub mod reference;
+pub mod rng;
 pub mod taerskler;
+pub mod talformat;
 pub mod tekst;
+pub mod version;
 
 pub use aarshjul::Frister;
+pub use counts::{Counts, Tal, Window};
 pub use cpr::{Koen, PersonId};
 pub use fund::{Alvor, FundKode};
 pub use kvartal::Kvartal;
+pub use leveringslog::LogEntry;
 pub use maaned::Maaned;
 pub use reference::{Kommune, Maalgruppe, Reference, ReferenceError, Register, Serie, Ydelse};
 pub use taerskler::Taerskler;
+pub use version::Version;
 
 /// The first day any record may start (adult data exist from 2013K4).
 pub fn earliest_start() -> chrono::NaiveDate {

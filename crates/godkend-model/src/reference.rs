@@ -208,6 +208,11 @@ impl Reference {
         v
     }
 
+    /// The code a municipality knows a series by: the newest service code of the series.
+    pub fn display_code(&self, serie: &str) -> String {
+        self.ydelser_in_serie(serie).last().map(|y| y.kode.clone()).unwrap_or_default()
+    }
+
     /// Series of one register in table order.
     pub fn serier_of(&self, register: Register) -> Vec<&Serie> {
         let mut v: Vec<&Serie> = self.serier.values().filter(|s| s.register == register).collect();

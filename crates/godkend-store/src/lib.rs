@@ -8,11 +8,14 @@
 
 mod case_store;
 pub mod fil;
+mod manifest;
 mod tables;
 mod transaction;
 
 pub use case_store::{CaseStore, KeyFingerprint};
-pub use tables::{EPOCH, LIVE_COLUMNS, LogEntry, Sag, Voksenposter};
+pub use godkend_model::dato::EPOCH;
+pub use godkend_model::leveringslog::{LogEntry, Voksenposter};
+pub use tables::{LIVE_COLUMNS, Sag};
 pub use transaction::{MAX_TILLAEG, TILLAEG_ANDEL, Transaction};
 
 use std::path::PathBuf;

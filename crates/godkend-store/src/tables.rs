@@ -1,10 +1,12 @@
 //! The store's two tables: cases (`Sag`, one file per handlekommune) and the delivery log
-//! (`LogEntry`), and how they are laid out in Parquet. Only this module knows the column names.
+//! (`LogEntry`, a vocabulary type of godkend-model), and how they are laid out in Parquet. Only this module
+//! knows the store's column names; the live-case frame's are [`LIVE_COLUMNS`], which counting reads by name.
 
 use crate::{Error, Result};
 use chrono::NaiveDate;
+use godkend_model::dato::{date, days};
+use godkend_model::leveringslog::LogEntry;
 use polars::prelude::*;
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 
@@ -21,8 +23,16 @@ pub struct Sag {
     pub startdato: NaiveDate,
     pub slutdato: Option<NaiveDate>,
     pub slettet: bool,
-    /// `YYYYMMNN` of the delivery this version came from (month and sequence number).
-    pub version: i32,
+    /// The delivery this version came from (month and sequence number).
+    pub version: godkend_model::Version,
+}
+
+impl Sag {
+    /// Whether the case is active on some day of quarter `q` (how counting sees it): the one definition
+    /// the cases behind a flag and the systemskifte report share.
+    pub fn active_in(&self, q: godkend_model::Kvartal) -> bool {
+        self.startdato <= q.last_day() && self.slutdato.is_none_or(|d| d >= q.first_day())
+    }
 }
 
 /// The newest version of each case among `versions`, sorted by sagsid. `versions` must be in the order
@@ -61,47 +71,6 @@ pub(crate) fn merge(stored: Vec<Sag>, newer: Vec<Sag>) -> Vec<Sag> {
     }
     out.extend(newer);
     out
-}
-
-/// One row of the delivery log.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct LogEntry {
-    pub fil: String,
-    pub kommunekode: u16,
-    pub maaned: String,
-    pub loebenummer: u16,
-    pub sha256: String,
-    pub status: String,
-    pub raekker: u64,
-    pub accepterede: u64,
-    pub afviste: u64,
-    pub slettede: u64,
-    pub maalgruppe_mangler: u64,
-    /// Accepted adult records per handlekommune, and those without a target group, as JSON
-    /// (`{"183": {"i_alt": 305, "uden_maalgruppe": 134}}`).
-    pub voksenposter: String,
-    /// Counts per finding code as JSON (`{"cpr_ugyldig": 3}`), for the data-quality section.
-    pub fund: String,
-}
-
-/// One municipality's accepted adult records in a delivery (deletions aside), and how many of them
-/// lack a target group: the data-quality rule on target groups is a share of these.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Voksenposter {
-    pub i_alt: usize,
-    pub uden_maalgruppe: usize,
-}
-
-impl LogEntry {
-    pub fn is_rejected(&self) -> bool {
-        self.status == "afvist"
-    }
-
-    /// One municipality's accepted adult records in this delivery: (all, without target group).
-    pub fn voksenposter_for(&self, kommunekode: u16) -> (u64, u64) {
-        let map: BTreeMap<u16, Voksenposter> = serde_json::from_str(&self.voksenposter).unwrap_or_default();
-        map.get(&kommunekode).map_or((0, 0), |v| (v.i_alt as u64, v.uden_maalgruppe as u64))
-    }
 }
 
 /// The columns of the live-case frame that counting reads ([`crate::CaseStore::live_cases`]):
@@ -213,16 +182,6 @@ pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame> {
     ParquetReader::new(file).finish().map_err(|e| Error::Store { path: path.to_path_buf(), message: e.to_string() })
 }
 
-pub const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-
-fn days(d: NaiveDate) -> i32 {
-    (d - EPOCH).num_days() as i32
-}
-
-fn date(days: i32) -> NaiveDate {
-    EPOCH + chrono::Duration::days(i64::from(days))
-}
-
 fn date_series(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {
     Ok(Series::new(name.into(), values).cast(&DataType::Date)?.into())
 }
@@ -248,7 +207,7 @@ pub(crate) fn cases_to_frame(cases: &[Sag]) -> PolarsResult<DataFrame> {
             date_series("startdato", cases.iter().map(|c| Some(days(c.startdato))).collect())?,
             date_series("slutdato", cases.iter().map(|c| c.slutdato.map(days)).collect())?,
             col("slettet", Series::new("".into(), cases.iter().map(|c| c.slettet).collect::<Vec<_>>())),
-            col("version", Series::new("".into(), cases.iter().map(|c| c.version).collect::<Vec<_>>())),
+            col("version", Series::new("".into(), cases.iter().map(|c| c.version.raw()).collect::<Vec<_>>())),
         ],
     )
 }
@@ -279,7 +238,7 @@ pub(crate) fn cases_from_frame(df: &DataFrame) -> PolarsResult<Vec<Sag>> {
             startdato: date(start.get(i).ok_or_else(missing)?),
             slutdato: slut.get(i).map(date),
             slettet: slettet.get(i).ok_or_else(missing)?,
-            version: version.get(i).ok_or_else(missing)?,
+            version: godkend_model::Version::from_raw(version.get(i).ok_or_else(missing)?),
         });
     }
     Ok(out)
@@ -351,6 +310,7 @@ pub(crate) fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use godkend_model::dato::EPOCH;
 
     fn sag(sagsid: &str, version: i32, ydelse: &str) -> Sag {
         Sag {
@@ -364,7 +324,7 @@ mod tests {
             startdato: EPOCH,
             slutdato: None,
             slettet: false,
-            version,
+            version: godkend_model::Version::from_raw(version),
         }
     }
 

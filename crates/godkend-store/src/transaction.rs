@@ -1,10 +1,12 @@
 //! One ingest's changes to the case store: receipts staged, case files and the log written under
 //! the names of the next generation, and the commit that makes them the store's state.
 
-use crate::case_store::{CASES_DIR, CaseStore, FORMAT, publish_receipts, write_manifest};
+use crate::case_store::CaseStore;
 use crate::fil::{sync_dir, write_parquet_durably};
-use crate::tables::{LogEntry, Sag, cases_to_frame, log_to_frame, merge, newest};
+use crate::manifest::{CASES_DIR, FORMAT, RECEIPTS_DIR, publish_receipts, write_manifest};
+use crate::tables::{Sag, cases_to_frame, log_to_frame, merge, newest};
 use crate::{Error, Result, crash_point};
+use godkend_model::LogEntry;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -36,6 +38,17 @@ pub const MAX_TILLAEG: usize = 12;
 /// Delta files may together hold at most this fraction (1/N) of the base file's rows; beyond it the
 /// base is rewritten, so reading merged cases never costs much more than reading the base.
 pub const TILLAEG_ANDEL: u64 = 4;
+
+impl CaseStore {
+    /// Starts the next generation. Only the writer may.
+    pub fn begin(&self) -> Result<Transaction<'_>> {
+        assert!(self.writer, "a transaction needs the store opened for writing");
+        let generation = self.generation() + 1;
+        let staging = self.root.join(RECEIPTS_DIR).join(format!(".g{generation}"));
+        std::fs::create_dir_all(&staging).map_err(Error::io(&staging))?;
+        Ok(Transaction::new(self, generation, staging))
+    }
+}
 
 impl<'s> Transaction<'s> {
     pub(crate) fn new(store: &'s CaseStore, generation: u64, staging: PathBuf) -> Transaction<'s> {

@@ -1,0 +1,118 @@
+//! The options several commands share, declared once, and the value parsers that check them: a report
+//! year, a go-live date, a municipality code. Naming rule (ARCHITECTURE.md, "Language"): each option has
+//! one name and the other language as an alias — `--comments`/`--kommentarer`,
+//! `--approved`/`--godkendte`, `--store`/`--lager`, `--year`/`--aar`, `--out`/`--ud` and so on.
+
+use godkend_round::RunOptions;
+use std::path::PathBuf;
+
+/// The case store written by `godkend ingest`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Store {
+    /// The case store written by `godkend ingest`.
+    #[arg(long, visible_alias = "lager", value_name = "DIR")]
+    pub store: PathBuf,
+}
+
+/// A report year (its four quarters are flagged).
+#[derive(clap::Args, Clone, Debug)]
+pub struct Year {
+    /// The report year (its four quarters are flagged).
+    #[arg(long, visible_alias = "aar", value_name = "YYYY", value_parser = report_year)]
+    pub year: i32,
+}
+
+/// An output folder (created if missing).
+#[derive(clap::Args, Clone, Debug)]
+pub struct Out {
+    /// Output folder (created if missing).
+    #[arg(long, visible_alias = "ud", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+impl Out {
+    /// Creates the folder; the error names it.
+    pub fn create(&self) -> Result<&std::path::Path, crate::failure::Failure> {
+        std::fs::create_dir_all(&self.out).map_err(|e| {
+            crate::failure::Failure::new(
+                format!("{}: {e}", self.out.display()),
+                "choose an output folder you can write to",
+            )
+        })?;
+        Ok(&self.out)
+    }
+}
+
+/// The side inputs of the approval round (`run`, `report`; `statusbrev` takes the comments and the
+/// previous report).
+#[derive(clap::Args, Clone, Debug)]
+pub struct Round {
+    /// The municipalities' comments: CSV (;) or XLSX with kommunekode, ydelse, kvartal, regel, kommentar
+    /// (e.g. the returned `-markeringer.xlsx` workbooks). Repeat it, or name a folder of such files.
+    #[arg(long, visible_alias = "kommentarer", value_name = "FILE|DIR")]
+    pub comments: Vec<PathBuf>,
+    /// Last year's output folder, to flag revisions of the figures approved then.
+    #[arg(long, visible_alias = "godkendte", value_name = "DIR")]
+    pub approved: Option<PathBuf>,
+    /// An earlier output folder of the same year: each flag is shown as new, unchanged, changed or
+    /// resolved against it, and the comments given there follow their flag.
+    #[arg(long, visible_alias = "previous", value_name = "DIR")]
+    pub forrige: Option<PathBuf>,
+    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
+    #[arg(long, visible_alias = "approvals", value_name = "FILE")]
+    pub godkendelser: Option<PathBuf>,
+}
+
+impl Round {
+    /// The round's options for `year`, the national counts kept in `kept`.
+    pub fn options(&self, year: i32, kept: Option<PathBuf>) -> RunOptions {
+        RunOptions {
+            year,
+            comments: self.comments.clone(),
+            approved: self.approved.clone(),
+            forrige: self.forrige.clone(),
+            godkendelser: self.godkendelser.clone(),
+            kept,
+        }
+    }
+}
+
+/// A report year from 2013 (the first year of the register) to 2100.
+pub fn report_year(s: &str) -> Result<i32, String> {
+    match s.parse::<i32>() {
+        Ok(y) if (2013..=2100).contains(&y) => Ok(y),
+        _ => Err(format!("{} is not a report year (2013–2100), e.g. 2025", godkend_model::tekst::shown(s))),
+    }
+}
+
+/// A municipality code as digits (whether it is a municipality is checked against the reference data).
+pub fn kommunekode(s: &str) -> Result<u16, String> {
+    s.trim()
+        .parse::<u16>()
+        .map_err(|_| format!("{} is not a municipality code, e.g. 101", godkend_model::tekst::shown(s)))
+}
+
+/// A date `YYYY-MM-DD` after the first day the register holds (2013-10-01).
+pub fn dato_efter_start(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d > godkend_model::earliest_start())
+        .ok_or_else(|| format!("{} is not a date after 2013-10-01, e.g. 2025-04-01", godkend_model::tekst::shown(s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_checked_where_they_are_parsed() {
+        assert_eq!(report_year("2025"), Ok(2025));
+        assert!(report_year("1999").unwrap_err().contains("not a report year"));
+        assert!(report_year("20x5").is_err());
+        assert_eq!(kommunekode(" 101 "), Ok(101));
+        assert!(kommunekode("KBH").is_err());
+        assert_eq!(dato_efter_start("2025-04-01").unwrap().to_string(), "2025-04-01");
+        assert!(dato_efter_start("2013-10-01").is_err());
+        assert!(dato_efter_start("2025-02-30").is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! Counting: recipients and full-time equivalents per kommune × service series × quarter from the case
+//! store (polars), the counts kept between runs, the start dates the systemskifte rule reads, and the
+//! systemskifte report's own counts around a go-live date.
+//!
+//! It fills godkend-model's `Counts`; it knows no rule, threshold or output format.
+
+pub mod count;
+pub mod kept;
+pub mod starts;
+pub mod systemskifte;
+
+pub use count::count;
+pub use starts::starts;
+
+use godkend_model::counts::Startdatoer;
+use godkend_model::{Counts, Reference, Window};
+use godkend_store::CaseStore;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] godkend_store::Error),
+    #[error("counting failed: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl Error {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Store(e) => e.hint(),
+            Error::Polars(_) => Some("the case store may be damaged; re-ingest the deliveries into a new store"),
+            Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What counting gives a run: every municipality's counts (and the national series) and the start
+/// dates of the cases read.
+#[derive(Debug)]
+pub struct Counted {
+    pub counts: Counts,
+    pub starts: Startdatoer,
+}
+
+/// Counts the store over `window`. The national series and HB need every municipality, also when
+/// one report is made (`only`): counts kept in `kept` by an earlier run of the same store are then
+/// used, and only that report's own cases are read (for its start dates). Without kept counts the
+/// nation is counted, and kept when `kept` is given.
+pub fn count_store(
+    store: &CaseStore,
+    reference: &Reference,
+    window: Window,
+    kept: Option<&Path>,
+    only: Option<&BTreeSet<u16>>,
+) -> Result<Counted> {
+    let year = window.til.year();
+    let with_cases = store.kommuner()?;
+    let key = kept.map(|_| kept::key(store, reference, window)).transpose()?;
+    let loaded = kept.zip(key.as_deref()).and_then(|(dir, key)| kept::load(dir, year, key, window));
+    let case_kommuner: Vec<u16> = match (&loaded, only) {
+        (Some(_), Some(only)) => with_cases.iter().copied().filter(|k| only.contains(k)).collect(),
+        _ => with_cases,
+    };
+    let cases = store.live_cases(&case_kommuner)?;
+    let counts = match loaded {
+        Some(counts) => counts,
+        None if cases.height() == 0 => Counts { window: Some(window), ..Counts::default() },
+        None => {
+            let counts = count::count(cases.clone(), reference, window)?;
+            if let (Some(dir), Some(key)) = (kept, &key) {
+                // Keeping them only saves time later; a folder that cannot take them changes no figure.
+                let _ = kept::save(dir, year, key, &counts);
+            }
+            counts
+        }
+    };
+    Ok(Counted { starts: starts::starts(&cases, window)?, counts })
+}

@@ -1,0 +1,50 @@
+//! The delivery log's rows as every stage reads them: one `LogEntry` per delivery received. The store
+//! keeps them (its Parquet columns are the store's own); the data-quality rules read them.
+
+use std::collections::BTreeMap;
+
+/// One row of the delivery log.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LogEntry {
+    pub fil: String,
+    pub kommunekode: u16,
+    pub maaned: String,
+    pub loebenummer: u16,
+    pub sha256: String,
+    pub status: String,
+    pub raekker: u64,
+    pub accepterede: u64,
+    pub afviste: u64,
+    pub slettede: u64,
+    pub maalgruppe_mangler: u64,
+    /// Accepted adult records per handlekommune, and those without a target group, as JSON
+    /// (`{"183": {"i_alt": 305, "uden_maalgruppe": 134}}`).
+    pub voksenposter: String,
+    /// Counts per finding code as JSON (`{"cpr_ugyldig": 3}`), for the data-quality section.
+    pub fund: String,
+}
+
+/// One municipality's accepted adult records in a delivery (deletions aside), and how many of them
+/// lack a target group: the data-quality rule on target groups is a share of these.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Voksenposter {
+    pub i_alt: usize,
+    pub uden_maalgruppe: usize,
+}
+
+impl LogEntry {
+    pub fn is_rejected(&self) -> bool {
+        self.status == "afvist"
+    }
+
+    /// One municipality's accepted adult records in this delivery: (all, without target group).
+    pub fn voksenposter_for(&self, kommunekode: u16) -> (u64, u64) {
+        let map: BTreeMap<u16, Voksenposter> = serde_json::from_str(&self.voksenposter).unwrap_or_default();
+        map.get(&kommunekode).map_or((0, 0), |v| (v.i_alt as u64, v.uden_maalgruppe as u64))
+    }
+
+    /// Records per finding code in this delivery (`fund`, decoded).
+    pub fn fund_counts(&self) -> BTreeMap<String, u64> {
+        serde_json::from_str(&self.fund).unwrap_or_default()
+    }
+}

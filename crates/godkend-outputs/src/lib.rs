@@ -1,0 +1,105 @@
+//! Every file a reader gets, written in one place: per municipality the report PDF, its JSON and the
+//! flags workbook; the status overview (CSV, JSON, PDF); the May letters and their list; the
+//! systemskifte report (CSV and PDF). One call per municipality ([`write_kommune`]) and one for the
+//! status ([`write_status`]).
+//!
+//! The only crate that depends on typst (`pdf`) and rust_xlsxwriter (`xlsx`). It formats — Danish numbers
+//! and dates, cell colours (`view`) — and never computes a figure: those come from godkend-round.
+//! Files are written with `godkend_store::fil::write_atomic`, so a reader never sees half a file.
+
+pub mod chart;
+pub mod csv;
+pub mod json;
+pub mod pdf;
+pub mod view;
+pub mod xlsx;
+
+pub use pdf::{render_report, render_status, render_statusbrev, render_systemskifte};
+
+use godkend_count::systemskifte::Systemskifte;
+use godkend_round::statusbrev::Statusbrev;
+use godkend_round::{Rapport, Status};
+use godkend_store::fil::write_atomic;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("template {template}: {message}")]
+    Template { template: &'static str, message: String },
+    #[error("chart {serie}: {source}")]
+    Chart { serie: String, source: chart::ChartError },
+    #[error("{path}: {source}")]
+    Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+    #[error(transparent)]
+    Write(#[from] godkend_store::Error),
+}
+
+impl Error {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Template { template: "godkendelsesrapport.typ", .. } | Error::Chart { .. } => {
+                Some("a template or chart failed; the JSON and workbook were written")
+            }
+            Error::Template { template: "status.typ", .. } => {
+                Some("the status template failed; the municipalities' files were written")
+            }
+            Error::Template { template: "systemskifte.typ", .. } => {
+                Some("the systemskifte template failed; the CSV files were written")
+            }
+            Error::Template { .. } => Some("the letter template failed"),
+            Error::Xlsx { .. } => Some(
+                "the flags workbook could not be built; the JSON was written (report it to the godkend developers with the municipality's code)",
+            ),
+            Error::Write(e) => e.hint(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Writes one municipality's `<kode>-<år>.json`, `<kode>-<år>-markeringer.xlsx` and
+/// `<kode>-<navn>-<år>.pdf` into `out`, in that order (a failing PDF leaves the other two).
+pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Vec<PathBuf>> {
+    let m = &r.model;
+    let json = out.join(format!("{:03}-{}.json", m.kommunekode, m.aar));
+    write_atomic(&json, json::rapport(m).as_bytes())?;
+    let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", m.kommunekode, m.aar));
+    xlsx::write_rapport(&xlsx, r)?;
+    let pdf = out.join(format!("{:03}-{}-{}.pdf", m.kommunekode, m.navn, m.aar));
+    write_atomic(&pdf, &render_report(m)?)?;
+    Ok(vec![json, xlsx, pdf])
+}
+
+/// Writes `status-<år>.csv`, `.json` and `.pdf` into `out`.
+pub fn write_status(out: &Path, status: &Status) -> Result<Vec<PathBuf>> {
+    let path = |ext: &str| out.join(format!("status-{}.{ext}", status.aar));
+    write_atomic(&path("csv"), csv::status(status).as_bytes())?;
+    write_atomic(&path("json"), json::status(status).as_bytes())?;
+    write_atomic(&path("pdf"), &render_status(status)?)?;
+    Ok(vec![path("csv"), path("json"), path("pdf")])
+}
+
+/// Writes the May letter `<kode>-<navn>-statusbrev-<år>.pdf` into `out`.
+pub fn write_statusbrev(out: &Path, b: &Statusbrev) -> Result<PathBuf> {
+    let path = out.join(format!("{:03}-{}-statusbrev-{}.pdf", b.kommunekode, b.navn, b.aar));
+    write_atomic(&path, &render_statusbrev(b)?)?;
+    Ok(path)
+}
+
+/// Writes `statusbreve-<år>.csv`, the list of the letters.
+pub fn write_statusbreve(out: &Path, year: i32, breve: &[Statusbrev]) -> Result<PathBuf> {
+    let path = out.join(format!("statusbreve-{year}.csv"));
+    write_atomic(&path, csv::statusbreve(breve).as_bytes())?;
+    Ok(path)
+}
+
+/// Writes `<kode>-systemskifte-<dato>.csv`, `-sager.csv` and `<kode>-<navn>-systemskifte-<dato>.pdf`.
+pub fn write_systemskifte(out: &Path, s: &Systemskifte) -> Result<Vec<PathBuf>> {
+    let stem = format!("{:03}-systemskifte-{}", s.kommunekode, s.dato);
+    let (series, cases) = (out.join(format!("{stem}.csv")), out.join(format!("{stem}-sager.csv")));
+    write_atomic(&series, csv::systemskifte(s).as_bytes())?;
+    write_atomic(&cases, csv::systemskifte_sager(s).as_bytes())?;
+    let pdf = out.join(format!("{:03}-{}-systemskifte-{}.pdf", s.kommunekode, s.navn, s.dato));
+    write_atomic(&pdf, &render_systemskifte(s)?)?;
+    Ok(vec![series, cases, pdf])
+}

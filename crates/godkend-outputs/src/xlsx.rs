@@ -1,0 +1,123 @@
+//! The flags workbook (`<kode>-<år>-markeringer.xlsx`) the municipality fills in and sends back;
+//! `godkend_round::comments::read` accepts it unchanged apart from the comment column. Sheet `Markeringer` (first,
+//! the one read back) has a line per flag of the report year; sheet `Sager` the cases behind them.
+
+use crate::{Error, Result};
+use chrono::Datelike;
+use godkend_model::tekst::{XLSX_CELLE_MAX, capped};
+use godkend_round::sager::{self, SagBag};
+use godkend_rules::Markering;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use std::path::Path;
+
+/// Header of the `Markeringer` sheet: `id` (or the four place columns) and `kommentar` are what the
+/// comments reader needs.
+pub const HEADER: [&str; 11] = [
+    "id",
+    "kommunekode",
+    "ydelse",
+    "kvartal",
+    "regel",
+    "kommentar",
+    "alvor",
+    "tilstand",
+    "prioritet",
+    "sager",
+    "forklaring",
+];
+
+/// Header of the `Sager` sheet.
+pub const SAGER_HEADER: [&str; 6] = ["id", "sagsid", "ydelse", "startdato", "slutdato", "haendelse"];
+
+/// The workbook of one report: its report-year flags and the cases behind them, dated the report's
+/// dispatch date (`frister.rapport_udsendt`) so the file is byte-identical across runs.
+pub fn write_rapport(path: &Path, r: &godkend_round::Rapport) -> Result<()> {
+    let flags: Vec<&Markering> = r.model.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+    let dato = r.model.frister.rapport_udsendt.parse().expect("a date from aarshjul.csv");
+    write(path, &flags, &r.sager, dato)
+}
+
+/// Writes the report year's flags with an empty (or the existing) comment column.
+/// `dato` fixes the document's creation time so the file is byte-identical across runs.
+pub fn write(path: &Path, flags: &[&Markering], rows: &[SagBag], dato: chrono::NaiveDate) -> Result<()> {
+    let fail = |source: rust_xlsxwriter::XlsxError| Error::Xlsx { path: path.to_path_buf(), source };
+    let created = ExcelDateTime::from_ymd(dato.year() as u16, dato.month() as u8, dato.day() as u8).map_err(fail)?;
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("Markeringer til kommentering")
+            .set_author("Danmarks Statistik")
+            .set_creation_datetime(&created),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("Markeringer").map_err(fail)?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (c, w) in [22.0, 12.0, 10.0, 9.0, 22.0, 50.0, 7.0, 9.0, 9.0, 7.0, 80.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(fail)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    for (r, f) in flags.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, &f.id).map_err(fail)?;
+        ws.write_string(r, 1, format!("{:03}", f.kommunekode)).map_err(fail)?;
+        ws.write_string(r, 2, &f.ydelse).map_err(fail)?;
+        ws.write_string(r, 3, &f.kvartal).map_err(fail)?;
+        ws.write_string(r, 4, f.regel.code()).map_err(fail)?;
+        let kommentar = capped(f.kommentar.as_deref().unwrap_or(""), XLSX_CELLE_MAX);
+        ws.write_string_with_format(r, 5, kommentar.as_ref(), &wrap).map_err(fail)?;
+        ws.write_string(r, 6, f.alvor.code()).map_err(fail)?;
+        ws.write_string(r, 7, f.tilstand.navn()).map_err(fail)?;
+        ws.write_number(r, 8, f.prioritet).map_err(fail)?;
+        ws.write_number(r, 9, f.sager_i_alt as f64).map_err(fail)?;
+        ws.write_string_with_format(r, 10, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("Sager").map_err(fail)?;
+    for (c, h) in SAGER_HEADER.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (c, w) in [22.0, 16.0, 10.0, 11.0, 11.0, 40.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(fail)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    let owned: Vec<Markering> = flags.iter().map(|f| (*f).clone()).collect();
+    let more = sager::left_out(&owned, rows);
+    let mut r = 1u32;
+    let mut last: Option<&str> = None;
+    let note = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, id: &str| -> Result<bool> {
+        match more.get(id) {
+            Some(n) => {
+                ws.write_string(r, 0, id).map_err(fail)?;
+                let text = format!("… og {n} sager mere (sheet viser de første {})", sager::MAX_PER_FLAG);
+                ws.write_string(r, 5, text).map_err(fail)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    };
+    for row in rows {
+        if let Some(prev) = last.filter(|p| *p != row.id)
+            && note(ws, r, prev)?
+        {
+            r += 1;
+        }
+        last = Some(&row.id);
+        ws.write_string(r, 0, &row.id).map_err(fail)?;
+        ws.write_string(r, 1, &row.sagsid).map_err(fail)?;
+        ws.write_string(r, 2, &row.ydelse).map_err(fail)?;
+        ws.write_string(r, 3, &row.startdato).map_err(fail)?;
+        ws.write_string(r, 4, row.slutdato.as_deref().unwrap_or("")).map_err(fail)?;
+        ws.write_string(r, 5, &row.haendelse).map_err(fail)?;
+        r += 1;
+    }
+    if let Some(prev) = last {
+        note(ws, r, prev)?;
+    }
+    let bytes = wb.save_to_buffer().map_err(fail)?;
+    godkend_store::fil::write_atomic(path, &bytes)?;
+    Ok(())
+}

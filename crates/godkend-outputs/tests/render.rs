@@ -1,0 +1,168 @@
+//! Rendering real PDFs: the text a reader sees (via pdftotext), byte-identical renders, and
+//! injection strings from comments shown literally.
+
+use godkend_model::{Reference, Register};
+use godkend_round::scope::frister;
+use godkend_round::{Antal, KommuneRapport, KvartalsTal, SerieRapport};
+use godkend_rules::{Alvor, Datakvalitet, Markering, Regel, Tilstand};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+const NASTY: &str = "#set page(fill: red) [x] $y$ \\z \"q\" *b* _i_ @ref <lbl> // kommentar = overskrift";
+
+fn serie(register: Register, serie: &str, ydelse: &str, betegnelse: &str, values: &[u32]) -> SerieRapport {
+    let quarters = ["2024K1", "2024K2", "2024K3", "2024K4", "2025K1", "2025K2", "2025K3", "2025K4"];
+    SerieRapport {
+        register,
+        serie: serie.into(),
+        ydelse: ydelse.into(),
+        koder: vec![ydelse.into()],
+        paragraf: "§ 104".into(),
+        betegnelse: betegnelse.into(),
+        kvartaler: quarters
+            .iter()
+            .zip(values)
+            .map(|(q, v)| KvartalsTal {
+                kvartal: q.to_string(),
+                modtagere: *v,
+                helaarsaekvivalenter: f64::from(*v) * 0.9,
+                national_modtagere: v * 50,
+                national_indekseret: Some(f64::from(*v)),
+            })
+            .collect(),
+        pct_udvikling: Some(25.0),
+    }
+}
+
+fn rapport() -> KommuneRapport {
+    KommuneRapport {
+        kommunekode: 825,
+        navn: "Læsø".into(),
+        region: "Region Nordjylland".into(),
+        aar: 2025,
+        taerskler_version: "2026.1".into(),
+        frister: frister(&Reference::embedded().unwrap(), 2025).unwrap(),
+        kvartaler: vec![],
+        serier: vec![
+            serie(
+                Register::Voksne,
+                "V-1.1",
+                "1.1",
+                "Aktivitets- og samværstilbud",
+                &[1200, 1210, 1190, 1205, 1220, 1230, 1525, 1500],
+            ),
+            serie(Register::Voksne, "V-1.3", "1.3", "Behandling", &[0; 8]),
+            serie(Register::Boern, "B-dagtilbud", "BL82-1", "Særlige dagtilbud", &[7, 8, 8, 9, 9, 9, 9, 10]),
+        ],
+        markeringer: vec![Markering {
+            id: "825-2025K3-V-1.1-KK".into(),
+            kommunekode: 825,
+            register: Some(Register::Voksne),
+            serie: "V-1.1".into(),
+            ydelse: "1.1".into(),
+            kvartal: "2025K3".into(),
+            regel: Regel::KvartalTilKvartal,
+            alvor: Alvor::Roed,
+            tal: BTreeMap::new(),
+            taerskel: "≥ 25 % og ≥ 10 personer".into(),
+            forklaring: "Antallet af modtagere steg fra 1230 i 2025K2 til 1525 i 2025K3 (+24,0 %, +295 personer)."
+                .into(),
+            kommentar: Some(NASTY.into()),
+            i_rapportaaret: true,
+            prioritet: 12.5,
+            tilstand: Tilstand::Ny,
+            sager_i_alt: 0,
+        }],
+        antal: Antal { roede: 1, gule: 0, uden_kommentar: 0, nye: 0, aendrede: 0, loeste: 0 },
+        klar_til_godkendelse: true,
+        godkendelse: None,
+        sammenholdt_med_forrige: false,
+        kommentarer_uden_markering: vec![],
+        datakvalitet: Datakvalitet {
+            leveringer: 12,
+            poster: 3456,
+            manglende_maaneder: vec!["2025-04".into()],
+            ..Datakvalitet::default()
+        },
+        revision: "Reglen om revision er ikke anvendt.".into(),
+        hb_test: vec![],
+        bemaerkning: None,
+    }
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn report_text_holds_name_figures_flags_and_literal_comments() {
+    let pdf = godkend_outputs::render_report(&rapport()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdftotext(&pdf);
+    for needle in [
+        "Godkendelsesrapport 2025",
+        "Kommunekode 825",
+        "Tabel 1",
+        "1.525",
+        "1.230",
+        "Pct. udvikling",
+        "25,0 %",
+        "Markeringer for 2025",
+        "Ændring fra forrige kvartal",
+        "2025-04",
+        "28. marts 2026",
+        "Børn og unge med funktionsnedsættelse",
+    ] {
+        assert!(text.contains(needle), "`{needle}` not in the PDF text:\n{text}");
+    }
+    // The comment is shown literally: every markup character survives, nothing was evaluated.
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for piece in [
+        "#set page(fill: red)",
+        "[x]",
+        "$y$",
+        "\\z",
+        "\"q\"",
+        "*b*",
+        "_i_",
+        "@ref",
+        "<lbl>",
+        // (the last word may wrap beside the explanation's last line in pdftotext's layout)
+        "// kommentar =",
+        "overskrift",
+    ] {
+        assert!(flat.contains(piece), "`{piece}` not shown literally:\n{flat}");
+    }
+}
+
+#[test]
+fn two_renders_are_byte_identical() {
+    let a = godkend_outputs::render_report(&rapport()).unwrap();
+    let b = godkend_outputs::render_report(&rapport()).unwrap();
+    assert!(a == b, "two renders of the same report differ");
+    let status = || godkend_round::Status::of(&[&rapport()], 2025, &rapport().frister);
+    let s1 = godkend_outputs::render_status(&status()).unwrap();
+    let s2 = godkend_outputs::render_status(&status()).unwrap();
+    assert!(s1 == s2);
+    let text = pdftotext(&s1);
+    assert!(text.contains("Status for godkendelse 2025") && text.contains("Læsø"), "{text}");
+}
+
+#[test]
+fn pdf_declares_pdfa_and_danish() {
+    let pdf = godkend_outputs::render_report(&rapport()).unwrap();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("pdfaid:part") || raw.contains("pdfaid"), "no PDF/A identification in the XMP metadata");
+    assert!(raw.contains("/Lang (da") || raw.contains("/Lang(da"), "document language not Danish");
+    assert!(raw.contains("Godkendelsesrapport 2025"), "title missing from metadata");
+}

@@ -1,0 +1,56 @@
+//! Last year's approved figures (`--approved`): the `<kode>-<år−1>.json` reports of last year's run,
+//! decoded into the figures the revision rule compares (`godkend_rules::revision`).
+
+use crate::Error;
+use crate::rapport::KommuneRapport;
+use crate::scope::Scope;
+use godkend_model::Kvartal;
+use godkend_rules::GodkendtTal;
+use std::path::Path;
+
+const APPROVED: &str = "--approved takes the output folder of last year's run (its <kode>-<år>.json files)";
+
+/// The approved figures of the scope's municipalities; a folder or file that cannot be used is pushed
+/// to `skipped` (the rule is then not applied to it) and the run goes on.
+pub fn read(dir: &Path, scope: &Scope, skipped: &mut Vec<Error>) -> Vec<GodkendtTal> {
+    if !dir.is_dir() {
+        skipped.push(Error::File {
+            path: dir.to_path_buf(),
+            message: "--approved is not a folder; the revision rule is not applied".into(),
+            hint: APPROVED,
+        });
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for &k in &scope.kommuner {
+        let path = dir.join(format!("{k:03}-{}.json", scope.year - 1));
+        if !path.exists() {
+            continue;
+        }
+        let old = std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| {
+            serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("not a report JSON: {e}"))
+        });
+        let old = match old {
+            Ok(old) => old,
+            Err(message) => {
+                let message = format!("{message}; the revision rule is not applied to {k:03}");
+                skipped.push(Error::File { path, message, hint: APPROVED });
+                continue;
+            }
+        };
+        for s in &old.serier {
+            for q in &s.kvartaler {
+                let Ok(kvartal) = q.kvartal.parse::<Kvartal>() else { continue };
+                out.push(GodkendtTal {
+                    kommunekode: k,
+                    register: s.register,
+                    serie: s.serie.clone(),
+                    ydelse: s.ydelse.clone(),
+                    kvartal,
+                    modtagere: q.modtagere,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,305 @@
+//! Municipalities' comments on flags: read from CSV (`;`) or XLSX files — each municipality returns its
+//! own workbook, so a run takes several files or a folder of them — and matched to flags by the flag's
+//! id (column `id`) or by (kommunekode, series, kvartal, regel); the service may be any code of the
+//! series.
+
+use crate::{Error, Result};
+use godkend_model::Reference;
+use godkend_model::tekst::{capped, renset};
+use godkend_rules::{Markering, Regel, flag_id};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One comment as the municipality wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kommentar {
+    /// The flag's id (`101-2025K2-V-1.1-KK`) when the file has an `id` column and the line fills it;
+    /// it then decides which flag the comment belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub kommunekode: u16,
+    pub ydelse: String,
+    pub kvartal: String,
+    pub regel: String,
+    pub kommentar: String,
+    /// The comments file's name (without its folder, so reports do not depend on where it lies).
+    pub fil: String,
+    /// Line in the comments file (the header is line 1).
+    pub linje: usize,
+}
+
+const UNREADABLE: &str = "--comments takes comments files (CSV with ; or XLSX) or folders of them; check the path and that the file can be read";
+const NOT_XLSX: &str =
+    "the workbook could not be read as XLSX: open it in Excel and save it again as .xlsx, or save the sheet as CSV (;)";
+
+/// The columns naming a flag by its place; a file with an `id` column may leave them out.
+const COLUMNS: [&str; 5] = ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"];
+
+/// The comments files that could be read, and an error for each that could not (it is skipped:
+/// one bad file must not stop the other municipalities' reports).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub kommentarer: Vec<Kommentar>,
+    pub fejl: Vec<Error>,
+}
+
+/// Reads every comments file named, where a folder stands for its `.csv` and `.xlsx` files (sorted by
+/// name; Excel's `~$` lock files and hidden files are skipped). A file with more than `max_rows`
+/// lines is far larger than the flags it can answer and is skipped with an error before it costs
+/// memory.
+pub fn read_all(paths: &[PathBuf], max_rows: usize) -> Read {
+    let mut out = Read::default();
+    let one = |out: &mut Read, f: &Path| match read(f, max_rows) {
+        Ok(k) => out.kommentarer.extend(k),
+        Err(e) => out.fejl.push(e),
+    };
+    for path in paths {
+        if path.is_dir() {
+            let listing = match std::fs::read_dir(path) {
+                Ok(l) => l,
+                Err(e) => {
+                    out.fejl.push(Error::File { path: path.clone(), message: e.to_string(), hint: UNREADABLE });
+                    continue;
+                }
+            };
+            let mut files: Vec<PathBuf> = listing
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    let ext = p.extension().unwrap_or_default().to_ascii_lowercase();
+                    !name.starts_with("~$") && !name.starts_with('.') && (ext == "csv" || ext == "xlsx")
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                one(&mut out, &f);
+            }
+        } else {
+            one(&mut out, path);
+        }
+    }
+    out
+}
+
+/// Reads a comments file; the format follows the extension (`.xlsx`, otherwise CSV).
+pub fn read(path: &Path, max_rows: usize) -> Result<Vec<Kommentar>> {
+    let rows = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        xlsx_rows(path, max_rows)?
+    } else {
+        csv_rows(path, max_rows)?
+    };
+    parse_rows(path, rows)
+}
+
+fn too_many(path: &Path, max_rows: usize) -> Error {
+    Error::Comments {
+        path: path.to_path_buf(),
+        line: max_rows + 1,
+        message: format!("more than {max_rows} lines, far more than there are flags to answer; the file is skipped"),
+    }
+}
+
+/// Columns read from a comments sheet; the flags workbook has 7.
+const MAX_COLUMNS: usize = 32;
+
+fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+        hint: UNREADABLE,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        let more = reader.read_byte_record(&mut record).map_err(|e| Error::Comments {
+            path: path.to_path_buf(),
+            line: e.position().map_or(line, |p| p.line() as usize),
+            message: e.to_string(),
+        })?;
+        if !more {
+            break;
+        }
+        if rows.len() > max_rows {
+            return Err(too_many(path, max_rows));
+        }
+        let mut row = Vec::with_capacity(record.len().min(MAX_COLUMNS));
+        for (i, field) in record.iter().enumerate() {
+            // A BOM before the header, as Excel writes it.
+            let field =
+                if rows.is_empty() && i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
+            let text = std::str::from_utf8(field).map_err(|_| Error::Comments {
+                path: path.to_path_buf(),
+                line: record.position().map_or(line, |p| p.line() as usize),
+                message: "not UTF-8; save the file as CSV UTF-8".into(),
+            })?;
+            row.push(text.to_string());
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Reads the first sheet cell by cell: a sheet's claimed dimensions (a lone cell at XFD1048576)
+/// never decide how much memory is taken; rows past `max_rows` reject the file.
+fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
+    use calamine::{DataRef, Reader};
+    let fail = |m: String| Error::File { path: path.to_path_buf(), message: m, hint: NOT_XLSX };
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| fail(format!("cannot open as XLSX: {e}")))?;
+    let first = wb.sheet_names().first().cloned().ok_or_else(|| fail("the workbook has no sheet".into()))?;
+    let mut cells = wb.worksheet_cells_reader(&first).map_err(|e| fail(e.to_string()))?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| fail(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        let text = match cell.get_value() {
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            _ => String::new(),
+        };
+        if c >= MAX_COLUMNS || text.is_empty() {
+            continue;
+        }
+        if r >= max_rows {
+            return Err(too_many(path, max_rows));
+        }
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
+    }
+    Ok(rows)
+}
+
+fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
+    let fil = renset(&path.file_name().unwrap_or_default().to_string_lossy());
+    let err = |line: usize, message: String| Error::Comments { path: path.to_path_buf(), line, message };
+    let mut rows = rows.into_iter();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| err(1, "the file is empty".into()))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let id_at = find("id");
+    let mut at = [usize::MAX; 5];
+    for (i, name) in COLUMNS.iter().enumerate() {
+        match find(name) {
+            Some(c) => at[i] = c,
+            // With an id, the place columns are optional; the comment never is.
+            None if id_at.is_some() && i < 4 => {}
+            None => {
+                return Err(err(1, format!("column `{name}` is missing")));
+            }
+        }
+    }
+    let last = header.len() - 1;
+    let mut out = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let line = i + 2;
+        // An unquoted `;` inside the comment splits it into extra fields: when the comment is the last
+        // column, they are the rest of the comment; anywhere else the line cannot be read safely.
+        let mut row = row;
+        if row.len() > header.len() {
+            if at[4] != last {
+                return Err(err(
+                    line,
+                    format!("{} fields, the header has {}; put the comment in quotes", row.len(), header.len()),
+                ));
+            }
+            let rest = row.split_off(at[4]).join(";");
+            row.push(rest);
+        }
+        let cell = |c: usize| row.get(c).map_or("", |s| s.trim());
+        let get = |c: usize| cell(at[c]);
+        if row.iter().all(|c| c.trim().is_empty()) || get(4).is_empty() {
+            continue; // an empty line, or a flag not yet answered
+        }
+        let id = id_at.map(cell).filter(|s| !s.is_empty()).map(renset);
+        // The municipality is the id's first three digits when the id is given.
+        let code = match &id {
+            Some(id) if get(0).is_empty() => id.get(..3).unwrap_or(""),
+            _ => get(0),
+        };
+        let kommunekode: u16 = code.parse().ok().filter(|_| code.len() == 3).ok_or_else(|| {
+            let what = if id.is_some() && get(0).is_empty() { "the id's kommunekode" } else { "kommunekode" };
+            err(line, format!("{what} `{}` is not a 3-digit code", renset(&capped(code, 20))))
+        })?;
+        // Everything a municipality wrote reaches the JSON, the workbook and the PDF: CPR-shaped
+        // numbers masked, control characters dropped, cut to what an XLSX cell holds.
+        out.push(Kommentar {
+            id,
+            kommunekode,
+            ydelse: renset(get(1)),
+            kvartal: renset(get(2)).to_uppercase(),
+            regel: renset(get(3)),
+            kommentar: renset(get(4)),
+            fil: fil.clone(),
+            linje: line,
+        });
+    }
+    Ok(out)
+}
+
+/// Series key for what a comment names: a service code of any legal basis, a series key, or nothing.
+fn serie_of(reference: &Reference, ydelse: &str) -> String {
+    if ydelse.is_empty() {
+        return String::new();
+    }
+    reference
+        .ydelser
+        .get(ydelse)
+        .map(|y| y.serie.clone())
+        .or_else(|| reference.serier.contains_key(ydelse).then(|| ydelse.to_string()))
+        .unwrap_or_else(|| format!("?{ydelse}"))
+}
+
+/// Puts each comment beside its flag — by id when the comment has one, otherwise by place; returns
+/// the comments that match no flag.
+pub fn attach(flags: &mut [Markering], comments: &[Kommentar], reference: &Reference) -> Vec<Kommentar> {
+    let mut by_id: BTreeMap<String, Vec<&Kommentar>> = BTreeMap::new();
+    let mut unmatched = Vec::new();
+    for c in comments {
+        let id = match &c.id {
+            Some(id) => id.clone(),
+            None => match Regel::parse(&c.regel) {
+                Some(regel) => flag_id(c.kommunekode, &serie_of(reference, &c.ydelse), &c.kvartal, regel),
+                None => {
+                    unmatched.push(c.clone());
+                    continue;
+                }
+            },
+        };
+        by_id.entry(id).or_default().push(c);
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for f in flags.iter_mut() {
+        if let Some(cs) = by_id.get(&f.id) {
+            let joined = cs.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>().join(" / ");
+            f.kommentar = Some(capped(&joined, godkend_model::tekst::XLSX_CELLE_MAX).into_owned());
+            used.insert(f.id.clone());
+        }
+    }
+    for (id, cs) in by_id {
+        if !used.contains(&id) {
+            unmatched.extend(cs.into_iter().cloned());
+        }
+    }
+    unmatched.sort_by(|a, b| (a.kommunekode, &a.fil, a.linje).cmp(&(b.kommunekode, &b.fil, b.linje)));
+    unmatched
+}

@@ -1,0 +1,64 @@
+//! The dialogue across regenerations (docs/markeringer.md, "Dialogen"): each flag's state against the
+//! previous report of the same year (`--forrige`), flags that no longer fire kept as resolved with
+//! their comment, and comments given earlier carried to their flag so they need not be sent again.
+
+use crate::rapport::KommuneRapport;
+use crate::{Error, Result};
+use godkend_rules::{Markering, Tilstand, flag_id};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub(crate) const FORRIGE: &str =
+    "--forrige takes an earlier output folder of the same report year (its <kode>-<år>.json files)";
+
+/// The previous report of municipality `kode` for `year` in `dir` (`<kode>-<år>.json`); `None` when
+/// the folder has none for it (the municipality was not in that run).
+pub fn read_previous(dir: &Path, kode: u16, year: i32) -> Result<Option<KommuneRapport>> {
+    let path = dir.join(format!("{kode:03}-{year}.json"));
+    if !path.exists() {
+        return Ok(None);
+    }
+    let fail = |message: String| Error::File { path: path.clone(), message, hint: FORRIGE };
+    let text = std::fs::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
+    let mut old: KommuneRapport = serde_json::from_str(&text).map_err(|e| fail(format!("not a report JSON: {e}")))?;
+    if old.aar != year || old.kommunekode != kode {
+        return Err(fail(format!(
+            "is the report of {:03} for {}, not of {kode:03} for {year}; --forrige takes an earlier output of the same year",
+            old.kommunekode, old.aar
+        )));
+    }
+    for m in &mut old.markeringer {
+        if m.id.is_empty() {
+            m.id = flag_id(m.kommunekode, &m.serie, &m.kvartal, m.regel);
+        }
+    }
+    Ok(Some(old))
+}
+
+/// Gives every flag its state against `previous`, carries the comments given there, and adds the
+/// previous report-year flags that no longer fire as resolved (`loest`). New comments are attached
+/// afterwards and replace a carried one.
+pub fn carry(flags: &mut Vec<Markering>, kode: u16, previous: &KommuneRapport) {
+    let before: BTreeMap<&str, &Markering> = previous.markeringer.iter().map(|m| (m.id.as_str(), m)).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in flags.iter_mut().filter(|f| f.kommunekode == kode) {
+        let Some(old) = before.get(f.id.as_str()) else {
+            f.tilstand = Tilstand::Ny;
+            continue;
+        };
+        seen.insert(f.id.clone());
+        f.tilstand = if old.tilstand != Tilstand::Loest && old.alvor == f.alvor && old.tal == f.tal {
+            Tilstand::Uaendret
+        } else {
+            Tilstand::Aendret
+        };
+        if f.kommentar.is_none() {
+            f.kommentar = old.kommentar.clone().filter(|c| !c.is_empty());
+        }
+    }
+    for old in previous.markeringer.iter().filter(|m| m.i_rapportaaret && !seen.contains(&m.id)) {
+        let mut resolved = old.clone();
+        resolved.tilstand = Tilstand::Loest;
+        flags.push(resolved);
+    }
+}

@@ -1,0 +1,85 @@
+//! The municipalities' approvals (`--godkendelser`): a CSV with `kommunekode;dato;godkendt_af`, one
+//! line per approval DST has received. A municipality that approved more than once counts by its
+//! latest approval.
+
+use crate::{Error, Result};
+use godkend_model::Reference;
+use godkend_model::tekst::{capped, renset};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One municipality's approval of its data for the report year.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Godkendelse {
+    /// `YYYY-MM-DD`.
+    pub dato: String,
+    /// Who approved (a name or a title, as the municipality wrote it).
+    pub godkendt_af: String,
+}
+
+const COLUMNS: [&str; 3] = ["kommunekode", "dato", "godkendt_af"];
+
+/// More lines than municipalities many times over is not an approvals file.
+const MAX_LINES: usize = 10_000;
+
+/// Reads the approvals file; any line that cannot be read is an error naming the line (an approval
+/// must never be guessed).
+pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkendelse>> {
+    let err = |line: usize, message: String| Error::Godkendelser { path: path.to_path_buf(), line, message };
+    let bytes = std::fs::read(path).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+        hint: "--godkendelser takes the approvals CSV (kommunekode;dato;godkendt_af); check the path",
+    })?;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+        .map_err(|_| err(1, "not UTF-8; save the file as CSV UTF-8".into()))?;
+    let mut lines = text.lines().enumerate();
+    let header: Vec<String> = lines
+        .next()
+        .ok_or_else(|| err(1, "the file is empty".into()))?
+        .1
+        .split(';')
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let mut at = [0usize; 3];
+    for (i, name) in COLUMNS.iter().enumerate() {
+        at[i] = header.iter().position(|h| h == name).ok_or_else(|| err(1, format!("column `{name}` is missing")))?;
+    }
+    let mut out: BTreeMap<u16, Godkendelse> = BTreeMap::new();
+    for (i, line) in lines {
+        let n = i + 1;
+        if n > MAX_LINES {
+            return Err(err(n, format!("more than {MAX_LINES} lines; this is not an approvals file")));
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(';').map(str::trim).collect();
+        if fields.len() != header.len() {
+            return Err(err(n, format!("{} fields, the header has {}", fields.len(), header.len())));
+        }
+        let shown = |s: &str| renset(&capped(s, 20));
+        let code = fields[at[0]];
+        let kommunekode: u16 = code
+            .parse()
+            .ok()
+            .filter(|k| code.len() == 3 && reference.kommune(*k).is_some())
+            .ok_or_else(|| err(n, format!("kommunekode `{}` is not a municipality code", shown(code))))?;
+        let dato = fields[at[1]];
+        if chrono::NaiveDate::parse_from_str(dato, "%Y-%m-%d").is_err() {
+            return Err(err(n, format!("dato `{}` is not a date YYYY-MM-DD", shown(dato))));
+        }
+        let godkendt_af = renset(fields[at[2]]);
+        if godkendt_af.is_empty() {
+            return Err(err(n, "godkendt_af is empty; say who approved".into()));
+        }
+        let new = Godkendelse { dato: dato.to_string(), godkendt_af };
+        match out.get(&kommunekode) {
+            Some(old) if old.dato > new.dato => {}
+            _ => {
+                out.insert(kommunekode, new);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,163 @@
+//! The report model: one municipality's report for a year (`KommuneRapport`) as the round assembles it.
+//! Its serde form is the report JSON (`<kode>-<år>.json`, docs/rapport-json.md), which godkend-outputs
+//! writes and the next round reads back (`dialog`, `approved`); fields the JSON does not carry live beside
+//! it in [`crate::Rapport`].
+
+use crate::comments::Kommentar;
+use crate::godkendelser::Godkendelse;
+use godkend_model::Register;
+use godkend_rules::{Alvor, Datakvalitet, HbOpsummering, Markering};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KvartalsTal {
+    pub kvartal: String,
+    pub modtagere: u32,
+    pub helaarsaekvivalenter: f64,
+    pub national_modtagere: u32,
+    /// The national series scaled so that it starts where the municipality's does (the first
+    /// quarter where both are above 0), for the chart; `null` when they have no such quarter.
+    #[serde(default)]
+    pub national_indekseret: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SerieRapport {
+    pub register: Register,
+    pub serie: String,
+    /// The service code the municipality knows the series by (the newest legal basis).
+    pub ydelse: String,
+    /// Every legal basis of the series (`SEL32`, `BL82-1`).
+    pub koder: Vec<String>,
+    pub paragraf: String,
+    pub betegnelse: String,
+    pub kvartaler: Vec<KvartalsTal>,
+    /// Change in recipients from the first to the last quarter shown, percent; `null` from 0.
+    pub pct_udvikling: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Antal {
+    /// Red and yellow flags of the report year that are not resolved.
+    pub roede: usize,
+    pub gule: usize,
+    /// Of those, the ones without a comment: what the municipality must still answer.
+    pub uden_kommentar: usize,
+    /// Against the previous report (`--forrige`): flags that are new, whose figures moved, and that
+    /// no longer fire.
+    #[serde(default)]
+    pub nye: usize,
+    #[serde(default)]
+    pub aendrede: usize,
+    #[serde(default)]
+    pub loeste: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Frister {
+    pub data_indberettet: String,
+    pub rapport_udsendt: String,
+    pub godkendelse: String,
+    pub statusbrev: String,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KommuneRapport {
+    pub kommunekode: u16,
+    pub navn: String,
+    pub region: String,
+    pub aar: i32,
+    pub taerskler_version: String,
+    pub frister: Frister,
+    /// The quarters counted (the window), oldest first.
+    pub kvartaler: Vec<String>,
+    pub serier: Vec<SerieRapport>,
+    /// Every flag: the report year's first, then earlier quarters (kept for history).
+    pub markeringer: Vec<Markering>,
+    /// Flags of the report year.
+    pub antal: Antal,
+    pub klar_til_godkendelse: bool,
+    /// The municipality's approval, when DST has received it (`--godkendelser`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub godkendelse: Option<Godkendelse>,
+    /// Whether the flags' states are against a previous report of the year (`--forrige`).
+    #[serde(default)]
+    pub sammenholdt_med_forrige: bool,
+    pub kommentarer_uden_markering: Vec<Kommentar>,
+    pub datakvalitet: Datakvalitet,
+    /// Whether last year's approved figures were compared (the revision rule), and against what.
+    pub revision: String,
+    /// Every Hidiroglou–Berthelot test of the report year (national, per series and quarter): the
+    /// quartiles, the intervals and the units used and skipped.
+    #[serde(default)]
+    pub hb_test: Vec<HbOpsummering>,
+    /// A note on the report as a whole (e.g. a store without accepted deliveries); absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bemaerkning: Option<String>,
+}
+
+/// Where a municipality stands in the approval round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Godkendelsesstatus {
+    Godkendt,
+    /// Every flag of the year has a comment, but no approval has arrived.
+    KlarTilGodkendelse,
+    /// Flags without a comment remain.
+    IkkeGodkendt,
+}
+
+impl Godkendelsesstatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Godkendelsesstatus::Godkendt => "godkendt",
+            Godkendelsesstatus::KlarTilGodkendelse => "klar_til_godkendelse",
+            Godkendelsesstatus::IkkeGodkendt => "ikke_godkendt",
+        }
+    }
+
+    /// Danish, for the status overview.
+    pub fn navn(self) -> &'static str {
+        match self {
+            Godkendelsesstatus::Godkendt => "godkendt",
+            Godkendelsesstatus::KlarTilGodkendelse => "klar til godkendelse",
+            Godkendelsesstatus::IkkeGodkendt => "ikke godkendt",
+        }
+    }
+}
+
+impl KommuneRapport {
+    pub fn godkendelsesstatus(&self) -> Godkendelsesstatus {
+        if self.godkendelse.is_some() {
+            Godkendelsesstatus::Godkendt
+        } else if self.klar_til_godkendelse {
+            Godkendelsesstatus::KlarTilGodkendelse
+        } else {
+            Godkendelsesstatus::IkkeGodkendt
+        }
+    }
+}
+
+impl KommuneRapport {
+    /// Per (series, quarter): the strongest severity of the flags on that cell of Table 1 (every
+    /// quarter shown, not only the report year's).
+    pub fn alvor_per_celle(&self) -> BTreeMap<(String, String), Alvor> {
+        let mut m: BTreeMap<(String, String), Alvor> = BTreeMap::new();
+        for f in self.markeringer.iter().filter(|f| !f.serie.is_empty()) {
+            let e = m.entry((f.serie.clone(), f.kvartal.clone())).or_insert(f.alvor);
+            *e = (*e).min(f.alvor);
+        }
+        m
+    }
+
+    /// How many of a series' quarters carry a flag.
+    pub fn markerede_kvartaler(&self, serie: &SerieRapport) -> usize {
+        let cells = self.alvor_per_celle();
+        serie.kvartaler.iter().filter(|q| cells.contains_key(&(serie.serie.clone(), q.kvartal.clone()))).count()
+    }
+
+    /// Flags of earlier years, kept for history (the report lists only the report year's).
+    pub fn tidligere_markeringer(&self) -> usize {
+        self.markeringer.iter().filter(|m| !m.i_rapportaaret).count()
+    }
+}

@@ -1,0 +1,184 @@
+//! The cases behind a flag (docs/markeringer.md, "Sagerne bag en markering"): the municipality's own
+//! sagsid of the cases that explain each flag of the report year, so it can look them up in its case
+//! system. Never a CPR number or a pseudonym: the pseudonym only links a citizen's cases here.
+//!
+//! - Change rules (quarter, year, to and from 0, HB): the citizens who are recipients in one of the
+//!   two compared quarters and not in the other — their cases active in the quarter where they are
+//!   recipients. Citizens in both quarters do not move the count and are not listed.
+//! - Revision: the cases active in the quarter whose current version was delivered in the report year.
+//! - Missing target group: adult cases without one, delivered in the report year.
+//! - Piled-up start dates: the cases that start on the piled-up date.
+
+use godkend_model::{Kvartal, Reference, Register};
+use godkend_rules::{Datakvalitet, Markering, Regel, Tilstand};
+use godkend_store::Sag;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// At most this many cases are listed per flag; the flag's `sager_i_alt` always gives them all.
+pub const MAX_PER_FLAG: usize = 200;
+
+/// One case behind one flag: a row of the workbook's `Sager` sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SagBag {
+    /// The flag's id.
+    pub id: String,
+    pub sagsid: String,
+    pub ydelse: String,
+    pub startdato: String,
+    pub slutdato: Option<String>,
+    /// What happened, in Danish: `startet`, `ophørt`, `skiftet til BL82-1`, `mangler målgruppe` …
+    pub haendelse: String,
+}
+
+/// The quarter a change rule compares the flagged quarter with.
+fn base(regel: Regel, q: Kvartal) -> Option<Kvartal> {
+    match regel {
+        Regel::KvartalTilKvartal | Regel::FaldTilNul | Regel::StigningFraNul | Regel::HidiroglouBerthelot => {
+            Some(q.previous())
+        }
+        Regel::AarTilAar => Some(q.same_last_year()),
+        _ => None,
+    }
+}
+
+/// Lists the cases behind each report-year flag of one municipality (`cases`: its stored cases) and
+/// sets each flag's `sager_i_alt`; returns the rows, capped per flag, in flag order.
+pub fn behind(
+    flags: &mut [Markering],
+    cases: &[Sag],
+    reference: &Reference,
+    dq: &Datakvalitet,
+    year: i32,
+) -> Vec<SagBag> {
+    let cases = Cases::of(cases, reference);
+    let mut rows = Vec::new();
+    for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest) {
+        let mut found = cases.explaining(f, dq, year);
+        found.sort_by(|(a, _), (b, _)| (a.startdato, &a.sagsid).cmp(&(b.startdato, &b.sagsid)));
+        f.sager_i_alt = found.len();
+        rows.extend(found.into_iter().take(MAX_PER_FLAG).map(|(s, haendelse)| SagBag {
+            id: f.id.clone(),
+            sagsid: s.sagsid.clone(),
+            ydelse: s.ydelse.clone(),
+            startdato: s.startdato.to_string(),
+            slutdato: s.slutdato.map(|d| d.to_string()),
+            haendelse,
+        }));
+    }
+    rows
+}
+
+/// One municipality's live cases, each citizen's at hand (for "moved to another service": looked up
+/// per listed case, not scanned).
+struct Cases<'a> {
+    live: Vec<&'a Sag>,
+    of_person: HashMap<u64, Vec<&'a Sag>>,
+    reference: &'a Reference,
+}
+
+impl<'a> Cases<'a> {
+    fn of(cases: &'a [Sag], reference: &'a Reference) -> Cases<'a> {
+        let live: Vec<&Sag> = cases.iter().filter(|s| !s.slettet).collect();
+        let mut of_person: HashMap<u64, Vec<&Sag>> = HashMap::new();
+        for s in &live {
+            of_person.entry(s.person).or_default().push(s);
+        }
+        Cases { live, of_person, reference }
+    }
+
+    fn serie_of(&self, s: &Sag) -> Option<(&'a str, Register)> {
+        self.reference.ydelser.get(&s.ydelse).map(|y| (y.serie.as_str(), y.register))
+    }
+
+    fn in_series(&self, serie: &str) -> Vec<&'a Sag> {
+        self.live.iter().copied().filter(|s| self.serie_of(s).is_some_and(|(x, _)| x == serie)).collect()
+    }
+
+    /// The cases that explain flag `f`, each with what happened, in Danish.
+    fn explaining(&self, f: &Markering, dq: &Datakvalitet, year: i32) -> Vec<(&'a Sag, String)> {
+        let q = f.kvartal.parse::<Kvartal>().ok();
+        let mut found = Vec::new();
+        match (f.regel, q) {
+            (regel, Some(q)) if base(regel, q).is_some() => {
+                found = self.changed(&f.serie, q, base(regel, q).expect("checked"));
+            }
+            (Regel::Revision, Some(q)) => {
+                for s in self.in_series(&f.serie) {
+                    if s.active_in(q) && s.version.maaned().year() == year {
+                        let maaned = s.version.maaned();
+                        found.push((s, format!("indberettet eller rettet i leveringen for {maaned}")));
+                    }
+                }
+            }
+            (Regel::ManglendeMaalgruppe, _) => {
+                for &s in &self.live {
+                    let adult = self.serie_of(s).is_some_and(|(_, r)| r == Register::Voksne);
+                    if adult && s.maalgruppe.is_none() && s.version.maaned().year() == year {
+                        found.push((s, "mangler målgruppe".to_string()));
+                    }
+                }
+            }
+            (Regel::Systemskifte, _) => {
+                let dato = dq.systemskifte.iter().find(|p| p.kvartal == f.kvartal).map(|p| p.dato.as_str());
+                for &s in self.live.iter().filter(|s| Some(s.startdato.to_string().as_str()) == dato) {
+                    found.push((s, "startdato på den ophobede dato".to_string()));
+                }
+            }
+            _ => {}
+        }
+        found
+    }
+
+    /// A change rule's cases: the citizens who are recipients of `serie` in one of quarters `q` and `b`
+    /// and not in the other, by their cases active in the quarter where they are.
+    fn changed(&self, serie: &str, q: Kvartal, b: Kvartal) -> Vec<(&'a Sag, String)> {
+        let of_series = self.in_series(serie);
+        let persons =
+            |at: Kvartal| -> BTreeSet<u64> { of_series.iter().filter(|s| s.active_in(at)).map(|s| s.person).collect() };
+        let (then, now) = (persons(b), persons(q));
+        let register = self.reference.serier.get(serie).map(|s| s.register);
+        // Another series of the same register the citizen is in, in the given quarter.
+        let elsewhere = |person: u64, at: Kvartal| -> Option<String> {
+            self.of_person
+                .get(&person)
+                .into_iter()
+                .flatten()
+                .filter(|s| s.active_in(at))
+                .filter(|s| self.serie_of(s).is_some_and(|(x, r)| x != serie && Some(r) == register))
+                .map(|s| s.ydelse.clone())
+                .min()
+        };
+        let mut found = Vec::new();
+        for &s in &of_series {
+            if s.active_in(q) && !then.contains(&s.person) {
+                let what = match elsewhere(s.person, b) {
+                    Some(y) => format!("ny modtager (skiftet fra {y})"),
+                    None => "ny modtager".to_string(),
+                };
+                found.push((s, what));
+            } else if s.active_in(b) && !now.contains(&s.person) {
+                let what = match elsewhere(s.person, q) {
+                    Some(y) => format!("ophørt (skiftet til {y})"),
+                    None => "ophørt".to_string(),
+                };
+                found.push((s, what));
+            }
+        }
+        found
+    }
+}
+
+/// How many of each flag's cases were left out of the list (flag id → count), for the sheet's note.
+pub fn left_out(flags: &[Markering], rows: &[SagBag]) -> BTreeMap<String, usize> {
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        *shown.entry(r.id.as_str()).or_default() += 1;
+    }
+    flags
+        .iter()
+        .filter_map(|f| {
+            let n = shown.get(f.id.as_str()).copied().unwrap_or(0);
+            (f.sager_i_alt > n).then(|| (f.id.clone(), f.sager_i_alt - n))
+        })
+        .collect()
+}
