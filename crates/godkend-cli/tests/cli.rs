@@ -338,6 +338,66 @@ fn run_errors_name_the_problem() {
     assert!(err.contains("svar.csv:1: column `regel` is missing") && err.contains("hint: "), "{err}");
 }
 
+/// Each side file's error carries the hint for that file. Before, every unreadable side file got the
+/// same hint ("--approved takes the output folder of last year's run …"), also a missing comments file.
+#[test]
+fn a_side_file_that_cannot_be_read_gets_the_hint_for_that_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let out = tmp.path().join("o");
+    let missing = tmp.path().join("svar-mangler.xlsx");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--store", p(&store), "--year", "2025", "--out", p(&out)];
+        args.extend_from_slice(extra);
+        text(&godkend(&args))
+    };
+    let (_, err, code) = run(&["--comments", p(&missing)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("svar-mangler.xlsx") && err.contains("hint: --comments takes"), "{err}");
+    assert!(!err.contains("--approved"), "{err}");
+    let (_, err, code) = run(&["--forrige", p(&missing)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("hint: --forrige takes an earlier output folder"), "{err}");
+    let (_, err, code) = run(&["--approved", p(&missing)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("hint: --approved takes the output folder of last year's run"), "{err}");
+    // An XLSX that is not one: the hint says how to save it again.
+    let fake = tmp.path().join("101-2025-markeringer.xlsx");
+    std::fs::write(&fake, "kommunekode;ydelse\n").unwrap();
+    let (_, err, _) = run(&["--comments", p(&fake)]);
+    assert!(err.contains("hint: the workbook could not be read as XLSX"), "{err}");
+}
+
+/// Shared options have one name and the other language as an alias; values are checked by their
+/// parser before anything is read.
+#[test]
+fn options_take_their_alias_and_values_are_checked_where_they_are_parsed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&a)]));
+    assert_eq!(code, 0, "{err}");
+    let (_, err, code) = text(&godkend(&["run", "--lager", p(&store), "--aar", "2025", "--ud", p(&b)]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(a.join("101-2025.json")).unwrap(), std::fs::read(b.join("101-2025.json")).unwrap());
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "1999", "--out", p(&a)]));
+    assert_eq!(code, 2);
+    assert!(err.contains("1999 is not a report year"), "{err}");
+    let (_, err, code) = text(&godkend(&[
+        "systemskifte",
+        "--store",
+        p(&store),
+        "--kommune",
+        "101",
+        "--date",
+        "2025-02-30",
+        "--out",
+        p(&a),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("2025-02-30 is not a date after 2013-10-01"), "{err}");
+}
+
 /// The demo ingested and run for 2024 (last year's approved reports): the store, that output folder,
 /// and København's report JSON (path and content) for a test to alter.
 fn approved_2024(dir: &Path) -> (PathBuf, PathBuf, PathBuf, serde_json::Value) {
