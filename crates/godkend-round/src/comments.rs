@@ -151,8 +151,11 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
     use calamine::{DataRef, Reader};
     let fail = |m: String| Error::File { path: path.to_path_buf(), message: m, hint: NOT_XLSX };
     // A file that is not there is a path to check, not a workbook to save again.
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::File { path: path.to_path_buf(), message: e.to_string(), hint: UNREADABLE })?;
+    let file = std::fs::File::open(path).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+        hint: UNREADABLE,
+    })?;
     let mut wb: calamine::Xlsx<_> =
         calamine::Reader::new(std::io::BufReader::new(file)).map_err(|e| fail(format!("cannot open as XLSX: {e}")))?;
     let first = wb.sheet_names().first().cloned().ok_or_else(|| fail("the workbook has no sheet".into()))?;
