@@ -76,11 +76,11 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
     let sev = view::severity_map(r);
     let mut grafer = Dict::new();
     for s in r.serier.iter().filter(|s| view::has_data(s)) {
-        let quarters: Vec<String> = s.kvartaler.iter().map(|q| q.kvartal.clone()).collect();
+        let quarters: Vec<String> = s.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
         let kommune: Vec<u32> = s.kvartaler.iter().map(|q| q.modtagere).collect();
         let national: Vec<f64> = s.kvartaler.iter().filter_map(|q| q.national_indekseret).collect();
         let flags: Vec<u8> =
-            s.kvartaler.iter().map(|q| sev.get(&(s.serie.clone(), q.kvartal.clone())).copied().unwrap_or(0)).collect();
+            s.kvartaler.iter().map(|q| sev.get(&(s.serie.clone(), q.kvartal.into())).copied().unwrap_or(0)).collect();
         let svg = chart::svg(&chart::ChartData {
             quarters: &quarters,
             kommune: &kommune,

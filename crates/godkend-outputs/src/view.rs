@@ -3,7 +3,7 @@
 
 use godkend_count::systemskifte::Systemskifte;
 use godkend_model::talformat::tal;
-use godkend_model::{FundKode, Register};
+use godkend_model::{FundKode, Periode, Register};
 use godkend_round::statusbrev::Statusbrev;
 use godkend_round::{KommuneRapport, SerieRapport, Status};
 use godkend_rules::{Alvor, Markering, Regel, Tilstand};
@@ -49,7 +49,7 @@ pub fn chart_id(serie: &SerieRapport) -> String {
 }
 
 /// Per (series, quarter): the colour code of the strongest flag (2 red, 1 yellow), from the report.
-pub fn severity_map(r: &KommuneRapport) -> BTreeMap<(String, String), u8> {
+pub fn severity_map(r: &KommuneRapport) -> BTreeMap<(String, Periode), u8> {
     r.alvor_per_celle().into_iter().map(|(cell, a)| (cell, if a == Alvor::Roed { 2 } else { 1 })).collect()
 }
 
@@ -88,7 +88,8 @@ pub fn report_view(r: &KommuneRapport) -> Value {
     for register in [Register::Voksne, Register::Boern] {
         let serier: Vec<&SerieRapport> = r.serier.iter().filter(|s| s.register == register).collect();
         let Some(first) = serier.first() else { continue };
-        let quarters: Vec<&str> = first.kvartaler.iter().map(|q| q.kvartal.as_str()).collect();
+        let quarters: Vec<String> = first.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
+        let periods: Vec<Periode> = first.kvartaler.iter().map(|q| q.kvartal.into()).collect();
         let kolonner: Vec<Value> = serier
             .iter()
             .map(|s| json!({"kode": s.ydelse, "paragraf": s.paragraf.split(" / ").last().unwrap_or(""), "betegnelse": s.betegnelse}))
@@ -101,7 +102,7 @@ pub fn report_view(r: &KommuneRapport) -> Value {
                     .iter()
                     .map(|s| {
                         let v = s.kvartaler[i].modtagere;
-                        json!({"tekst": tal(f64::from(v), 0), "farve": farve(sev.get(&(s.serie.clone(), q.to_string())).copied().unwrap_or(0))})
+                        json!({"tekst": tal(f64::from(v), 0), "farve": farve(sev.get(&(s.serie.clone(), periods[i])).copied().unwrap_or(0))})
                     })
                     .collect();
                 json!({"kvartal": q, "celler": celler})
@@ -123,7 +124,7 @@ pub fn report_view(r: &KommuneRapport) -> Value {
                     "titel": format!("{} {}", s.ydelse, s.betegnelse),
                     "alt": format!(
                         "Linjediagram: antal modtagere af {} ({}) i {} pr. kvartal fra {} til {}, fra {} til {}, med landstallet indekseret til samme start; {} kvartaler er markeret.",
-                        s.betegnelse, s.paragraf, r.navn, quarters.first().unwrap_or(&""), quarters.last().unwrap_or(&""), firstv, last, flagged
+                        s.betegnelse, s.paragraf, r.navn, quarters.first().map_or("", String::as_str), quarters.last().map_or("", String::as_str), firstv, last, flagged
                     ),
                 })
             })

@@ -65,7 +65,7 @@ pub fn write(path: &Path, flags: &[&Markering], rows: &[SagBag], dato: chrono::N
         ws.write_string(r, 0, &f.id).map_err(fail)?;
         ws.write_string(r, 1, format!("{:03}", f.kommunekode)).map_err(fail)?;
         ws.write_string(r, 2, &f.ydelse).map_err(fail)?;
-        ws.write_string(r, 3, &f.kvartal).map_err(fail)?;
+        ws.write_string(r, 3, f.kvartal.to_string()).map_err(fail)?;
         ws.write_string(r, 4, f.regel.code()).map_err(fail)?;
         let kommentar = capped(f.kommentar.as_deref().unwrap_or(""), XLSX_CELLE_MAX);
         ws.write_string_with_format(r, 5, kommentar.as_ref(), &wrap).map_err(fail)?;

@@ -23,7 +23,7 @@ fn serie(register: Register, serie: &str, ydelse: &str, betegnelse: &str, values
             .iter()
             .zip(values)
             .map(|(q, v)| KvartalsTal {
-                kvartal: q.to_string(),
+                kvartal: q.parse().unwrap(),
                 modtagere: *v,
                 helaarsaekvivalenter: f64::from(*v) * 0.9,
                 national_modtagere: v * 50,
@@ -60,7 +60,7 @@ fn rapport() -> KommuneRapport {
             register: Some(Register::Voksne),
             serie: "V-1.1".into(),
             ydelse: "1.1".into(),
-            kvartal: "2025K3".into(),
+            kvartal: "2025K3".parse().unwrap(),
             regel: Regel::KvartalTilKvartal,
             alvor: Alvor::Roed,
             tal: BTreeMap::new(),

@@ -4,7 +4,6 @@
 use crate::Error;
 use crate::rapport::KommuneRapport;
 use crate::scope::Scope;
-use godkend_model::Kvartal;
 use godkend_rules::GodkendtTal;
 use std::path::Path;
 
@@ -40,13 +39,12 @@ pub fn read(dir: &Path, scope: &Scope, skipped: &mut Vec<Error>) -> Vec<Godkendt
         };
         for s in &old.serier {
             for q in &s.kvartaler {
-                let Ok(kvartal) = q.kvartal.parse::<Kvartal>() else { continue };
                 out.push(GodkendtTal {
                     kommunekode: k,
                     register: s.register,
                     serie: s.serie.clone(),
                     ydelse: s.ydelse.clone(),
-                    kvartal,
+                    kvartal: q.kvartal,
                     modtagere: q.modtagere,
                 });
             }

@@ -117,7 +117,7 @@ pub fn rapporter(
                 aar: scope.year,
                 taerskler_version: reference.taerskler.version.clone(),
                 frister: scope.frister.clone(),
-                kvartaler: scope.window.quarters().iter().map(Kvartal::to_string).collect(),
+                kvartaler: scope.window.quarters(),
                 serier: series_of(counts, reference, k, scope.window),
                 klar_til_godkendelse: antal.uden_kommentar == 0,
                 godkendelse: side.godkendelser.remove(&k),
@@ -193,7 +193,7 @@ fn series_of(counts: &Counts, reference: &Reference, kommune: u16, window: Windo
                 .map(|q| {
                     let t = counts.get(kommune, &s.serie, *q);
                     KvartalsTal {
-                        kvartal: q.to_string(),
+                        kvartal: *q,
                         modtagere: t.modtagere,
                         helaarsaekvivalenter: round2(t.helaarsaekvivalenter),
                         national_modtagere: counts.national(&s.serie, *q).modtagere,

@@ -5,13 +5,13 @@
 
 use crate::comments::Kommentar;
 use crate::godkendelser::Godkendelse;
-use godkend_model::Register;
+use godkend_model::{Kvartal, Periode, Register};
 use godkend_rules::{Alvor, Datakvalitet, HbOpsummering, Markering};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KvartalsTal {
-    pub kvartal: String,
+    pub kvartal: Kvartal,
     pub modtagere: u32,
     pub helaarsaekvivalenter: f64,
     pub national_modtagere: u32,
@@ -70,7 +70,7 @@ pub struct KommuneRapport {
     pub taerskler_version: String,
     pub frister: Frister,
     /// The quarters counted (the window), oldest first.
-    pub kvartaler: Vec<String>,
+    pub kvartaler: Vec<Kvartal>,
     pub serier: Vec<SerieRapport>,
     /// Every flag: the report year's first, then earlier quarters (kept for history).
     pub markeringer: Vec<Markering>,
@@ -141,10 +141,10 @@ impl KommuneRapport {
 impl KommuneRapport {
     /// Per (series, quarter): the strongest severity of the flags on that cell of Table 1 (every
     /// quarter shown, not only the report year's).
-    pub fn alvor_per_celle(&self) -> BTreeMap<(String, String), Alvor> {
-        let mut m: BTreeMap<(String, String), Alvor> = BTreeMap::new();
+    pub fn alvor_per_celle(&self) -> BTreeMap<(String, Periode), Alvor> {
+        let mut m: BTreeMap<(String, Periode), Alvor> = BTreeMap::new();
         for f in self.markeringer.iter().filter(|f| !f.serie.is_empty()) {
-            let e = m.entry((f.serie.clone(), f.kvartal.clone())).or_insert(f.alvor);
+            let e = m.entry((f.serie.clone(), f.kvartal)).or_insert(f.alvor);
             *e = (*e).min(f.alvor);
         }
         m
@@ -153,7 +153,7 @@ impl KommuneRapport {
     /// How many of a series' quarters carry a flag.
     pub fn markerede_kvartaler(&self, serie: &SerieRapport) -> usize {
         let cells = self.alvor_per_celle();
-        serie.kvartaler.iter().filter(|q| cells.contains_key(&(serie.serie.clone(), q.kvartal.clone()))).count()
+        serie.kvartaler.iter().filter(|q| cells.contains_key(&(serie.serie.clone(), q.kvartal.into()))).count()
     }
 
     /// Flags of earlier years, kept for history (the report lists only the report year's).

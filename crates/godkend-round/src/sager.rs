@@ -9,7 +9,7 @@
 //! - Missing target group: adult cases without one, delivered in the report year.
 //! - Piled-up start dates: the cases that start on the piled-up date.
 
-use godkend_model::{Kvartal, Reference, Register};
+use godkend_model::{Kvartal, Periode, Reference, Register};
 use godkend_rules::{Datakvalitet, Markering, Regel, Tilstand};
 use godkend_store::Sag;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -96,7 +96,7 @@ impl<'a> Cases<'a> {
 
     /// The cases that explain flag `f`, each with what happened, in Danish.
     fn explaining(&self, f: &Markering, dq: &Datakvalitet, year: i32) -> Vec<(&'a Sag, String)> {
-        let q = f.kvartal.parse::<Kvartal>().ok();
+        let q = f.kvartal.kvartal();
         let mut found = Vec::new();
         match (f.regel, q) {
             (regel, Some(q)) if base(regel, q).is_some() => {
@@ -119,7 +119,8 @@ impl<'a> Cases<'a> {
                 }
             }
             (Regel::Systemskifte, _) => {
-                let dato = dq.systemskifte.iter().find(|p| p.kvartal == f.kvartal).map(|p| p.dato.as_str());
+                let dato =
+                    dq.systemskifte.iter().find(|p| Periode::Kvartal(p.kvartal) == f.kvartal).map(|p| p.dato.as_str());
                 for &s in self.live.iter().filter(|s| Some(s.startdato.to_string().as_str()) == dato) {
                     found.push((s, "startdato på den ophobede dato".to_string()));
                 }

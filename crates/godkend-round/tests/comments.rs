@@ -8,7 +8,7 @@ use godkend_rules::{Alvor, Markering, Regel};
 fn flag(kommune: u16, serie: &str, ydelse: &str, kvartal: &str, regel: Regel) -> Markering {
     let register =
         (!serie.is_empty()).then_some(if serie.starts_with('B') { Register::Boern } else { Register::Voksne });
-    let mut m = Markering::new(kommune, register, serie, ydelse, kvartal.into(), regel, Alvor::Gul, true);
+    let mut m = Markering::new(kommune, register, serie, ydelse, kvartal.parse().unwrap(), regel, Alvor::Gul, true);
     m.taerskel = "≥ 10 % og ≥ 5 personer".into();
     m.forklaring = "Antallet steg; \"citat\" og æøå; #[*_$] ".into();
     m

@@ -11,7 +11,8 @@ use godkend_store::Sag;
 use std::collections::BTreeMap;
 
 fn flag(kvartal: &str, regel: Regel, alvor: Alvor, aktuel: f64) -> Markering {
-    let mut m = Markering::new(101, Some(Register::Voksne), "V-1.1", "1.1", kvartal.into(), regel, alvor, true);
+    let mut m =
+        Markering::new(101, Some(Register::Voksne), "V-1.1", "1.1", kvartal.parse().unwrap(), regel, alvor, true);
     m.tal = BTreeMap::from([("forrige".into(), 40.0), ("aktuel".into(), aktuel)]);
     m
 }

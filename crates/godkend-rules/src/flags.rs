@@ -4,7 +4,7 @@
 
 use godkend_model::taerskler::GulRoed;
 use godkend_model::talformat::tal;
-use godkend_model::{Kvartal, Reference, Register};
+use godkend_model::{Kvartal, Periode, Reference, Register};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -151,7 +151,7 @@ impl Tilstand {
 /// A flag's stable id: municipality, quarter (or year), series and rule, e.g. `101-2025K2-V-1.1-KK`
 /// or `101-2025-MM` for a flag on the municipality's data as a whole. It does not depend on the
 /// thresholds, so a comment follows its flag across runs and threshold versions.
-pub fn flag_id(kommunekode: u16, serie: &str, kvartal: &str, regel: Regel) -> String {
+pub fn flag_id(kommunekode: u16, serie: &str, kvartal: impl std::fmt::Display, regel: Regel) -> String {
     if serie.is_empty() {
         format!("{kommunekode:03}-{kvartal}-{}", regel.kort())
     } else {
@@ -173,7 +173,7 @@ pub struct Markering {
     /// The service code the municipality knows the series by (`1.1`, `BL82-1`); empty as above.
     pub ydelse: String,
     /// `2025K2`, or the year (`2025`) for flags on the year as a whole.
-    pub kvartal: String,
+    pub kvartal: Periode,
     pub regel: Regel,
     pub alvor: Alvor,
     /// The figures that fired the rule (named, e.g. `forrige`, `aktuel`, `procent`).
@@ -208,7 +208,7 @@ impl Markering {
         register: Option<Register>,
         serie: &str,
         ydelse: &str,
-        kvartal: String,
+        kvartal: Periode,
         regel: Regel,
         alvor: Alvor,
         i_rapportaaret: bool,
@@ -260,8 +260,8 @@ impl Markering {
     }
 
     /// The key a comment is matched on.
-    pub fn key(&self) -> (u16, String, String, Regel) {
-        (self.kommunekode, self.serie.clone(), self.kvartal.clone(), self.regel)
+    pub fn key(&self) -> (u16, String, Periode, Regel) {
+        (self.kommunekode, self.serie.clone(), self.kvartal, self.regel)
     }
 
     /// Whether the municipality must still answer it: a report-year flag, not resolved, no comment.
@@ -313,6 +313,6 @@ impl Ctx<'_> {
     pub(crate) fn flag(&self, kommune: u16, serie: &str, q: Kvartal, regel: Regel, alvor: Alvor) -> Markering {
         let register = self.reference.serier.get(serie).map(|s| s.register);
         let ydelse = self.reference.display_code(serie);
-        Markering::new(kommune, register, serie, &ydelse, q.to_string(), regel, alvor, q.year() == self.year)
+        Markering::new(kommune, register, serie, &ydelse, q.into(), regel, alvor, q.year() == self.year)
     }
 }

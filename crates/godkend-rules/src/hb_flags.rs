@@ -16,7 +16,7 @@ type Figures = BTreeMap<Kvartal, Tal>;
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HbOpsummering {
     pub serie: String,
-    pub kvartal: String,
+    pub kvartal: Kvartal,
     pub median_forhold: f64,
     pub q1: f64,
     pub m: f64,
@@ -72,7 +72,7 @@ fn summarise(serie: &str, q: Kvartal, test: &hb::HbTest, p: &HidiroglouBerthelot
     };
     HbOpsummering {
         serie: serie.to_string(),
-        kvartal: q.to_string(),
+        kvartal: q,
         median_forhold: r2(test.median_ratio),
         q1: r2(test.q1),
         m: r2(test.m),

@@ -12,7 +12,7 @@
 use crate::flags::{self, Alvor, Markering, Regel};
 use crate::{hb_flags, series};
 use godkend_model::rng::Rng;
-use godkend_model::{Counts, Kvartal, Reference, Taerskler};
+use godkend_model::{Counts, Kvartal, Periode, Reference, Taerskler};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Injected changes in percent of the previous quarter (signed); `None` is a drop to 0.
@@ -73,7 +73,7 @@ pub struct Kalibrering {
 type Event = (usize, (u16, String), Kvartal, u32, u32);
 
 /// The flags of the modified counts by cell (kommune, series, quarter).
-type FlagsAt<'a> = BTreeMap<(u16, &'a str, &'a str), Vec<&'a Markering>>;
+type FlagsAt<'a> = BTreeMap<(u16, &'a str, Periode), Vec<&'a Markering>>;
 
 /// Injects the graded events into `counts` and runs the series rules of `year`.
 pub fn calibrate(counts: &Counts, reference: &Reference, t: &Taerskler, year: i32, seed: u64) -> Kalibrering {
@@ -82,7 +82,7 @@ pub fn calibrate(counts: &Counts, reference: &Reference, t: &Taerskler, year: i3
     let mut all = series::series_flags(&modified, reference, t, year);
     all.extend(hb_flags::hb_flags(&modified, reference, t, year).0);
     let at: FlagsAt = all.iter().fold(BTreeMap::new(), |mut m, f| {
-        m.entry((f.kommunekode, f.serie.as_str(), f.kvartal.as_str())).or_default().push(f);
+        m.entry((f.kommunekode, f.serie.as_str(), f.kvartal)).or_default().push(f);
         m
     });
     let mut out = Kalibrering::default();
@@ -146,7 +146,7 @@ fn grade_row(g: usize, grade: Option<f64>, events: &[Event], at: &FlagsAt, t: &T
     };
     for (_, (k, serie), q, prev, cur) in events.iter().filter(|e| e.0 == g) {
         row.events += 1;
-        let here = at.get(&(*k, serie.as_str(), q.to_string().as_str())).cloned().unwrap_or_default();
+        let here = at.get(&(*k, serie.as_str(), Periode::Kvartal(*q))).cloned().unwrap_or_default();
         let worst = here.iter().map(|f| f.alvor).min();
         for f in &here {
             *row.by_rule.entry(f.regel).or_default() += 1;
@@ -190,7 +190,7 @@ fn count_clean(out: &mut Kalibrering, modified: &Counts, events: &[Event], quart
                 continue;
             }
             out.clean_cells += 1;
-            let here = at.get(&(*k, serie.as_str(), q.to_string().as_str())).cloned().unwrap_or_default();
+            let here = at.get(&(*k, serie.as_str(), Periode::Kvartal(*q))).cloned().unwrap_or_default();
             for f in &here {
                 *out.clean_by_rule.entry((f.regel, f.alvor)).or_default() += 1;
             }

@@ -63,7 +63,7 @@ pub fn flag(input: &RuleInput) -> Flagged {
     all.extend(hb);
     let never = never_reported::never_reported_flags(input.counts, reference, t, year, &all);
     all.extend(never);
-    let hb_test = hb_tests.into_iter().filter(|h| h.kvartal.starts_with(&year.to_string())).collect();
+    let hb_test = hb_tests.into_iter().filter(|h| h.kvartal.year() == year).collect();
     let quality_input = quality::QualityInput {
         reference,
         taerskler: t,

@@ -3,7 +3,7 @@
 
 use crate::flags::{Alvor, Ctx, Markering, Regel, flag_id};
 use godkend_model::talformat::{round1, tal};
-use godkend_model::{Counts, Kvartal, Reference, Register, Taerskler};
+use godkend_model::{Counts, Kvartal, Periode, Reference, Register, Taerskler};
 use std::collections::BTreeMap;
 
 /// The "never reported" hint (docs/markeringer.md): an adult service with no recipients in a
@@ -56,7 +56,7 @@ pub fn never_reported_flags(
             }
             let expected = round1(expected);
             let mut m = ctx.flag(*k, s, quarters[0], Regel::AldrigIndberettet, Alvor::Gul);
-            m.kvartal = year.to_string();
+            m.kvartal = Periode::Aar(year);
             m.id = flag_id(*k, s, &m.kvartal, Regel::AldrigIndberettet);
             m.tal = BTreeMap::from([
                 ("aktuel".into(), 0.0),

@@ -8,7 +8,7 @@
 use crate::flags::{Alvor, Markering, Regel, share_severity};
 use godkend_model::counts::Startdatoer;
 use godkend_model::talformat::{round1, round2, tal};
-use godkend_model::{Alvor as FundAlvor, FundKode, Kvartal, LogEntry, Maaned, Reference, Taerskler, Window};
+use godkend_model::{Alvor as FundAlvor, FundKode, Kvartal, LogEntry, Maaned, Periode, Reference, Taerskler, Window};
 use std::collections::BTreeMap;
 
 /// What the report's data-quality section shows for one municipality.
@@ -34,7 +34,7 @@ pub struct Datakvalitet {
 /// A quarter whose start dates pile up on one date.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Startophobning {
-    pub kvartal: String,
+    pub kvartal: Kvartal,
     pub dato: String,
     pub starter_paa_datoen: u64,
     pub starter_i_kvartalet: u64,
@@ -61,7 +61,7 @@ pub fn quality(input: &QualityInput, kommuner: &[u16]) -> (BTreeMap<u16, Datakva
         let (total, missing) = (dq.voksenposter, dq.voksenposter_uden_maalgruppe);
         let t = &input.taerskler.manglende_maalgruppe;
         if let Some(alvor) = share_severity(dq.andel_uden_maalgruppe, t) {
-            let mut m = whole(k, input.year.to_string(), Regel::ManglendeMaalgruppe, alvor, true);
+            let mut m = whole(k, Periode::Aar(input.year), Regel::ManglendeMaalgruppe, alvor, true);
             m.tal = BTreeMap::from([
                 ("uden".into(), missing as f64),
                 ("i_alt".into(), total as f64),
@@ -80,8 +80,8 @@ pub fn quality(input: &QualityInput, kommuner: &[u16]) -> (BTreeMap<u16, Datakva
             flags.push(m);
         }
         for pile in piles.get(&k).into_iter().flatten() {
-            let q: Kvartal = pile.kvartal.parse().expect("quarter we formatted");
-            let mut m = whole(k, pile.kvartal.clone(), Regel::Systemskifte, Alvor::Gul, q.year() == input.year);
+            let q = pile.kvartal;
+            let mut m = whole(k, q.into(), Regel::Systemskifte, Alvor::Gul, q.year() == input.year);
             m.tal = BTreeMap::from([
                 ("paa_datoen".into(), pile.starter_paa_datoen as f64),
                 ("i_kvartalet".into(), pile.starter_i_kvartalet as f64),
@@ -110,7 +110,7 @@ fn share(part: u64, total: u64) -> f64 {
 }
 
 /// A flag on the municipality's data as a whole (no series).
-fn whole(kommune: u16, kvartal: String, regel: Regel, alvor: Alvor, i_rapportaaret: bool) -> Markering {
+fn whole(kommune: u16, kvartal: Periode, regel: Regel, alvor: Alvor, i_rapportaaret: bool) -> Markering {
     Markering::new(kommune, None, "", "", kvartal, regel, alvor, i_rapportaaret)
 }
 
@@ -155,7 +155,7 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
     }
     if input.taerskler.manglende_levering.roed {
         for (q, months) in missing_by_quarter {
-            let mut m = whole(kommune, q.to_string(), Regel::ManglendeLevering, Alvor::Roed, true);
+            let mut m = whole(kommune, q.into(), Regel::ManglendeLevering, Alvor::Roed, true);
             m.tal = BTreeMap::from([("maaneder".into(), months.len() as f64)]);
             m.taerskel = "hver måned skal leveres".into();
             let who = if reporter != kommune {
@@ -169,7 +169,7 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
     }
     let t = &input.taerskler.afviste_poster;
     if let Some(alvor) = share_severity(dq.andel_afviste_poster, t) {
-        let mut m = whole(kommune, year.clone(), Regel::AfvistePoster, alvor, true);
+        let mut m = whole(kommune, Periode::Aar(input.year), Regel::AfvistePoster, alvor, true);
         m.tal = BTreeMap::from([
             ("afviste".into(), dq.afviste_poster as f64),
             ("poster".into(), dq.poster as f64),
@@ -214,7 +214,7 @@ fn start_piles(input: &QualityInput) -> BTreeMap<u16, Vec<Startophobning>> {
         let andel = share(s.paa_datoen, s.i_kvartalet);
         if s.i_kvartalet >= u64::from(t.min_starter) && andel >= t.gul_mindst {
             out.entry(k).or_default().push(Startophobning {
-                kvartal: q.to_string(),
+                kvartal: q,
                 dato: s.dato.to_string(),
                 starter_paa_datoen: s.paa_datoen,
                 starter_i_kvartalet: s.i_kvartalet,

@@ -41,7 +41,7 @@ pub fn revision_flags(
             Some(a.register),
             &a.serie,
             &a.ydelse,
-            kvartal.clone(),
+            a.kvartal.into(),
             Regel::Revision,
             alvor,
             true,
