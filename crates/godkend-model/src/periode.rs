@@ -97,7 +97,7 @@ mod tests {
         assert_eq!(p("2025K2").to_string(), "2025K2");
         assert_eq!(p("2025"), Periode::Aar(2025));
         assert!("25K1".parse::<Periode>().is_err() && "2025K5".parse::<Periode>().is_err());
-        let mut v = vec![p("2025K1"), p("2025"), p("2024K4"), p("2026")];
+        let mut v = [p("2025K1"), p("2025"), p("2024K4"), p("2026")];
         v.sort();
         let strings: Vec<String> = v.iter().map(Periode::to_string).collect();
         let mut sorted = strings.clone();

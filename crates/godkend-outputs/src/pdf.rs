@@ -91,7 +91,7 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
         grafer.insert(view::chart_id(s).into(), Bytes::new(svg.into_bytes()).into_value());
     }
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::report_view(r).to_string().into_bytes()).into_value());
+    inputs.insert("data".into(), Bytes::new(view::to_json(&view::report_view(r)).into_bytes()).into_value());
     inputs.insert("grafer".into(), grafer.into_value());
     compile(report_engine(), "godkendelsesrapport.typ", inputs, format!("godkend-{:03}-{}", r.kommunekode, r.aar))
 }
@@ -99,21 +99,21 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
 /// The status overview of all municipalities as PDF bytes.
 pub fn render_status(status: &Status) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::status_view(status).to_string().into_bytes()).into_value());
+    inputs.insert("data".into(), Bytes::new(view::to_json(&view::status_view(status)).into_bytes()).into_value());
     compile(status_engine(), "status.typ", inputs, format!("godkend-status-{}", status.aar))
 }
 
 /// The May letter to one municipality's director as PDF bytes.
 pub fn render_statusbrev(b: &Statusbrev) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::statusbrev_view(b).to_string().into_bytes()).into_value());
+    inputs.insert("data".into(), Bytes::new(view::to_json(&view::statusbrev_view(b)).into_bytes()).into_value());
     compile(statusbrev_engine(), "statusbrev.typ", inputs, format!("godkend-statusbrev-{:03}-{}", b.kommunekode, b.aar))
 }
 
 /// The systemskifte report of one municipality as PDF bytes.
 pub fn render_systemskifte(s: &Systemskifte) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::systemskifte_view(s).to_string().into_bytes()).into_value());
+    inputs.insert("data".into(), Bytes::new(view::to_json(&view::systemskifte_view(s)).into_bytes()).into_value());
     compile(
         systemskifte_engine(),
         "systemskifte.typ",

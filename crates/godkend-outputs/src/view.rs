@@ -1,5 +1,7 @@
-//! The report as the templates see it: every number already formatted (Danish style), every cell's
-//! colour decided from the flags. Formatting only — the figures come from godkend-round.
+//! The report as the templates see it: typed views with every number already formatted (Danish style)
+//! and every cell's colour decided from the flags. Formatting only — the figures come from godkend-round.
+//! A view reaches its template as JSON with its keys in sorted order ([`to_json`]), so the template's
+//! input does not depend on the order fields are declared in.
 
 use godkend_count::systemskifte::Systemskifte;
 use godkend_model::talformat::tal;
@@ -7,7 +9,7 @@ use godkend_model::{FundKode, Periode, Register};
 use godkend_round::statusbrev::Statusbrev;
 use godkend_round::{KommuneRapport, SerieRapport, Status};
 use godkend_rules::{Alvor, Markering, Regel, Tilstand};
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 const MAANEDER: [&str; 12] = [
@@ -66,164 +68,355 @@ fn farve(sev: u8) -> &'static str {
     }
 }
 
-fn markering(m: &Markering) -> Value {
-    json!({
-        "id": m.id,
-        "tilstand": m.tilstand.navn(),
-        "loest": m.tilstand == Tilstand::Loest,
-        "sager": if m.sager_i_alt > 0 { tal(m.sager_i_alt as f64, 0) } else { String::new() },
-        "kvartal": m.kvartal,
-        "ydelse": if m.ydelse.is_empty() { "Alle".to_string() } else { m.ydelse.clone() },
-        "regel": m.regel.navn(),
-        "alvor": m.alvor.code(),
-        "prioritet": tal(m.prioritet, 1),
-        "forklaring": m.forklaring,
-        "kommentar": m.kommentar.clone().unwrap_or_default(),
+/// The JSON a template reads at `sys.inputs.data`: the view with its object keys sorted.
+pub fn to_json(view: &impl Serialize) -> String {
+    serde_json::to_value(view).expect("a view serialises").to_string()
+}
+
+/// A date as the templates' `datetime` takes it.
+#[derive(Debug, Serialize)]
+pub struct Dato {
+    pub aar: i32,
+    pub maaned: i32,
+    pub dag: i32,
+}
+
+impl Dato {
+    fn of(iso: &str) -> Dato {
+        let part = |r: std::ops::Range<usize>, d: i32| iso.get(r).and_then(|p| p.parse::<i32>().ok()).unwrap_or(d);
+        Dato { aar: part(0..4, 2000), maaned: part(5..7, 1), dag: part(8..10, 1) }
+    }
+}
+
+/// One flag as a line of the report's, the status overview's or a letter's table.
+#[derive(Debug, Serialize)]
+pub struct MarkeringView {
+    pub id: String,
+    pub kvartal: Periode,
+    pub ydelse: String,
+    pub regel: &'static str,
+    pub alvor: &'static str,
+    pub tilstand: &'static str,
+    pub loest: bool,
+    pub sager: String,
+    pub prioritet: String,
+    pub forklaring: String,
+    pub kommentar: String,
+    /// The municipality, in the national list of the status overview.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kommune: Option<String>,
+}
+
+impl MarkeringView {
+    fn of(m: &Markering) -> MarkeringView {
+        MarkeringView {
+            id: m.id.clone(),
+            kvartal: m.kvartal,
+            ydelse: if m.ydelse.is_empty() { "Alle".to_string() } else { m.ydelse.clone() },
+            regel: m.regel.navn(),
+            alvor: m.alvor.code(),
+            tilstand: m.tilstand.navn(),
+            loest: m.tilstand == Tilstand::Loest,
+            sager: if m.sager_i_alt > 0 { tal(m.sager_i_alt as f64, 0) } else { String::new() },
+            prioritet: tal(m.prioritet, 1),
+            forklaring: m.forklaring.clone(),
+            kommentar: m.kommentar.clone().unwrap_or_default(),
+            kommune: None,
+        }
+    }
+}
+
+/// A column of Table 1: one service series.
+#[derive(Debug, Serialize)]
+pub struct Kolonne {
+    pub kode: String,
+    pub paragraf: String,
+    pub betegnelse: String,
+}
+
+/// A cell of Table 1: the figure and its colour (`roed`, `gul` or none).
+#[derive(Debug, Serialize)]
+pub struct Celle {
+    pub tekst: String,
+    pub farve: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Raekke {
+    pub kvartal: String,
+    pub celler: Vec<Celle>,
+}
+
+/// A chart: its id among the SVGs at `sys.inputs.grafer`, its title and its alt text.
+#[derive(Debug, Serialize)]
+pub struct Graf {
+    pub id: String,
+    pub titel: String,
+    pub alt: String,
+}
+
+/// One register's part of the report: Table 1, the development column, the charts, the empty series.
+#[derive(Debug, Serialize)]
+pub struct RegisterView {
+    pub titel: &'static str,
+    pub lov: &'static str,
+    pub kolonner: Vec<Kolonne>,
+    pub raekker: Vec<Raekke>,
+    pub udvikling: Vec<String>,
+    pub grafer: Vec<Graf>,
+    pub tomme: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AntalView {
+    pub roede: String,
+    pub gule: String,
+    pub uden_kommentar: String,
+    pub nye: String,
+    pub aendrede: String,
+    pub loeste: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GodkendelseView {
+    pub dato: String,
+    pub af: String,
+}
+
+/// A rejection reason of the data-quality section.
+#[derive(Debug, Serialize)]
+pub struct Aarsag {
+    pub kode: String,
+    pub antal: String,
+    pub beskrivelse: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KvalitetView {
+    pub leveringer: String,
+    pub afviste_leveringer: String,
+    pub poster: String,
+    pub afviste_poster: String,
+    pub andel_afviste: String,
+    pub manglende_maaneder: Vec<String>,
+    pub aarsager: Vec<Aarsag>,
+    pub voksenposter: String,
+    pub uden_maalgruppe: String,
+    pub andel_uden_maalgruppe: String,
+    pub systemskifte: Vec<String>,
+}
+
+/// A comment that matches no flag, where it came from.
+#[derive(Debug, Serialize)]
+pub struct UdenMarkering {
+    pub linje: String,
+    pub ydelse: String,
+    pub kvartal: String,
+    pub regel: String,
+    pub kommentar: String,
+}
+
+/// The approval report (`godkendelsesrapport.typ`).
+#[derive(Debug, Serialize)]
+pub struct RapportView {
+    pub titel: String,
+    pub navn: String,
+    pub kode: String,
+    pub region: String,
+    pub aar: String,
+    pub dato: Dato,
+    pub frister: Vec<[String; 2]>,
+    pub frist: String,
+    pub antal: AntalView,
+    pub forrige: bool,
+    pub klar: bool,
+    pub godkendelse: Option<GodkendelseView>,
+    pub indberettes_af: Option<String>,
+    pub taerskler: String,
+    pub registre: Vec<RegisterView>,
+    pub markeringer: Vec<MarkeringView>,
+    pub tidligere: String,
+    pub kvalitet: KvalitetView,
+    pub uden_markering: Vec<UdenMarkering>,
+    pub revision: String,
+    pub bemaerkning: Option<String>,
+    /// The HB appendix: series, quarter, median ratio, Q1, M, Q3, yellow and red interval, units used,
+    /// units skipped (zero / unchanged).
+    pub hb_test: Vec<[String; 10]>,
+    pub hb_personer: Option<String>,
+    /// Every rule's code and Danish name, for the appendix.
+    pub regler: Vec<[&'static str; 2]>,
+}
+
+pub fn report_view(r: &KommuneRapport) -> RapportView {
+    let dq = &r.datakvalitet;
+    let f = &r.frister;
+    RapportView {
+        titel: format!("Godkendelsesrapport {} – {}", r.aar, r.navn),
+        navn: r.navn.clone(),
+        kode: format!("{:03}", r.kommunekode),
+        region: r.region.clone(),
+        aar: r.aar.to_string(),
+        dato: Dato::of(&f.rapport_udsendt),
+        frister: vec![
+            ["Alle data for året indberettet".into(), dansk_dato(&f.data_indberettet)],
+            ["Godkendelsesrapporten udsendes".into(), dansk_dato(&f.rapport_udsendt)],
+            ["Frist for kommentarer og godkendelse".into(), dansk_dato(&f.godkendelse)],
+            ["Brev om status for godkendelse".into(), dansk_dato(&f.statusbrev)],
+        ],
+        frist: dansk_dato(&f.godkendelse),
+        antal: AntalView {
+            roede: r.antal.roede.to_string(),
+            gule: r.antal.gule.to_string(),
+            uden_kommentar: r.antal.uden_kommentar.to_string(),
+            nye: r.antal.nye.to_string(),
+            aendrede: r.antal.aendrede.to_string(),
+            loeste: r.antal.loeste.to_string(),
+        },
+        forrige: r.sammenholdt_med_forrige,
+        klar: r.klar_til_godkendelse,
+        godkendelse: r
+            .godkendelse
+            .as_ref()
+            .map(|g| GodkendelseView { dato: dansk_dato(&g.dato), af: g.godkendt_af.clone() }),
+        indberettes_af: dq.indberettes_af.map(|k| format!("{k:03}")),
+        taerskler: r.taerskler_version.clone(),
+        registre: [Register::Voksne, Register::Boern].into_iter().filter_map(|reg| register_view(r, reg)).collect(),
+        markeringer: r.markeringer.iter().filter(|m| m.i_rapportaaret).map(MarkeringView::of).collect(),
+        tidligere: r.tidligere_markeringer().to_string(),
+        kvalitet: kvalitet_view(r),
+        uden_markering: r
+            .kommentarer_uden_markering
+            .iter()
+            .map(|c| UdenMarkering {
+                linje: format!("{}:{}", c.fil, c.linje),
+                ydelse: c.ydelse.clone(),
+                kvartal: c.kvartal.clone(),
+                regel: c.regel.clone(),
+                kommentar: c.kommentar.clone(),
+            })
+            .collect(),
+        revision: r.revision.clone(),
+        bemaerkning: r.bemaerkning.clone(),
+        hb_test: hb_rows(r),
+        hb_personer: r.hb_test.first().map(|h| h.personer.to_string()),
+        regler: Regel::ALL.iter().map(|g| [g.code(), g.navn()]).collect(),
+    }
+}
+
+/// One register's tables and charts; `None` when the report has no series of it.
+fn register_view(r: &KommuneRapport, register: Register) -> Option<RegisterView> {
+    let sev = severity_map(r);
+    let serier: Vec<&SerieRapport> = r.serier.iter().filter(|s| s.register == register).collect();
+    let first = serier.first()?;
+    let quarters: Vec<String> = first.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
+    let periods: Vec<Periode> = first.kvartaler.iter().map(|q| q.kvartal.into()).collect();
+    let raekker = quarters
+        .iter()
+        .enumerate()
+        .map(|(i, q)| Raekke {
+            kvartal: q.clone(),
+            celler: serier
+                .iter()
+                .map(|s| Celle {
+                    tekst: tal(f64::from(s.kvartaler[i].modtagere), 0),
+                    farve: farve(sev.get(&(s.serie.clone(), periods[i])).copied().unwrap_or(0)),
+                })
+                .collect(),
+        })
+        .collect();
+    let (from, to) = (quarters.first().map_or("", String::as_str), quarters.last().map_or("", String::as_str));
+    let grafer = serier
+        .iter()
+        .filter(|s| has_data(s))
+        .map(|s| {
+            let last = s.kvartaler.last().map_or(0, |q| q.modtagere);
+            let firstv = s.kvartaler.first().map_or(0, |q| q.modtagere);
+            Graf {
+                id: chart_id(s),
+                titel: format!("{} {}", s.ydelse, s.betegnelse),
+                alt: format!(
+                    "Linjediagram: antal modtagere af {} ({}) i {} pr. kvartal fra {from} til {to}, fra {firstv} til {last}, med landstallet indekseret til samme start; {} kvartaler er markeret.",
+                    s.betegnelse,
+                    s.paragraf,
+                    r.navn,
+                    r.markerede_kvartaler(s)
+                ),
+            }
+        })
+        .collect();
+    let (titel, lov) = register_titel(register);
+    Some(RegisterView {
+        titel,
+        lov,
+        kolonner: serier
+            .iter()
+            .map(|s| Kolonne {
+                kode: s.ydelse.clone(),
+                paragraf: s.paragraf.split(" / ").last().unwrap_or("").to_string(),
+                betegnelse: s.betegnelse.clone(),
+            })
+            .collect(),
+        raekker,
+        udvikling: serier
+            .iter()
+            .map(|s| s.pct_udvikling.map_or_else(|| "–".to_string(), |p| format!("{} %", tal(p, 1))))
+            .collect(),
+        grafer,
+        tomme: serier.iter().filter(|s| !has_data(s)).map(|s| format!("{} {}", s.ydelse, s.betegnelse)).collect(),
     })
 }
 
-pub fn report_view(r: &KommuneRapport) -> Value {
-    let sev = severity_map(r);
-    let mut registre = Vec::new();
-    for register in [Register::Voksne, Register::Boern] {
-        let serier: Vec<&SerieRapport> = r.serier.iter().filter(|s| s.register == register).collect();
-        let Some(first) = serier.first() else { continue };
-        let quarters: Vec<String> = first.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
-        let periods: Vec<Periode> = first.kvartaler.iter().map(|q| q.kvartal.into()).collect();
-        let kolonner: Vec<Value> = serier
-            .iter()
-            .map(|s| json!({"kode": s.ydelse, "paragraf": s.paragraf.split(" / ").last().unwrap_or(""), "betegnelse": s.betegnelse}))
-            .collect();
-        let raekker: Vec<Value> = quarters
-            .iter()
-            .enumerate()
-            .map(|(i, q)| {
-                let celler: Vec<Value> = serier
-                    .iter()
-                    .map(|s| {
-                        let v = s.kvartaler[i].modtagere;
-                        json!({"tekst": tal(f64::from(v), 0), "farve": farve(sev.get(&(s.serie.clone(), periods[i])).copied().unwrap_or(0))})
-                    })
-                    .collect();
-                json!({"kvartal": q, "celler": celler})
-            })
-            .collect();
-        let udvikling: Vec<String> = serier
-            .iter()
-            .map(|s| s.pct_udvikling.map_or_else(|| "–".to_string(), |p| format!("{} %", tal(p, 1))))
-            .collect();
-        let grafer: Vec<Value> = serier
-            .iter()
-            .filter(|s| has_data(s))
-            .map(|s| {
-                let flagged = r.markerede_kvartaler(s);
-                let last = s.kvartaler.last().map_or(0, |q| q.modtagere);
-                let firstv = s.kvartaler.first().map_or(0, |q| q.modtagere);
-                json!({
-                    "id": chart_id(s),
-                    "titel": format!("{} {}", s.ydelse, s.betegnelse),
-                    "alt": format!(
-                        "Linjediagram: antal modtagere af {} ({}) i {} pr. kvartal fra {} til {}, fra {} til {}, med landstallet indekseret til samme start; {} kvartaler er markeret.",
-                        s.betegnelse, s.paragraf, r.navn, quarters.first().map_or("", String::as_str), quarters.last().map_or("", String::as_str), firstv, last, flagged
-                    ),
-                })
-            })
-            .collect();
-        let tomme: Vec<String> =
-            serier.iter().filter(|s| !has_data(s)).map(|s| format!("{} {}", s.ydelse, s.betegnelse)).collect();
-        let (titel, lov) = register_titel(register);
-        registre.push(json!({
-            "titel": titel, "lov": lov, "kolonner": kolonner, "raekker": raekker, "udvikling": udvikling,
-            "grafer": grafer, "tomme": tomme,
-        }));
-    }
-    let this_year: Vec<Value> = r.markeringer.iter().filter(|m| m.i_rapportaaret).map(markering).collect();
-    let tidligere = r.tidligere_markeringer();
+fn kvalitet_view(r: &KommuneRapport) -> KvalitetView {
     let dq = &r.datakvalitet;
-    let aarsager: Vec<Value> = dq
-        .afvisningsaarsager
-        .iter()
-        .map(|(code, n)| {
-            let text = FundKode::parse(code).map_or("", |k| k.beskrivelse());
-            json!({"kode": code, "antal": tal(*n as f64, 0), "beskrivelse": text})
-        })
-        .collect();
-    let systemskifte: Vec<String> = dq
-        .systemskifte
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {} % af kvartalets {} starter ligger på {}",
-                s.kvartal,
-                tal(s.andel, 0),
-                s.starter_i_kvartalet,
-                dansk_dato(&s.dato)
-            )
-        })
-        .collect();
-    json!({
-        "titel": format!("Godkendelsesrapport {} – {}", r.aar, r.navn),
-        "navn": r.navn,
-        "kode": format!("{:03}", r.kommunekode),
-        "region": r.region,
-        "aar": r.aar.to_string(),
-        "dato": dato_felter(&r.frister.rapport_udsendt),
-        "frister": [
-            ["Alle data for året indberettet", dansk_dato(&r.frister.data_indberettet)],
-            ["Godkendelsesrapporten udsendes", dansk_dato(&r.frister.rapport_udsendt)],
-            ["Frist for kommentarer og godkendelse", dansk_dato(&r.frister.godkendelse)],
-            ["Brev om status for godkendelse", dansk_dato(&r.frister.statusbrev)],
-        ],
-        "frist": dansk_dato(&r.frister.godkendelse),
-        "antal": {
-            "roede": r.antal.roede.to_string(), "gule": r.antal.gule.to_string(), "uden_kommentar": r.antal.uden_kommentar.to_string(),
-            "nye": r.antal.nye.to_string(), "aendrede": r.antal.aendrede.to_string(), "loeste": r.antal.loeste.to_string(),
-        },
-        "forrige": r.sammenholdt_med_forrige,
-        "klar": r.klar_til_godkendelse,
-        "godkendelse": r.godkendelse.as_ref().map(|g| json!({"dato": dansk_dato(&g.dato), "af": g.godkendt_af})),
-        "indberettes_af": dq.indberettes_af.map(|k| format!("{k:03}")),
-        "taerskler": r.taerskler_version,
-        "registre": registre,
-        "markeringer": this_year,
-        "tidligere": tidligere.to_string(),
-        "kvalitet": {
-            "leveringer": tal(dq.leveringer as f64, 0),
-            "afviste_leveringer": tal(dq.afviste_leveringer as f64, 0),
-            "poster": tal(dq.poster as f64, 0),
-            "afviste_poster": tal(dq.afviste_poster as f64, 0),
-            "andel_afviste": format!("{} %", tal(dq.andel_afviste_poster, 2)),
-            "manglende_maaneder": dq.manglende_maaneder,
-            "aarsager": aarsager,
-            "voksenposter": tal(dq.voksenposter as f64, 0),
-            "uden_maalgruppe": tal(dq.voksenposter_uden_maalgruppe as f64, 0),
-            "andel_uden_maalgruppe": format!("{} %", tal(dq.andel_uden_maalgruppe, 1)),
-            "systemskifte": systemskifte,
-        },
-        "uden_markering": r.kommentarer_uden_markering.iter().map(|c| json!({
-            "linje": format!("{}:{}", c.fil, c.linje), "ydelse": c.ydelse, "kvartal": c.kvartal, "regel": c.regel, "kommentar": c.kommentar,
-        })).collect::<Vec<_>>(),
-        "revision": r.revision,
-        "bemaerkning": r.bemaerkning,
-        "hb_test": hb_rows(r),
-        "hb_personer": r.hb_test.first().map(|h| h.personer.to_string()),
-        "regler": Regel::ALL.iter().map(|g| json!([g.code(), g.navn()])).collect::<Vec<_>>(),
-    })
+    KvalitetView {
+        leveringer: tal(dq.leveringer as f64, 0),
+        afviste_leveringer: tal(dq.afviste_leveringer as f64, 0),
+        poster: tal(dq.poster as f64, 0),
+        afviste_poster: tal(dq.afviste_poster as f64, 0),
+        andel_afviste: format!("{} %", tal(dq.andel_afviste_poster, 2)),
+        manglende_maaneder: dq.manglende_maaneder.clone(),
+        aarsager: dq
+            .afvisningsaarsager
+            .iter()
+            .map(|(code, n)| Aarsag {
+                kode: code.clone(),
+                antal: tal(*n as f64, 0),
+                beskrivelse: FundKode::parse(code).map_or("", |k| k.beskrivelse()),
+            })
+            .collect(),
+        voksenposter: tal(dq.voksenposter as f64, 0),
+        uden_maalgruppe: tal(dq.voksenposter_uden_maalgruppe as f64, 0),
+        andel_uden_maalgruppe: format!("{} %", tal(dq.andel_uden_maalgruppe, 1)),
+        systemskifte: dq
+            .systemskifte
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {} % af kvartalets {} starter ligger på {}",
+                    s.kvartal,
+                    tal(s.andel, 0),
+                    s.starter_i_kvartalet,
+                    dansk_dato(&s.dato)
+                )
+            })
+            .collect(),
+    }
 }
 
 /// The HB appendix: one row per national test of the report year (series in report order).
-fn hb_rows(r: &KommuneRapport) -> Vec<Value> {
+fn hb_rows(r: &KommuneRapport) -> Vec<[String; 10]> {
     let order: BTreeMap<&str, (usize, &str)> =
         r.serier.iter().enumerate().map(|(i, s)| (s.serie.as_str(), (i, s.ydelse.as_str()))).collect();
     let mut tests: Vec<_> = r.hb_test.iter().collect();
-    tests.sort_by_key(|h| (order.get(h.serie.as_str()).map_or(usize::MAX, |o| o.0), h.kvartal.clone()));
+    tests.sort_by_key(|h| (order.get(h.serie.as_str()).map_or(usize::MAX, |o| o.0), h.kvartal));
     let interval = |i: [f64; 2]| format!("[{}; {}]", tal(i[0], 2), tal(i[1], 2));
     tests
         .iter()
         .map(|h| {
-            json!([
-                order.get(h.serie.as_str()).map_or(h.serie.as_str(), |o| o.1),
-                h.kvartal,
+            [
+                order.get(h.serie.as_str()).map_or(h.serie.as_str(), |o| o.1).to_string(),
+                h.kvartal.to_string(),
                 tal(h.median_forhold, 3),
                 tal(h.q1, 2),
                 tal(h.m, 2),
@@ -232,48 +425,82 @@ fn hb_rows(r: &KommuneRapport) -> Vec<Value> {
                 interval(h.roed),
                 h.enheder_brugt.to_string(),
                 format!("{} / {}", h.sprunget_over_nul, h.sprunget_over_uaendret),
-            ])
+            ]
         })
         .collect()
 }
 
-/// The status overview: one row per municipality, the totals and the open flags that matter most.
-pub fn status_view(status: &Status) -> Value {
-    let rows: Vec<Value> = status
+/// One municipality's line in the status overview.
+#[derive(Debug, Serialize)]
+pub struct StatusRaekkeView {
+    pub kode: String,
+    pub navn: String,
+    pub roede: String,
+    pub gule: String,
+    pub uden: String,
+    pub klar: bool,
+    pub godkendelse: String,
+    pub godkendt: bool,
+    pub manglende: String,
+    pub afviste: String,
+}
+
+/// The status overview (`status.typ`): one row per municipality, the totals and the open flags that
+/// matter most.
+#[derive(Debug, Serialize)]
+pub struct StatusView {
+    pub titel: String,
+    pub aar: String,
+    pub dato: Dato,
+    pub kommuner: Vec<StatusRaekkeView>,
+    pub i_alt: String,
+    pub klar: String,
+    pub godkendt: String,
+    pub roede: String,
+    pub gule: String,
+    pub top: Vec<MarkeringView>,
+}
+
+pub fn status_view(status: &Status) -> StatusView {
+    let kommuner = status
         .kommuner
         .iter()
-        .map(|k| {
-            json!({
-                "kode": format!("{:03}", k.kommunekode), "navn": k.navn,
-                "roede": k.roede.to_string(), "gule": k.gule.to_string(),
-                "uden": k.uden_kommentar.to_string(), "klar": k.klar_til_godkendelse,
-                "godkendelse": match k.godkendt_dato.as_deref() {
-                    Some(d) => format!("godkendt {}", dansk_dato(d)),
-                    None if k.klar_til_godkendelse => "klar".to_string(),
-                    None => "ikke godkendt".to_string(),
-                },
-                "godkendt": k.godkendt_dato.is_some(),
-                "manglende": k.manglende_maaneder.to_string(),
-                "afviste": format!("{} %", tal(k.andel_afviste_poster, 1)),
-            })
+        .map(|k| StatusRaekkeView {
+            kode: format!("{:03}", k.kommunekode),
+            navn: k.navn.clone(),
+            roede: k.roede.to_string(),
+            gule: k.gule.to_string(),
+            uden: k.uden_kommentar.to_string(),
+            klar: k.klar_til_godkendelse,
+            godkendelse: match k.godkendt_dato.as_deref() {
+                Some(d) => format!("godkendt {}", dansk_dato(d)),
+                None if k.klar_til_godkendelse => "klar".to_string(),
+                None => "ikke godkendt".to_string(),
+            },
+            godkendt: k.godkendt_dato.is_some(),
+            manglende: k.manglende_maaneder.to_string(),
+            afviste: format!("{} %", tal(k.andel_afviste_poster, 1)),
         })
         .collect();
-    json!({
-        "titel": format!("Status for godkendelse {}", status.aar),
-        "aar": status.aar.to_string(),
-        "dato": dato_felter(&status.frister.rapport_udsendt),
-        "kommuner": rows,
-        "i_alt": status.kommuner_i_alt.to_string(),
-        "klar": status.klar_til_godkendelse.to_string(),
-        "godkendt": status.godkendt.to_string(),
-        "roede": status.roede.to_string(),
-        "gule": status.gule.to_string(),
-        "top": status.stoerste_aabne_markeringer.iter().map(|a| {
-            let mut v = markering(&a.markering);
-            v["kommune"] = json!(format!("{:03} {}", a.markering.kommunekode, a.navn));
-            v
-        }).collect::<Vec<_>>(),
-    })
+    StatusView {
+        titel: format!("Status for godkendelse {}", status.aar),
+        aar: status.aar.to_string(),
+        dato: Dato::of(&status.frister.rapport_udsendt),
+        kommuner,
+        i_alt: status.kommuner_i_alt.to_string(),
+        klar: status.klar_til_godkendelse.to_string(),
+        godkendt: status.godkendt.to_string(),
+        roede: status.roede.to_string(),
+        gule: status.gule.to_string(),
+        top: status
+            .stoerste_aabne_markeringer
+            .iter()
+            .map(|a| MarkeringView {
+                kommune: Some(format!("{:03} {}", a.markering.kommunekode, a.navn)),
+                ..MarkeringView::of(&a.markering)
+            })
+            .collect(),
+    }
 }
 
 /// The municipality's official name as an addressee: `Odense Kommune`, `Københavns Kommune`,
@@ -286,14 +513,30 @@ pub fn kommune_titel(navn: &str) -> String {
     }
 }
 
-/// A date as the templates' `datetime` takes it.
-fn dato_felter(iso: &str) -> Value {
-    let part = |r: std::ops::Range<usize>, d: i32| iso.get(r).and_then(|p| p.parse::<i32>().ok()).unwrap_or(d);
-    json!({"aar": part(0..4, 2000), "maaned": part(5..7, 1), "dag": part(8..10, 1)})
+/// The May letter to one municipality's director (`statusbrev.typ`).
+#[derive(Debug, Serialize)]
+pub struct StatusbrevView {
+    pub titel: String,
+    pub navn: String,
+    pub kommune: String,
+    pub kode: String,
+    pub aar: String,
+    pub dato: Dato,
+    pub dato_tekst: String,
+    pub rapport_udsendt: String,
+    pub frist: String,
+    pub klar: bool,
+    pub aabne_i_alt: String,
+    pub roede: String,
+    pub gule: String,
+    pub aabne_roede: String,
+    pub aabne_gule: String,
+    pub aabne: Vec<MarkeringView>,
+    pub flere: String,
+    pub regneark: String,
 }
 
-/// The May letter to one municipality's director.
-pub fn statusbrev_view(b: &Statusbrev) -> Value {
+pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
     let flere = match (b.ikke_listet_roede, b.ikke_listet_gule) {
         (0, 0) => String::new(),
         (r, g) => format!(
@@ -301,78 +544,129 @@ pub fn statusbrev_view(b: &Statusbrev) -> Value {
             godkend_round::statusbrev::MAX_LISTED
         ),
     };
-    json!({
-        "titel": format!("Status for godkendelse {} – {}", b.aar, b.navn),
-        "navn": b.navn,
-        "kommune": kommune_titel(&b.navn),
-        "kode": format!("{:03}", b.kommunekode),
-        "aar": b.aar.to_string(),
-        "dato": dato_felter(&b.frister.statusbrev),
-        "dato_tekst": dansk_dato(&b.frister.statusbrev),
-        "rapport_udsendt": dansk_dato(&b.frister.rapport_udsendt),
-        "frist": dansk_dato(&b.frister.godkendelse),
-        "klar": b.aabne_roede + b.aabne_gule == 0,
-        "aabne_i_alt": (b.aabne_roede + b.aabne_gule).to_string(),
-        "roede": b.roede.to_string(),
-        "gule": b.gule.to_string(),
-        "aabne_roede": b.aabne_roede.to_string(),
-        "aabne_gule": b.aabne_gule.to_string(),
-        "aabne": b.aabne.iter().map(markering).collect::<Vec<_>>(),
-        "flere": flere,
-        "regneark": format!("{:03}-{}-markeringer.xlsx", b.kommunekode, b.aar),
-    })
+    StatusbrevView {
+        titel: format!("Status for godkendelse {} – {}", b.aar, b.navn),
+        navn: b.navn.clone(),
+        kommune: kommune_titel(&b.navn),
+        kode: format!("{:03}", b.kommunekode),
+        aar: b.aar.to_string(),
+        dato: Dato::of(&b.frister.statusbrev),
+        dato_tekst: dansk_dato(&b.frister.statusbrev),
+        rapport_udsendt: dansk_dato(&b.frister.rapport_udsendt),
+        frist: dansk_dato(&b.frister.godkendelse),
+        klar: b.aabne_roede + b.aabne_gule == 0,
+        aabne_i_alt: (b.aabne_roede + b.aabne_gule).to_string(),
+        roede: b.roede.to_string(),
+        gule: b.gule.to_string(),
+        aabne_roede: b.aabne_roede.to_string(),
+        aabne_gule: b.aabne_gule.to_string(),
+        aabne: b.aabne.iter().map(MarkeringView::of).collect(),
+        flere,
+        regneark: format!("{:03}-{}-markeringer.xlsx", b.kommunekode, b.aar),
+    }
 }
 
 /// Cases the systemskifte PDF lists; the CSV has them all.
 pub const SYSTEMSKIFTE_SAGER_I_PDF: usize = 300;
 
-/// The systemskifte report of one municipality.
-pub fn systemskifte_view(s: &Systemskifte) -> Value {
-    let serier: Vec<Value> = s
+#[derive(Debug, Serialize)]
+pub struct SkifteKvartalView {
+    pub kvartal: String,
+    /// The go-live quarter.
+    pub skift: bool,
+    pub modtagere: String,
+    pub starter: String,
+    pub ophoer: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkifteSerieView {
+    pub titel: String,
+    pub kvartaler: Vec<SkifteKvartalView>,
+}
+
+/// A case that starts on the go-live date (or the line saying how many more the CSV has).
+#[derive(Debug, Serialize)]
+pub struct SkifteSagView {
+    pub sagsid: String,
+    pub ydelse: String,
+    pub start: String,
+    pub slut: String,
+    pub fra: String,
+}
+
+/// The systemskifte report of one municipality (`systemskifte.typ`).
+#[derive(Debug, Serialize)]
+pub struct SystemskifteView {
+    pub titel: String,
+    pub navn: String,
+    pub kommune: String,
+    pub dato: Dato,
+    pub dato_tekst: String,
+    pub kvartal: String,
+    pub serier: Vec<SkifteSerieView>,
+    pub sager: Vec<SkifteSagView>,
+    pub starter_i_kvartalet: String,
+    pub starter_paa_datoen: String,
+    pub genoprettede: String,
+    pub csv: String,
+    pub sager_csv: String,
+}
+
+pub fn systemskifte_view(s: &Systemskifte) -> SystemskifteView {
+    let serier = s
         .serier
         .iter()
-        .map(|x| {
-            json!({
-                "titel": format!("{} {}", x.ydelse, x.betegnelse),
-                "kvartaler": x.kvartaler.iter().map(|q| json!({
-                    "kvartal": q.kvartal,
-                    "skift": q.kvartal == s.kvartal,
-                    "modtagere": tal(q.modtagere as f64, 0),
-                    "starter": tal(q.starter as f64, 0),
-                    "ophoer": tal(q.ophoer as f64, 0),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|x| SkifteSerieView {
+            titel: format!("{} {}", x.ydelse, x.betegnelse),
+            kvartaler: x
+                .kvartaler
+                .iter()
+                .map(|q| SkifteKvartalView {
+                    kvartal: q.kvartal.clone(),
+                    skift: q.kvartal == s.kvartal,
+                    modtagere: tal(q.modtagere as f64, 0),
+                    starter: tal(q.starter as f64, 0),
+                    ophoer: tal(q.ophoer as f64, 0),
+                })
+                .collect(),
         })
         .collect();
-    let mut sager: Vec<Value> = s
+    let mut sager: Vec<SkifteSagView> = s
         .sager
         .iter()
         .take(SYSTEMSKIFTE_SAGER_I_PDF)
-        .map(|c| {
-            json!({
-                "sagsid": c.sagsid, "ydelse": c.ydelse, "start": c.startdato,
-                "slut": c.slutdato.clone().unwrap_or_default(), "fra": c.genoprettet_fra.clone().unwrap_or_default(),
-            })
+        .map(|c| SkifteSagView {
+            sagsid: c.sagsid.clone(),
+            ydelse: c.ydelse.clone(),
+            start: c.startdato.clone(),
+            slut: c.slutdato.clone().unwrap_or_default(),
+            fra: c.genoprettet_fra.clone().unwrap_or_default(),
         })
         .collect();
     if s.sager.len() > SYSTEMSKIFTE_SAGER_I_PDF {
-        let more = format!("… og {} sager mere (se CSV-filen)", s.sager.len() - SYSTEMSKIFTE_SAGER_I_PDF);
-        sager.push(json!({"sagsid": more, "ydelse": "", "start": "", "slut": "", "fra": ""}));
+        sager.push(SkifteSagView {
+            sagsid: format!("… og {} sager mere (se CSV-filen)", s.sager.len() - SYSTEMSKIFTE_SAGER_I_PDF),
+            ydelse: String::new(),
+            start: String::new(),
+            slut: String::new(),
+            fra: String::new(),
+        });
     }
     let stem = format!("{:03}-systemskifte-{}", s.kommunekode, s.dato);
-    json!({
-        "titel": format!("Systemskifte {} – {}", s.dato, s.navn),
-        "navn": s.navn,
-        "kommune": kommune_titel(&s.navn),
-        "dato": dato_felter(&s.dato),
-        "dato_tekst": dansk_dato(&s.dato),
-        "kvartal": s.kvartal,
-        "serier": serier,
-        "sager": sager,
-        "starter_i_kvartalet": tal(s.starter_i_kvartalet as f64, 0),
-        "starter_paa_datoen": tal(s.starter_paa_datoen as f64, 0),
-        "genoprettede": tal(s.genoprettede as f64, 0),
-        "csv": format!("{stem}.csv"),
-        "sager_csv": format!("{stem}-sager.csv"),
-    })
+    SystemskifteView {
+        titel: format!("Systemskifte {} – {}", s.dato, s.navn),
+        navn: s.navn.clone(),
+        kommune: kommune_titel(&s.navn),
+        dato: Dato::of(&s.dato),
+        dato_tekst: dansk_dato(&s.dato),
+        kvartal: s.kvartal.clone(),
+        serier,
+        sager,
+        starter_i_kvartalet: tal(s.starter_i_kvartalet as f64, 0),
+        starter_paa_datoen: tal(s.starter_paa_datoen as f64, 0),
+        genoprettede: tal(s.genoprettede as f64, 0),
+        csv: format!("{stem}.csv"),
+        sager_csv: format!("{stem}-sager.csv"),
+    }
 }

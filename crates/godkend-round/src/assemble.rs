@@ -145,7 +145,7 @@ fn sort_flags(markeringer: &mut [Markering], reference: &Reference) {
     let order: BTreeMap<&str, (Register, u32)> =
         reference.serier.values().map(|s| (s.serie.as_str(), (s.register, s.raekkefoelge))).collect();
     markeringer.sort_by(|a, b| {
-        let key = |m: &Markering| (m.kvartal.clone(), order.get(m.serie.as_str()).copied(), m.regel);
+        let key = |m: &Markering| (m.kvartal, order.get(m.serie.as_str()).copied(), m.regel);
         let resolved = |m: &Markering| m.tilstand == Tilstand::Loest;
         (!a.i_rapportaaret)
             .cmp(&!b.i_rapportaaret)

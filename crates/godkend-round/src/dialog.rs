@@ -29,7 +29,7 @@ pub fn read_previous(dir: &Path, kode: u16, year: i32) -> Result<Option<KommuneR
     }
     for m in &mut old.markeringer {
         if m.id.is_empty() {
-            m.id = flag_id(m.kommunekode, &m.serie, &m.kvartal, m.regel);
+            m.id = flag_id(m.kommunekode, &m.serie, m.kvartal, m.regel);
         }
     }
     Ok(Some(old))

@@ -214,7 +214,7 @@ impl Markering {
         i_rapportaaret: bool,
     ) -> Markering {
         Markering {
-            id: flag_id(kommunekode, serie, &kvartal, regel),
+            id: flag_id(kommunekode, serie, kvartal, regel),
             kommunekode,
             register,
             serie: serie.to_string(),

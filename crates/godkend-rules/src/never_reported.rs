@@ -57,7 +57,7 @@ pub fn never_reported_flags(
             let expected = round1(expected);
             let mut m = ctx.flag(*k, s, quarters[0], Regel::AldrigIndberettet, Alvor::Gul);
             m.kvartal = Periode::Aar(year);
-            m.id = flag_id(*k, s, &m.kvartal, Regel::AldrigIndberettet);
+            m.id = flag_id(*k, s, m.kvartal, Regel::AldrigIndberettet);
             m.tal = BTreeMap::from([
                 ("aktuel".into(), 0.0),
                 ("forventet".into(), expected),
