@@ -93,18 +93,7 @@ impl FromStr for Kvartal {
     }
 }
 
-impl serde::Serialize for Kvartal {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Kvartal {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kvartal, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::serde_as_text!(Kvartal);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,25 @@
 //!
 //! No IO beyond loading reference files; everything here is shared by every pipeline stage.
 
+/// Serde for a type written as its `Display` text and read back with its `FromStr` (a quarter, a month,
+/// a period): the JSON holds the same text a person types.
+#[macro_export]
+macro_rules! serde_as_text {
+    ($ty:ty) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                <String as serde::Deserialize>::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 pub mod aarshjul;
 pub mod counts;
 pub mod cpr;

@@ -86,17 +86,7 @@ impl FromStr for Maaned {
     }
 }
 
-impl serde::Serialize for Maaned {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Maaned {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Maaned, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::serde_as_text!(Maaned);
 
 #[cfg(test)]
 mod tests {

@@ -74,18 +74,7 @@ impl FromStr for Periode {
     }
 }
 
-impl serde::Serialize for Periode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Periode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Periode, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+crate::serde_as_text!(Periode);
 
 #[cfg(test)]
 mod tests {
