@@ -51,8 +51,24 @@ pub struct ReportArgs {
 fn round(c: &Common, reference: &Reference, udvalg: Udvalg) -> Result<godkend_round::Run, Failure> {
     let store = CaseStore::open(&c.store.store)?;
     let out = c.out.create()?;
+    if let Some(forrige) = &c.round.forrige
+        && same_folder(out, forrige)
+    {
+        return Err(Failure::new(
+            format!(
+                "--out {} is also --forrige: the new round would overwrite the round it is compared with",
+                out.display()
+            ),
+            "write the new round into a folder of its own, e.g. --out rapporter-runde2 --forrige rapporter",
+        ));
+    }
     let options = c.round.options(c.year.year, Some(out.join(".godkend")));
     Ok(godkend_round::run(&store, reference, &options, udvalg)?)
+}
+
+/// Whether two paths name one folder (an earlier round's folder must exist to be compared with).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Writes every report's files, one municipality per core; returns how many failed (each printed).

@@ -380,6 +380,22 @@ fn options_take_their_alias_and_values_are_checked_where_they_are_parsed() {
     let (_, err, code) = text(&godkend(&["run", "--lager", p(&store), "--aar", "2025", "--ud", p(&b)]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read(a.join("101-2025.json")).unwrap(), std::fs::read(b.join("101-2025.json")).unwrap());
+    // A regeneration is the next round, says what its figures are as of, and may not overwrite the
+    // round it is compared with (before, `--out X --forrige X` silently replaced round 1).
+    let (_, err, code) =
+        text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&a), "--forrige", p(&a)]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is also --forrige") && err.contains("hint: write the new round into a folder of its own"),
+        "{err}"
+    );
+    let c = tmp.path().join("c");
+    let (_, err, code) =
+        text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&c), "--forrige", p(&a)]));
+    assert_eq!(code, 0, "{err}");
+    let (first, second) = (read_json(&a.join("101-2025.json")), read_json(&c.join("101-2025.json")));
+    assert_eq!((first["runde"].as_u64(), second["runde"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(second["data_til_og_med"], "2025-12");
     let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "1999", "--out", p(&a)]));
     assert_eq!(code, 2);
     assert!(err.contains("1999 is not a report year"), "{err}");

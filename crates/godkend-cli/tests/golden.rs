@@ -83,7 +83,7 @@ fn one_changed_threshold_fails_with_a_diff_and_bless_accepts_it() {
     );
     assert!(text.lines().any(|l| l.starts_with('+') && l.contains("\"regel\": \"kvartal_til_kvartal\"")), "{text}");
     assert!(
-        text.lines().any(|l| l.starts_with('+') && l.contains("\"taerskel\": \"≥ 2 % og ≥ 1 personer\"")),
+        text.lines().any(|l| l.starts_with('+') && l.contains("\"taerskel\": \"≥ 2\u{a0}% og ≥ 1 personer\"")),
         "{text}"
     );
     // … the same change as the reader sees it in the PDF text, and the way to accept it.

@@ -46,7 +46,7 @@ pub use kvartal::Kvartal;
 pub use leveringslog::LogEntry;
 pub use maaned::Maaned;
 pub use periode::Periode;
-pub use reference::{Kommune, Maalgruppe, Reference, ReferenceError, Register, Serie, Ydelse};
+pub use reference::{Kommune, Kontakt, Maalgruppe, Reference, ReferenceError, Register, Serie, Ydelse};
 pub use taerskler::Taerskler;
 pub use version::Version;
 

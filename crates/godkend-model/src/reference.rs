@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The reference files, in the order [`Reference::parse`] reads them by index.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "kommuner.csv",
     "indberetning-for.csv",
     "ydelser.csv",
@@ -21,9 +21,10 @@ pub const FILES: [&str; 8] = [
     "taerskler.toml",
     "aarshjul.csv",
     "registre.csv",
+    "kontakt.csv",
 ];
 
-const EMBEDDED: [&str; 8] = [
+const EMBEDDED: [&str; 9] = [
     include_str!("../../../reference-data/kommuner.csv"),
     include_str!("../../../reference-data/indberetning-for.csv"),
     include_str!("../../../reference-data/ydelser.csv"),
@@ -32,6 +33,7 @@ const EMBEDDED: [&str; 8] = [
     include_str!("../../../reference-data/taerskler.toml"),
     include_str!("../../../reference-data/aarshjul.csv"),
     include_str!("../../../reference-data/registre.csv"),
+    include_str!("../../../reference-data/kontakt.csv"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +129,19 @@ pub struct Reference {
     pub aarshjul: BTreeMap<i32, Frister>,
     /// The first quarter each register's series are shown from.
     pub vises_fra: BTreeMap<Register, Kvartal>,
+    /// Where a municipality answers and asks: shown in every report, letter and workbook.
+    pub kontakt: Kontakt,
+}
+
+/// DST's contact for the approval round (`kontakt.csv`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kontakt {
+    /// The unit, as a reader addresses it.
+    pub enhed: String,
+    /// Where workbooks, comments, approvals and questions are sent.
+    pub email: String,
+    /// The information page.
+    pub web: String,
 }
 
 impl Reference {
@@ -174,7 +189,19 @@ impl Reference {
         let aarshjul = parse_aarshjul(&file, &text)?;
         let (file, text) = read(7)?;
         let vises_fra = parse_registre(&file, &text)?;
-        Ok(Reference { kommuner, indberetter_for, ydelser, serier, maalgrupper, taerskler, aarshjul, vises_fra })
+        let (file, text) = read(8)?;
+        let kontakt = parse_kontakt(&file, &text)?;
+        Ok(Reference {
+            kommuner,
+            indberetter_for,
+            ydelser,
+            serier,
+            maalgrupper,
+            taerskler,
+            aarshjul,
+            vises_fra,
+            kontakt,
+        })
     }
 
     /// The deadlines of the approval round for `year`, if `aarshjul.csv` has them.
@@ -414,6 +441,24 @@ fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, Ref
     Ok(out)
 }
 
+fn parse_kontakt(file: &Path, text: &str) -> Result<Kontakt, ReferenceError> {
+    let rows = rows(file, text, ';', &["enhed", "email", "web", "kilde"])?;
+    let [(n, f)] = rows.as_slice() else {
+        return Err(invalid(file, 1, format!("{} rows; the file has exactly one contact", rows.len())));
+    };
+    let (n, f) = (*n, f);
+    if f[0].is_empty() {
+        return Err(invalid(file, n, "enhed is empty"));
+    }
+    if !f[1].contains('@') || f[1].contains(char::is_whitespace) {
+        return Err(invalid(file, n, format!("email `{}` is not an e-mail address", f[1])));
+    }
+    if f[2].is_empty() || f[3].is_empty() {
+        return Err(invalid(file, n, "web and kilde must both be given"));
+    }
+    Ok(Kontakt { enhed: f[0].to_string(), email: f[1].to_string(), web: f[2].to_string() })
+}
+
 fn parse_registre(file: &Path, text: &str) -> Result<BTreeMap<Register, Kvartal>, ReferenceError> {
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &["register", "betegnelse", "vises_fra", "kilde"])? {
@@ -560,5 +605,15 @@ mod tests {
         assert!(broken(6, &wrong_year).starts_with("DIR/aarshjul.csv:11: data_indberettet 2024-02-11 is not in 2025"));
         let no_children = EMBEDDED[7].lines().take(2).collect::<Vec<_>>().join("\n");
         assert_eq!(broken(7, &no_children), "DIR/registre.csv:1: no row for register `boern`");
+    }
+
+    #[test]
+    fn the_contact_is_data() {
+        let r = Reference::embedded().unwrap();
+        assert_eq!((r.kontakt.email.as_str(), r.kontakt.web.as_str()), ("handicap@dst.dk", "www.dst.dk/handicap"));
+        let no_at = EMBEDDED[8].replace("handicap@dst.dk;", "handicap.dst.dk;");
+        assert_eq!(broken(8, &no_at), "DIR/kontakt.csv:2: email `handicap.dst.dk` is not an e-mail address");
+        let header_only = EMBEDDED[8].lines().next().unwrap().to_string();
+        assert_eq!(broken(8, &header_only), "DIR/kontakt.csv:1: 0 rows; the file has exactly one contact");
     }
 }

@@ -19,10 +19,18 @@ pub fn tal(n: f64, decimals: usize) -> String {
     }
 }
 
-/// A signed percentage: `+12,5 %`, `−20,0 %`.
+/// The space that keeps a number and its unit on one line (`20 %`, `§ 103`).
+pub const NBSP: char = '\u{a0}';
+
+/// A signed percentage: `+12,5 %`, `−20,0 %` (a non-breaking space before `%`).
 pub fn pct(p: f64) -> String {
     let sign = if p > 0.0 { "+" } else { "" };
-    format!("{sign}{} %", tal(p, 1))
+    format!("{sign}{}{NBSP}%", tal(p, 1))
+}
+
+/// A count with its noun in the right number: `1 kvartal`, `3 kvartaler`, `0 kvartaler`.
+pub fn antal(n: usize, ental: &str, flertal: &str) -> String {
+    format!("{}{NBSP}{}", tal(n as f64, 0), if n == 1 { ental } else { flertal })
 }
 
 /// Figures are stored to two decimals (shares in percent, full-time equivalents); a rule compares the
@@ -46,7 +54,10 @@ mod tests {
         assert_eq!(tal(12.345, 1), "12,3");
         assert_eq!(tal(-5.0, 0), "−5");
         assert_eq!(tal(-0.0, 1), "0,0");
-        assert_eq!(pct(12.54), "+12,5 %");
-        assert_eq!(pct(-20.0), "−20,0 %");
+        assert_eq!(pct(12.54), "+12,5\u{a0}%");
+        assert_eq!(pct(-20.0), "−20,0\u{a0}%");
+        assert_eq!(antal(1, "kvartal", "kvartaler"), "1\u{a0}kvartal");
+        assert_eq!(antal(0, "kommune", "kommuner"), "0\u{a0}kommuner");
+        assert_eq!(antal(1200, "sag", "sager"), "1.200\u{a0}sager");
     }
 }

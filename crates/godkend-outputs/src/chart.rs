@@ -84,13 +84,19 @@ pub fn svg(data: &ChartData) -> Result<String, ChartError> {
                 BLUE.stroke_width(2),
             ))
             .map_err(drawing)?;
-        let marks = data.kommune.iter().zip(data.flags).enumerate().filter(|(_, (_, f))| **f > 0);
-        chart
-            .draw_series(marks.map(|(i, (v, f))| {
-                let color = if *f >= 2 { RED } else { YELLOW };
-                Circle::new((i as f64, f64::from(*v)), 5, color.filled())
-            }))
-            .map_err(drawing)?;
+        // A mark's shape says what it is, not its colour alone: a red dot, a yellow triangle, a hollow
+        // grey ring for an earlier year's mark.
+        let at = |want: u8| {
+            data.kommune
+                .iter()
+                .zip(data.flags)
+                .enumerate()
+                .filter(move |(_, (_, f))| **f == want)
+                .map(|(i, (v, _))| (i as f64, f64::from(*v)))
+        };
+        chart.draw_series(at(3).map(|p| Circle::new(p, 4, GREY.stroke_width(2)))).map_err(drawing)?;
+        chart.draw_series(at(1).map(|p| TriangleMarker::new(p, 6, YELLOW.filled()))).map_err(drawing)?;
+        chart.draw_series(at(2).map(|p| Circle::new(p, 5, RED.filled()))).map_err(drawing)?;
         root.present().map_err(drawing)?;
     }
     Ok(out)

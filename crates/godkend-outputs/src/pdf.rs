@@ -73,14 +73,17 @@ fn compile(engine: &Engine, template: &'static str, inputs: Dict, ident: String)
 
 /// The approval report of one municipality as PDF bytes.
 pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
-    let sev = view::severity_map(r);
+    let marks = r.markering_per_celle();
     let mut grafer = Dict::new();
     for s in r.serier.iter().filter(|s| view::has_data(s)) {
         let quarters: Vec<String> = s.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
         let kommune: Vec<u32> = s.kvartaler.iter().map(|q| q.modtagere).collect();
         let national: Vec<f64> = s.kvartaler.iter().filter_map(|q| q.national_indekseret).collect();
-        let flags: Vec<u8> =
-            s.kvartaler.iter().map(|q| sev.get(&(s.serie.clone(), q.kvartal.into())).copied().unwrap_or(0)).collect();
+        let flags: Vec<u8> = s
+            .kvartaler
+            .iter()
+            .map(|q| marks.get(&(s.serie.clone(), q.kvartal.into())).map_or(0, |m| view::chart_mark(*m)))
+            .collect();
         let svg = chart::svg(&chart::ChartData {
             quarters: &quarters,
             kommune: &kommune,

@@ -4,8 +4,9 @@
 //! input does not depend on the order fields are declared in.
 
 use godkend_count::systemskifte::Systemskifte;
-use godkend_model::talformat::tal;
+use godkend_model::talformat::{NBSP, antal, tal};
 use godkend_model::{FundKode, Periode, Register};
+use godkend_round::rapport::Cellemarkering;
 use godkend_round::statusbrev::Statusbrev;
 use godkend_round::{KommuneRapport, SerieRapport, Status};
 use godkend_rules::{Alvor, Markering, Regel, Tilstand};
@@ -26,6 +27,28 @@ const MAANEDER: [&str; 12] = [
     "november",
     "december",
 ];
+
+/// The marked quarters as a chart's alt text names them: `markeret: 2025K1 (rød), 2023K2 (tidligere år)`.
+fn marked_quarters(marks: &[(godkend_model::Kvartal, Cellemarkering)]) -> String {
+    if marks.is_empty() {
+        return "ingen kvartaler er markeret".to_string();
+    }
+    let what = |m: &Cellemarkering| match m {
+        Cellemarkering::Roed => "rød",
+        Cellemarkering::Gul => "gul",
+        Cellemarkering::Tidligere => "tidligere år",
+    };
+    let listed: Vec<String> = marks.iter().map(|(q, m)| format!("{q} ({})", what(m))).collect();
+    format!("markeret: {}", listed.join(", "))
+}
+
+/// `2025-12` → `december 2025`.
+pub fn dansk_maaned(iso: &str) -> String {
+    match iso.split_once('-').and_then(|(y, m)| Some((y, m.parse::<usize>().ok()?))) {
+        Some((y, m)) if (1..=12).contains(&m) => format!("{} {y}", MAANEDER[m - 1]),
+        _ => iso.to_string(),
+    }
+}
 
 /// `2026-03-28` → `28. marts 2026`.
 pub fn dansk_dato(iso: &str) -> String {
@@ -50,9 +73,23 @@ pub fn chart_id(serie: &SerieRapport) -> String {
     serie.serie.clone()
 }
 
-/// Per (series, quarter): the colour code of the strongest flag (2 red, 1 yellow), from the report.
-pub fn severity_map(r: &KommuneRapport) -> BTreeMap<(String, Periode), u8> {
-    r.alvor_per_celle().into_iter().map(|(cell, a)| (cell, if a == Alvor::Roed { 2 } else { 1 })).collect()
+/// The symbol a marked cell or flag carries, so the mark survives greyscale, pdftotext and a screen
+/// reader: ● red, ▲ yellow (the report year's, to answer), ○ an earlier year's.
+pub fn symbol(m: Cellemarkering) -> &'static str {
+    match m {
+        Cellemarkering::Roed => "●",
+        Cellemarkering::Gul => "▲",
+        Cellemarkering::Tidligere => "○",
+    }
+}
+
+/// How a chart draws a marked quarter: 2 red dot, 1 yellow triangle, 3 an earlier year's (hollow).
+pub fn chart_mark(m: Cellemarkering) -> u8 {
+    match m {
+        Cellemarkering::Roed => 2,
+        Cellemarkering::Gul => 1,
+        Cellemarkering::Tidligere => 3,
+    }
 }
 
 /// Whether a series has anything to draw.
@@ -60,10 +97,11 @@ pub fn has_data(s: &SerieRapport) -> bool {
     s.kvartaler.iter().any(|q| q.modtagere > 0)
 }
 
-fn farve(sev: u8) -> &'static str {
-    match sev {
-        2 => "roed",
-        1 => "gul",
+fn farve(mark: Option<Cellemarkering>) -> &'static str {
+    match mark {
+        Some(Cellemarkering::Roed) => "roed",
+        Some(Cellemarkering::Gul) => "gul",
+        Some(Cellemarkering::Tidligere) => "tidligere",
         _ => "",
     }
 }
@@ -96,6 +134,8 @@ pub struct MarkeringView {
     pub ydelse: String,
     pub regel: &'static str,
     pub alvor: &'static str,
+    /// ● red, ▲ yellow: the severity without colour.
+    pub symbol: &'static str,
     pub tilstand: &'static str,
     pub loest: bool,
     pub sager: String,
@@ -115,6 +155,7 @@ impl MarkeringView {
             ydelse: if m.ydelse.is_empty() { "Alle".to_string() } else { m.ydelse.clone() },
             regel: m.regel.navn(),
             alvor: m.alvor.code(),
+            symbol: symbol(if m.alvor == Alvor::Roed { Cellemarkering::Roed } else { Cellemarkering::Gul }),
             tilstand: m.tilstand.navn(),
             loest: m.tilstand == Tilstand::Loest,
             sager: if m.sager_i_alt > 0 { tal(m.sager_i_alt as f64, 0) } else { String::new() },
@@ -134,7 +175,7 @@ pub struct Kolonne {
     pub betegnelse: String,
 }
 
-/// A cell of Table 1: the figure and its colour (`roed`, `gul` or none).
+/// A cell of Table 1: the figure with its mark's symbol, and the mark (`roed`, `gul`, `tidligere` or none).
 #[derive(Debug, Serialize)]
 pub struct Celle {
     pub tekst: String,
@@ -175,6 +216,20 @@ pub struct AntalView {
     pub nye: String,
     pub aendrede: String,
     pub loeste: String,
+}
+
+/// Where the municipality answers and asks (`reference-data/kontakt.csv`).
+#[derive(Debug, Serialize)]
+pub struct KontaktView {
+    pub enhed: String,
+    pub email: String,
+    pub web: String,
+}
+
+impl KontaktView {
+    fn of(k: &godkend_model::Kontakt) -> KontaktView {
+        KontaktView { enhed: k.enhed.clone(), email: k.email.clone(), web: k.web.clone() }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -235,7 +290,15 @@ pub struct RapportView {
     pub taerskler: String,
     pub registre: Vec<RegisterView>,
     pub markeringer: Vec<MarkeringView>,
-    pub tidligere: String,
+    /// Earlier years' marks shown in Table 1, counted (`3 markeringer`); `None` when there are none.
+    pub tidligere: Option<String>,
+    /// `Runde 2`: the round, and what the figures are as of (`data indberettet til og med december 2025`).
+    pub runde: String,
+    pub data_til_og_med: Option<String>,
+    pub kontakt: KontaktView,
+    /// The workbook's and the JSON's file names, which the report tells the municipality it gets.
+    pub regneark: String,
+    pub json_fil: String,
     pub kvalitet: KvalitetView,
     pub uden_markering: Vec<UdenMarkering>,
     pub revision: String,
@@ -283,7 +346,15 @@ pub fn report_view(r: &KommuneRapport) -> RapportView {
         taerskler: r.taerskler_version.clone(),
         registre: [Register::Voksne, Register::Boern].into_iter().filter_map(|reg| register_view(r, reg)).collect(),
         markeringer: r.markeringer.iter().filter(|m| m.i_rapportaaret).map(MarkeringView::of).collect(),
-        tidligere: r.tidligere_markeringer().to_string(),
+        tidligere: match r.tidligere_markeringer() {
+            0 => None,
+            n => Some(antal(n, "markering", "markeringer")),
+        },
+        runde: format!("Runde{NBSP}{}", r.runde),
+        data_til_og_med: r.data_til_og_med.as_deref().map(dansk_maaned),
+        kontakt: KontaktView::of(&r.kontakt),
+        regneark: format!("{:03}-{}-markeringer.xlsx", r.kommunekode, r.aar),
+        json_fil: format!("{:03}-{}.json", r.kommunekode, r.aar),
         kvalitet: kvalitet_view(r),
         uden_markering: r
             .kommentarer_uden_markering
@@ -306,7 +377,7 @@ pub fn report_view(r: &KommuneRapport) -> RapportView {
 
 /// One register's tables and charts; `None` when the report has no series of it.
 fn register_view(r: &KommuneRapport, register: Register) -> Option<RegisterView> {
-    let sev = severity_map(r);
+    let marks = r.markering_per_celle();
     let serier: Vec<&SerieRapport> = r.serier.iter().filter(|s| s.register == register).collect();
     let first = serier.first()?;
     let quarters: Vec<String> = first.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
@@ -318,9 +389,13 @@ fn register_view(r: &KommuneRapport, register: Register) -> Option<RegisterView>
             kvartal: q.clone(),
             celler: serier
                 .iter()
-                .map(|s| Celle {
-                    tekst: tal(f64::from(s.kvartaler[i].modtagere), 0),
-                    farve: farve(sev.get(&(s.serie.clone(), periods[i])).copied().unwrap_or(0)),
+                .map(|s| {
+                    let mark = marks.get(&(s.serie.clone(), periods[i])).copied();
+                    let tal = tal(f64::from(s.kvartaler[i].modtagere), 0);
+                    Celle {
+                        tekst: mark.map_or_else(|| tal.clone(), |m| format!("{tal}{NBSP}{}", symbol(m))),
+                        farve: farve(mark),
+                    }
                 })
                 .collect(),
         })
@@ -336,11 +411,11 @@ fn register_view(r: &KommuneRapport, register: Register) -> Option<RegisterView>
                 id: chart_id(s),
                 titel: format!("{} {}", s.ydelse, s.betegnelse),
                 alt: format!(
-                    "Linjediagram: antal modtagere af {} ({}) i {} pr. kvartal fra {from} til {to}, fra {firstv} til {last}, med landstallet indekseret til samme start; {} kvartaler er markeret.",
+                    "Linjediagram: antal modtagere af {} ({}) i {} pr. kvartal fra {from} til {to}, fra {firstv} til {last}, med landstallet indekseret til samme start; {}.",
                     s.betegnelse,
                     s.paragraf,
                     r.navn,
-                    r.markerede_kvartaler(s)
+                    marked_quarters(&r.markerede_kvartaler(s))
                 ),
             }
         })
@@ -360,7 +435,7 @@ fn register_view(r: &KommuneRapport, register: Register) -> Option<RegisterView>
         raekker,
         udvikling: serier
             .iter()
-            .map(|s| s.pct_udvikling.map_or_else(|| "–".to_string(), |p| format!("{} %", tal(p, 1))))
+            .map(|s| s.pct_udvikling.map_or_else(|| "–".to_string(), |p| format!("{}\u{a0}%", tal(p, 1))))
             .collect(),
         grafer,
         tomme: serier.iter().filter(|s| !has_data(s)).map(|s| format!("{} {}", s.ydelse, s.betegnelse)).collect(),
@@ -374,7 +449,7 @@ fn kvalitet_view(r: &KommuneRapport) -> KvalitetView {
         afviste_leveringer: tal(dq.afviste_leveringer as f64, 0),
         poster: tal(dq.poster as f64, 0),
         afviste_poster: tal(dq.afviste_poster as f64, 0),
-        andel_afviste: format!("{} %", tal(dq.andel_afviste_poster, 2)),
+        andel_afviste: format!("{}\u{a0}%", tal(dq.andel_afviste_poster, 2)),
         manglende_maaneder: dq.manglende_maaneder.clone(),
         aarsager: dq
             .afvisningsaarsager
@@ -387,13 +462,13 @@ fn kvalitet_view(r: &KommuneRapport) -> KvalitetView {
             .collect(),
         voksenposter: tal(dq.voksenposter as f64, 0),
         uden_maalgruppe: tal(dq.voksenposter_uden_maalgruppe as f64, 0),
-        andel_uden_maalgruppe: format!("{} %", tal(dq.andel_uden_maalgruppe, 1)),
+        andel_uden_maalgruppe: format!("{}\u{a0}%", tal(dq.andel_uden_maalgruppe, 1)),
         systemskifte: dq
             .systemskifte
             .iter()
             .map(|s| {
                 format!(
-                    "{}: {} % af kvartalets {} starter ligger på {}",
+                    "{}: {}\u{a0}% af kvartalets {} starter ligger på {}",
                     s.kvartal,
                     tal(s.andel, 0),
                     s.starter_i_kvartalet,
@@ -479,7 +554,7 @@ pub fn status_view(status: &Status) -> StatusView {
             },
             godkendt: k.godkendt_dato.is_some(),
             manglende: k.manglende_maaneder.to_string(),
-            afviste: format!("{} %", tal(k.andel_afviste_poster, 1)),
+            afviste: format!("{}\u{a0}%", tal(k.andel_afviste_poster, 1)),
         })
         .collect();
     StatusView {
@@ -534,6 +609,7 @@ pub struct StatusbrevView {
     pub aabne: Vec<MarkeringView>,
     pub flere: String,
     pub regneark: String,
+    pub kontakt: KontaktView,
 }
 
 pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
@@ -563,6 +639,7 @@ pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
         aabne: b.aabne.iter().map(MarkeringView::of).collect(),
         flere,
         regneark: format!("{:03}-{}-markeringer.xlsx", b.kommunekode, b.aar),
+        kontakt: KontaktView::of(&b.kontakt),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The flags workbook (`<kode>-<år>-markeringer.xlsx`) the municipality fills in and sends back;
-//! `godkend_round::comments::read` accepts it unchanged apart from the comment column. Sheet `Markeringer` (first,
-//! the one read back) has a line per flag of the report year; sheet `Sager` the cases behind them.
+//! `godkend_round::comments::read` accepts it unchanged apart from the comment column. Sheet `Vejledning`
+//! (first) says how to answer, by when and to whom; sheet `Markeringer` (the one read back) has a line
+//! per flag of the report year; sheet `Sager` the cases behind them.
 
 use crate::{Error, Result};
 use chrono::Datelike;
@@ -32,14 +33,39 @@ pub const SAGER_HEADER: [&str; 6] = ["id", "sagsid", "ydelse", "startdato", "slu
 /// The workbook of one report: its report-year flags and the cases behind them, dated the report's
 /// dispatch date (`frister.rapport_udsendt`) so the file is byte-identical across runs.
 pub fn write_rapport(path: &Path, r: &godkend_round::Rapport) -> Result<()> {
-    let flags: Vec<&Markering> = r.model.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
-    let dato = r.model.frister.rapport_udsendt.parse().expect("a date from aarshjul.csv");
-    write(path, &flags, &r.sager, dato)
+    let m = &r.model;
+    let flags: Vec<&Markering> = m.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+    let dato = m.frister.rapport_udsendt.parse().expect("a date from aarshjul.csv");
+    write(path, &flags, &r.sager, dato, &vejledning(m))
+}
+
+/// The `Vejledning` sheet's lines: what the workbook is, how to answer and approve, by when, to whom.
+pub fn vejledning(m: &godkend_round::KommuneRapport) -> Vec<String> {
+    let (k, frist) = (&m.kontakt, crate::view::dansk_dato(&m.frister.godkendelse));
+    vec![
+        format!("Markeringer til kommentering – {} ({:03}), godkendelsesrapport {}, runde {}", m.navn, m.kommunekode, m.aar, m.runde),
+        String::new(),
+        "Sådan svarer kommunen".to_string(),
+        "1. Skriv kommunens forklaring i kolonnen kommentar på arket Markeringer, én linje pr. markering. Ret ikke kolonnen id.".to_string(),
+        format!("2. Send regnearket til {} senest {frist}.", k.email),
+        format!("3. Godkend kommunens data for {} ved at skrive til {} med dato og navn og titel på den, der godkender.", m.aar, k.email),
+        "Arket Sager viser sagsnumrene på sagerne bag hver markering, så de kan slås op i fagsystemet.".to_string(),
+        "Kommentarer, der allerede er givet, følger deres markering, når rapporten dannes igen; de skal ikke sendes igen.".to_string(),
+        String::new(),
+        format!("Spørgsmål: {}, e-mail {}, {}", k.enhed, k.email, k.web),
+    ]
 }
 
 /// Writes the report year's flags with an empty (or the existing) comment column.
 /// `dato` fixes the document's creation time so the file is byte-identical across runs.
-pub fn write(path: &Path, flags: &[&Markering], rows: &[SagBag], dato: chrono::NaiveDate) -> Result<()> {
+/// `vejledning`: the lines of a first sheet `Vejledning` (none: no such sheet).
+pub fn write(
+    path: &Path,
+    flags: &[&Markering],
+    rows: &[SagBag],
+    dato: chrono::NaiveDate,
+    vejledning: &[String],
+) -> Result<()> {
     let fail = |source: rust_xlsxwriter::XlsxError| Error::Xlsx { path: path.to_path_buf(), source };
     let created = ExcelDateTime::from_ymd(dato.year() as u16, dato.month() as u8, dato.day() as u8).map_err(fail)?;
     let mut wb = Workbook::new();
@@ -49,6 +75,19 @@ pub fn write(path: &Path, flags: &[&Markering], rows: &[SagBag], dato: chrono::N
             .set_author("Danmarks Statistik")
             .set_creation_datetime(&created),
     );
+    if !vejledning.is_empty() {
+        let ws = wb.add_worksheet();
+        ws.set_name("Vejledning").map_err(fail)?;
+        ws.set_column_width(0, 110.0).map_err(fail)?;
+        let bold = Format::new().set_bold();
+        for (r, line) in vejledning.iter().enumerate() {
+            match r {
+                0 | 2 => ws.write_string_with_format(r as u32, 0, line, &bold),
+                _ => ws.write_string(r as u32, 0, line),
+            }
+            .map_err(fail)?;
+        }
+    }
     let ws = wb.add_worksheet();
     ws.set_name("Markeringer").map_err(fail)?;
     let bold = Format::new().set_bold();

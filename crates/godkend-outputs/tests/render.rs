@@ -87,6 +87,9 @@ fn rapport() -> KommuneRapport {
         revision: "Reglen om revision er ikke anvendt.".into(),
         hb_test: vec![],
         bemaerkning: None,
+        runde: 1,
+        data_til_og_med: Some("2025-12".into()),
+        kontakt: godkend_model::Reference::embedded().unwrap().kontakt,
     }
 }
 
@@ -165,4 +168,28 @@ fn pdf_declares_pdfa_and_danish() {
     assert!(raw.contains("pdfaid:part") || raw.contains("pdfaid"), "no PDF/A identification in the XMP metadata");
     assert!(raw.contains("/Lang (da") || raw.contains("/Lang(da"), "document language not Danish");
     assert!(raw.contains("Godkendelsesrapport 2025"), "title missing from metadata");
+}
+
+/// A mark is not told by colour alone: Table 1 carries ● for the report year's red mark and ○ for an
+/// earlier year's, and every report says where to answer. Before, the cells held bare numbers (pdftotext
+/// and a screen reader saw nothing) and earlier years' marks were coloured like the report year's.
+#[test]
+fn marks_carry_a_symbol_and_the_report_says_where_to_answer() {
+    let mut r = rapport();
+    let mut earlier = r.markeringer[0].clone();
+    earlier.id = "825-2024K2-V-1.1-KK".into();
+    earlier.kvartal = "2024K2".parse().unwrap();
+    earlier.alvor = Alvor::Gul;
+    earlier.i_rapportaaret = false;
+    r.markeringer.push(earlier);
+    let text = pdftotext(&godkend_outputs::render_report(&r).unwrap());
+    let row = |q: &str| text.lines().find(|l| l.trim_start().starts_with(q)).unwrap_or_default().to_string();
+    assert!(row("2025K3").contains("1.525\u{a0}●") || row("2025K3").contains("1.525 ●"), "{}", row("2025K3"));
+    assert!(row("2024K2").contains('○') && !row("2024K2").contains('▲'), "{}", row("2024K2"));
+    assert!(text.contains("● rød"), "the flags table names the severity without colour");
+    assert!(
+        text.contains("Tabel 1 viser desuden 1\u{a0}markering fra tidligere år")
+            || text.contains("1 markering fra tidligere år")
+    );
+    assert!(text.contains("handicap@dst.dk") && text.contains("Runde 1"), "{text}");
 }

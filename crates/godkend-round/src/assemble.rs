@@ -128,6 +128,9 @@ pub fn rapporter(
                 datakvalitet: dq,
                 revision: side.revision.clone(),
                 hb_test: hb_test.clone(),
+                runde: side.forrige.get(&k).map_or(1, |p| p.runde + 1),
+                data_til_og_med: scope.data_til_og_med.map(|m| m.to_string()),
+                kontakt: reference.kontakt.clone(),
                 bemaerkning: (!scope.has_accepted).then(|| {
                     "Lageret indeholder ingen godkendte leveringer: alle leveringer er afvist (se kvitteringerne). \
                      Alle tal i rapporten er derfor 0."

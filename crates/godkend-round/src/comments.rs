@@ -158,7 +158,15 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
     })?;
     let mut wb: calamine::Xlsx<_> =
         calamine::Reader::new(std::io::BufReader::new(file)).map_err(|e| fail(format!("cannot open as XLSX: {e}")))?;
-    let first = wb.sheet_names().first().cloned().ok_or_else(|| fail("the workbook has no sheet".into()))?;
+    // The sheet `Markeringer` when there is one (a workbook of today starts with `Vejledning`), otherwise
+    // the first: a workbook saved before the instructions sheet, or a sheet the municipality made.
+    let names = wb.sheet_names();
+    let first = names
+        .iter()
+        .find(|n| n.as_str() == "Markeringer")
+        .or(names.first())
+        .cloned()
+        .ok_or_else(|| fail("the workbook has no sheet".into()))?;
     let mut cells = wb.worksheet_cells_reader(&first).map_err(|e| fail(e.to_string()))?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     while let Some(cell) = cells.next_cell().map_err(|e| fail(e.to_string()))? {

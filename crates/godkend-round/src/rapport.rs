@@ -5,8 +5,8 @@
 
 use crate::comments::Kommentar;
 use crate::godkendelser::Godkendelse;
-use godkend_model::{Kvartal, Periode, Register};
-use godkend_rules::{Alvor, Datakvalitet, HbOpsummering, Markering};
+use godkend_model::{Kontakt, Kvartal, Periode, Register};
+use godkend_rules::{Alvor, Datakvalitet, HbOpsummering, Markering, Tilstand};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -94,6 +94,29 @@ pub struct KommuneRapport {
     /// A note on the report as a whole (e.g. a store without accepted deliveries); absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bemaerkning: Option<String>,
+    /// The round: 1 for the first report of the year, n + 1 for one regenerated against round n
+    /// (`--forrige`).
+    #[serde(default = "first_round")]
+    pub runde: u32,
+    /// The newest month with an accepted delivery in the store (`2025-12`): what the figures are as of.
+    #[serde(default)]
+    pub data_til_og_med: Option<String>,
+    /// Where the municipality answers and asks (`reference-data/kontakt.csv`).
+    #[serde(default)]
+    pub kontakt: Kontakt,
+}
+
+fn first_round() -> u32 {
+    1
+}
+
+/// How a cell of Table 1 (series × quarter) is marked: a report-year mark to answer, or a mark of an
+/// earlier year, shown for history and not to be answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cellemarkering {
+    Roed,
+    Gul,
+    Tidligere,
 }
 
 /// Where a municipality stands in the approval round.
@@ -139,21 +162,32 @@ impl KommuneRapport {
 }
 
 impl KommuneRapport {
-    /// Per (series, quarter): the strongest severity of the flags on that cell of Table 1 (every
-    /// quarter shown, not only the report year's).
-    pub fn alvor_per_celle(&self) -> BTreeMap<(String, Periode), Alvor> {
-        let mut m: BTreeMap<(String, Periode), Alvor> = BTreeMap::new();
+    /// Per (series, quarter): how the cell of Table 1 is marked. A report-year flag that still fires
+    /// marks it red or yellow (the stronger wins); otherwise a flag of an earlier year marks it as
+    /// history. Resolved flags mark nothing.
+    pub fn markering_per_celle(&self) -> BTreeMap<(String, Periode), Cellemarkering> {
+        let mut m: BTreeMap<(String, Periode), Cellemarkering> = BTreeMap::new();
         for f in self.markeringer.iter().filter(|f| !f.serie.is_empty()) {
-            let e = m.entry((f.serie.clone(), f.kvartal)).or_insert(f.alvor);
-            *e = (*e).min(f.alvor);
+            let mark = match (f.i_rapportaaret, f.alvor) {
+                (true, _) if f.tilstand == Tilstand::Loest => continue,
+                (true, Alvor::Roed) => Cellemarkering::Roed,
+                (true, Alvor::Gul) => Cellemarkering::Gul,
+                (false, _) => Cellemarkering::Tidligere,
+            };
+            let e = m.entry((f.serie.clone(), f.kvartal)).or_insert(mark);
+            *e = (*e).min(mark);
         }
         m
     }
 
-    /// How many of a series' quarters carry a flag.
-    pub fn markerede_kvartaler(&self, serie: &SerieRapport) -> usize {
-        let cells = self.alvor_per_celle();
-        serie.kvartaler.iter().filter(|q| cells.contains_key(&(serie.serie.clone(), q.kvartal.into()))).count()
+    /// A series' marked quarters, oldest first, with how each is marked.
+    pub fn markerede_kvartaler(&self, serie: &SerieRapport) -> Vec<(Kvartal, Cellemarkering)> {
+        let cells = self.markering_per_celle();
+        serie
+            .kvartaler
+            .iter()
+            .filter_map(|q| cells.get(&(serie.serie.clone(), q.kvartal.into())).map(|m| (q.kvartal, *m)))
+            .collect()
     }
 
     /// Flags of earlier years, kept for history (the report lists only the report year's).

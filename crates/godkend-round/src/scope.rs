@@ -27,19 +27,22 @@ pub struct Scope {
     pub udvalg: Udvalg,
     /// Whether the store holds any accepted delivery (without one, every report says why it is 0).
     pub has_accepted: bool,
+    /// The newest month with an accepted delivery: what the figures are as of.
+    pub data_til_og_med: Option<Maaned>,
 }
 
 impl Scope {
     pub fn of(store: &CaseStore, reference: &Reference, year: i32, udvalg: Udvalg) -> Result<Scope> {
         let frister = frister(reference, year)?;
         let log = store.read_log()?;
-        let first_month = log.iter().filter(|e| !e.is_rejected()).filter_map(|e| e.maaned.parse::<Maaned>().ok()).min();
+        let accepted = || log.iter().filter(|e| !e.is_rejected()).filter_map(|e| e.maaned.parse::<Maaned>().ok());
+        let (first_month, data_til_og_med) = (accepted().min(), accepted().max());
         let window = window(reference, year, first_month);
         let kommuner = match udvalg {
             Udvalg::Alle => with_data(store, reference, &log)?,
             Udvalg::Kommune(k) => vec![k],
         };
-        Ok(Scope { year, frister, window, log, kommuner, udvalg, has_accepted: first_month.is_some() })
+        Ok(Scope { year, frister, window, log, kommuner, udvalg, has_accepted: first_month.is_some(), data_til_og_med })
     }
 
     /// The report's municipality when only one is made.

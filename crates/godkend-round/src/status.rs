@@ -89,8 +89,9 @@ impl Status {
     }
 }
 
-/// The `n` open flags of the report year (no comment yet) with the highest priority nationally,
-/// highest first (ties: red before yellow, then municipality code), with their municipality's name.
+/// The `n` open flags of the report year (no comment yet) that matter most nationally: red before
+/// yellow (a red on a municipality's deliveries as a whole has priority 0 and must still be listed),
+/// then by priority, highest first, then municipality code; with their municipality's name.
 pub fn top_open_flags<'a>(rapporter: &[&'a KommuneRapport], n: usize) -> Vec<(&'a str, &'a Markering)> {
     let mut open: Vec<(&str, &Markering)> = rapporter
         .iter()
@@ -98,8 +99,31 @@ pub fn top_open_flags<'a>(rapporter: &[&'a KommuneRapport], n: usize) -> Vec<(&'
         .filter(|(_, m)| m.is_open())
         .collect();
     open.sort_by(|(_, a), (_, b)| {
-        b.prioritet.total_cmp(&a.prioritet).then(a.alvor.cmp(&b.alvor)).then(a.key().cmp(&b.key()))
+        a.alvor.cmp(&b.alvor).then(b.prioritet.total_cmp(&a.prioritet)).then(a.key().cmp(&b.key()))
     });
     open.truncate(n);
     open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use godkend_rules::{Alvor, Regel};
+
+    /// Before, the list was by priority alone, and a red on a municipality's deliveries as a whole
+    /// (priority 0) never reached it.
+    #[test]
+    fn the_top_list_is_red_before_yellow_then_by_priority() {
+        let flag = |k: u16, alvor: Alvor, prioritet: f64| {
+            let mut m =
+                Markering::new(k, None, "", "", godkend_model::Periode::Aar(2025), Regel::AfvistePoster, alvor, true);
+            m.prioritet = prioritet;
+            m
+        };
+        let mut r: KommuneRapport =
+            serde_json::from_str(include_str!("../../../fixtures/golden/ren/forventet/825-2025.json")).unwrap();
+        r.markeringer = vec![flag(825, Alvor::Gul, 9.0), flag(825, Alvor::Roed, 0.0), flag(825, Alvor::Gul, 12.0)];
+        let top: Vec<(Alvor, f64)> = top_open_flags(&[&r], 3).iter().map(|(_, m)| (m.alvor, m.prioritet)).collect();
+        assert_eq!(top, [(Alvor::Roed, 0.0), (Alvor::Gul, 12.0), (Alvor::Gul, 9.0)]);
+    }
 }

@@ -27,6 +27,8 @@ pub struct Statusbrev {
     /// Open red and yellow marks the list leaves out (they are in the workbook).
     pub ikke_listet_roede: usize,
     pub ikke_listet_gule: usize,
+    /// Where the municipality answers and asks.
+    pub kontakt: godkend_model::Kontakt,
 }
 
 impl Statusbrev {
@@ -57,6 +59,7 @@ impl Statusbrev {
             ikke_listet_roede: of(Alvor::Roed) - aabne.iter().filter(|m| m.alvor == Alvor::Roed).count(),
             ikke_listet_gule: of(Alvor::Gul) - aabne.iter().filter(|m| m.alvor == Alvor::Gul).count(),
             aabne,
+            kontakt: r.kontakt.clone(),
         })
     }
 }

@@ -96,9 +96,9 @@ fn flags_workbook_round_trips_and_is_reproducible() {
     let refs: Vec<&Markering> = f.iter().collect();
     let dato = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let a = tmp.path().join("101-2025-markeringer.xlsx");
-    godkend_outputs::xlsx::write(&a, &refs, &[], dato).unwrap();
+    godkend_outputs::xlsx::write(&a, &refs, &[], dato, &[]).unwrap();
     let b = tmp.path().join("igen.xlsx");
-    godkend_outputs::xlsx::write(&b, &refs, &[], dato).unwrap();
+    godkend_outputs::xlsx::write(&b, &refs, &[], dato, &[]).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "same flags, same bytes");
 
     let read = comments::read(&a, 10_000).unwrap();
@@ -109,6 +109,13 @@ fn flags_workbook_round_trips_and_is_reproducible() {
     let unmatched = comments::attach(&mut fresh, &read, &reference);
     assert!(unmatched.is_empty());
     assert_eq!(fresh[1].kommentar.as_deref(), Some("Omlægning af visitationen; se bilag \"B\""));
+
+    // Today's workbook starts with the instructions sheet: the comments are still read from `Markeringer`
+    // (before, the first sheet was read, whatever it was).
+    let c = tmp.path().join("med-vejledning.xlsx");
+    let lines = ["Sådan svarer kommunen".to_string(), "kommentar; id".to_string()];
+    godkend_outputs::xlsx::write(&c, &refs, &[], dato, &lines).unwrap();
+    assert_eq!(comments::read(&c, 10_000).unwrap().len(), 1);
 }
 
 #[test]
@@ -120,7 +127,7 @@ fn a_folder_of_returned_workbooks_and_csv_files_is_read_in_name_order() {
     f[1].kommentar = Some("Svar i regnearket".into());
     let refs: Vec<&Markering> = f.iter().collect();
     let dato = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-    godkend_outputs::xlsx::write(&svar.join("b-101-2025-markeringer.xlsx"), &refs, &[], dato).unwrap();
+    godkend_outputs::xlsx::write(&svar.join("b-101-2025-markeringer.xlsx"), &refs, &[], dato, &[]).unwrap();
     std::fs::write(
         svar.join("a.csv"),
         "kommunekode;ydelse;kvartal;regel;kommentar\n101;;2025;afviste_poster;Svar i CSV\n",
@@ -180,6 +187,7 @@ fn what_a_municipality_types_is_masked_cleaned_and_cut_before_any_output() {
         &f.iter().collect::<Vec<_>>(),
         &[],
         chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        &[],
     )
     .unwrap();
     let back = comments::read(&xlsx, 10_000).unwrap();

@@ -300,7 +300,7 @@ pub fn share_severity(share: f64, t: &godkend_model::taerskler::Andel) -> Option
 
 pub fn threshold_text(g: &GulRoed, alvor: Alvor) -> String {
     let t = if alvor == Alvor::Roed { g.roed } else { g.gul };
-    format!("≥ {} % og ≥ {} personer", tal(t.procent, 0), t.personer)
+    format!("≥ {}\u{a0}% og ≥ {} personer", tal(t.procent, 0), t.personer)
 }
 
 /// Builds a series rule's flag at its place; the rule fills in figures, threshold and sentence.

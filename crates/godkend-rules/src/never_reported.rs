@@ -65,7 +65,7 @@ pub fn never_reported_flags(
                 ("kommuner_med_ydelsen".into(), reporting as f64),
             ]);
             m.taerskel = format!(
-                "≥ {} % af kommunerne indberetter ydelsen, og ≥ {} modtagere forventet pr. kvartal",
+                "≥ {}\u{a0}% af kommunerne indberetter ydelsen, og ≥ {} modtagere forventet pr. kvartal",
                 tal(g.andel_kommuner, 0),
                 tal(g.min_forventede, 0)
             );

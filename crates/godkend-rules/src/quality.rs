@@ -67,9 +67,9 @@ pub fn quality(input: &QualityInput, kommuner: &[u16]) -> (BTreeMap<u16, Datakva
                 ("i_alt".into(), total as f64),
                 ("procent".into(), round1(dq.andel_uden_maalgruppe)),
             ]);
-            m.taerskel = format!("gul > {} %, rød > {} %", tal(t.gul_over, 0), tal(t.roed_over, 0));
+            m.taerskel = format!("gul > {}\u{a0}%, rød > {}\u{a0}%", tal(t.gul_over, 0), tal(t.roed_over, 0));
             m.forklaring = format!(
-                "{} % af voksenposterne i årets leveringer for {} ({} af {}) mangler målgruppe; grænsen for gul er {} % og for rød {} %.",
+                "{}\u{a0}% af voksenposterne i årets leveringer for {} ({} af {}) mangler målgruppe; grænsen for gul er {}\u{a0}% og for rød {}\u{a0}%.",
                 tal(dq.andel_uden_maalgruppe, 1),
                 input.year,
                 tal(missing as f64, 0),
@@ -87,10 +87,12 @@ pub fn quality(input: &QualityInput, kommuner: &[u16]) -> (BTreeMap<u16, Datakva
                 ("i_kvartalet".into(), pile.starter_i_kvartalet as f64),
                 ("procent".into(), round1(pile.andel)),
             ]);
-            m.taerskel =
-                format!("≥ {} % af kvartalets starter på én dato", tal(input.taerskler.systemskifte.gul_mindst, 0));
+            m.taerskel = format!(
+                "≥ {}\u{a0}% af kvartalets starter på én dato",
+                tal(input.taerskler.systemskifte.gul_mindst, 0)
+            );
             m.forklaring = format!(
-                "{} % af startdatoerne i {} ({} af {}) ligger på {} – typisk for et systemskifte, hvor startdatoer nulstilles.",
+                "{}\u{a0}% af startdatoerne i {} ({} af {}) ligger på {} – typisk for et systemskifte, hvor startdatoer nulstilles.",
                 tal(pile.andel, 0),
                 pile.kvartal,
                 pile.starter_paa_datoen,
@@ -175,9 +177,9 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
             ("poster".into(), dq.poster as f64),
             ("procent".into(), round1(dq.andel_afviste_poster)),
         ]);
-        m.taerskel = format!("gul > {} %, rød > {} %", tal(t.gul_over, 0), tal(t.roed_over, 0));
+        m.taerskel = format!("gul > {}\u{a0}%, rød > {}\u{a0}%", tal(t.gul_over, 0), tal(t.roed_over, 0));
         m.forklaring = format!(
-            "{} % af årets poster blev afvist ({} af {}); grænsen for gul er {} % og for rød {} %.",
+            "{}\u{a0}% af årets poster blev afvist ({} af {}); grænsen for gul er {}\u{a0}% og for rød {}\u{a0}%.",
             tal(dq.andel_afviste_poster, 1),
             tal(dq.afviste_poster as f64, 0),
             tal(dq.poster as f64, 0),

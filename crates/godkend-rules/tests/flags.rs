@@ -135,7 +135,7 @@ fn earlier_quarters_are_kept_but_not_in_the_report_year() {
     assert!(!k2.i_rapportaaret);
     assert_eq!(
         k2.forklaring,
-        "Antallet af modtagere steg fra 100 i 2024K1 til 150 i 2024K2 (+50,0 %, +50 personer); grænsen for rød er ≥ 25 % og ≥ 10 personer."
+        "Antallet af modtagere steg fra 100 i 2024K1 til 150 i 2024K2 (+50,0\u{a0}%, +50 personer); grænsen for rød er ≥ 25\u{a0}% og ≥ 10 personer."
     );
     assert_eq!(k2.tal["procent"], 50.0);
 }
