@@ -5,6 +5,7 @@
 use crate::args;
 use crate::failure::Failure;
 use godkend_model::Reference;
+use godkend_model::talformat::antal;
 use godkend_round::{Rapport, Udvalg};
 use godkend_store::CaseStore;
 use rayon::prelude::*;
@@ -146,11 +147,15 @@ fn summarise(rapporter: &[Rapport], out: &Path) {
     let roede: usize = models.clone().map(|r| r.antal.roede).sum();
     let gule: usize = models.clone().map(|r| r.antal.gule).sum();
     let unmatched: usize = models.map(|r| r.kommentarer_uden_markering.len()).sum();
-    println!(
-        "{} kommuner: {roede} røde og {gule} gule markeringer i året; {klar} klar til godkendelse; filer i {}",
-        rapporter.len(),
+    // A terminal line: plain spaces, the counts with their nouns in the right number.
+    let line = format!(
+        "{}: {} og {} i året; {klar} klar til godkendelse; filer i {}",
+        antal(rapporter.len(), "kommune", "kommuner"),
+        antal(roede, "rød markering", "røde markeringer"),
+        antal(gule, "gul", "gule"),
         out.display()
     );
+    println!("{}", line.replace(godkend_model::talformat::NBSP, " "));
     if unmatched > 0 {
         println!("{unmatched} kommentarer passer ikke til nogen markering (se kommentarer_uden_markering i JSON)");
     }

@@ -6,7 +6,7 @@
 use crate::{Error, Result};
 use chrono::Datelike;
 use godkend_model::tekst::{XLSX_CELLE_MAX, capped};
-use godkend_round::sager::{self, SagBag};
+use godkend_round::sager::SagBag;
 use godkend_rules::Markering;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use std::path::Path;
@@ -123,38 +123,15 @@ pub fn write(
         ws.set_column_width(c as u16, *w).map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
-    let owned: Vec<Markering> = flags.iter().map(|f| (*f).clone()).collect();
-    let more = sager::left_out(&owned, rows);
-    let mut r = 1u32;
-    let mut last: Option<&str> = None;
-    let note = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, id: &str| -> Result<bool> {
-        match more.get(id) {
-            Some(n) => {
-                ws.write_string(r, 0, id).map_err(fail)?;
-                let text = format!("… og {n} sager mere (sheet viser de første {})", sager::MAX_PER_FLAG);
-                ws.write_string(r, 5, text).map_err(fail)?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    };
-    for row in rows {
-        if let Some(prev) = last.filter(|p| *p != row.id)
-            && note(ws, r, prev)?
-        {
-            r += 1;
-        }
-        last = Some(&row.id);
+    // Every case behind every flag: `sager_i_alt` on the flag line and the rows here always agree.
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
         ws.write_string(r, 0, &row.id).map_err(fail)?;
         ws.write_string(r, 1, &row.sagsid).map_err(fail)?;
         ws.write_string(r, 2, &row.ydelse).map_err(fail)?;
         ws.write_string(r, 3, &row.startdato).map_err(fail)?;
         ws.write_string(r, 4, row.slutdato.as_deref().unwrap_or("")).map_err(fail)?;
         ws.write_string(r, 5, &row.haendelse).map_err(fail)?;
-        r += 1;
-    }
-    if let Some(prev) = last {
-        note(ws, r, prev)?;
     }
     let bytes = wb.save_to_buffer().map_err(fail)?;
     godkend_store::fil::write_atomic(path, &bytes)?;

@@ -12,10 +12,7 @@
 use godkend_model::{Kvartal, Periode, Reference, Register};
 use godkend_rules::{Datakvalitet, Markering, Regel, Tilstand};
 use godkend_store::Sag;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// At most this many cases are listed per flag; the flag's `sager_i_alt` always gives them all.
-pub const MAX_PER_FLAG: usize = 200;
+use std::collections::{BTreeSet, HashMap};
 
 /// One case behind one flag: a row of the workbook's `Sager` sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +39,7 @@ fn base(regel: Regel, q: Kvartal) -> Option<Kvartal> {
 }
 
 /// Lists the cases behind each report-year flag of one municipality (`cases`: its stored cases) and
-/// sets each flag's `sager_i_alt`; returns the rows, capped per flag, in flag order.
+/// sets each flag's `sager_i_alt`; returns every row (the workbook lists them all), in flag order.
 pub fn behind(
     flags: &mut [Markering],
     cases: &[Sag],
@@ -56,7 +53,7 @@ pub fn behind(
         let mut found = cases.explaining(f, dq, year);
         found.sort_by(|(a, _), (b, _)| (a.startdato, &a.sagsid).cmp(&(b.startdato, &b.sagsid)));
         f.sager_i_alt = found.len();
-        rows.extend(found.into_iter().take(MAX_PER_FLAG).map(|(s, haendelse)| SagBag {
+        rows.extend(found.into_iter().map(|(s, haendelse)| SagBag {
             id: f.id.clone(),
             sagsid: s.sagsid.clone(),
             ydelse: s.ydelse.clone(),
@@ -167,19 +164,4 @@ impl<'a> Cases<'a> {
         }
         found
     }
-}
-
-/// How many of each flag's cases were left out of the list (flag id → count), for the sheet's note.
-pub fn left_out(flags: &[Markering], rows: &[SagBag]) -> BTreeMap<String, usize> {
-    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in rows {
-        *shown.entry(r.id.as_str()).or_default() += 1;
-    }
-    flags
-        .iter()
-        .filter_map(|f| {
-            let n = shown.get(f.id.as_str()).copied().unwrap_or(0);
-            (f.sager_i_alt > n).then(|| (f.id.clone(), f.sager_i_alt - n))
-        })
-        .collect()
 }
