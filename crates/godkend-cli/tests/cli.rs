@@ -230,7 +230,9 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
     assert_eq!(dagtilbud["koder"], serde_json::json!(["SEL32", "BL82-1"]));
     assert_eq!(dagtilbud["kvartaler"][0]["kvartal"], "2023K1");
     // The injected drop to zero in København's § 103 series (see fixtures/demo/sandhed.json): one
-    // event, one flag. Before, the year rule was red again in every 2025 quarter the series stayed at 0.
+    // event, one flag in the quarter. Before, the year rule was red again in every 2025 quarter the series
+    // stayed at 0. In 2025 the service has stopped: one red mark on the year to answer (`ophoert`); before,
+    // the red cell of 2024K4 was the only trace and the front page said 0 red.
     let on_103: Vec<String> = json["markeringer"]
         .as_array()
         .unwrap()
@@ -245,7 +247,7 @@ fn annual_run_writes_reports_flags_workbooks_and_status_reproducibly() {
             )
         })
         .collect();
-    assert_eq!(on_103, ["2024K4 fald_til_nul rød"], "{:#}", json["markeringer"]);
+    assert_eq!(on_103, ["2025 ophoert rød", "2024K4 fald_til_nul rød"], "{:#}", json["markeringer"]);
     let surge: serde_json::Value = read_json(&a.join("155-2025.json"));
     assert_eq!(surge["klar_til_godkendelse"], false);
     let prio: Vec<f64> = surge["markeringer"]

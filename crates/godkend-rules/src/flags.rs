@@ -39,10 +39,11 @@ pub enum Regel {
     Systemskifte,
     Revision,
     AldrigIndberettet,
+    Ophoert,
 }
 
 impl Regel {
-    pub const ALL: [Regel; 11] = [
+    pub const ALL: [Regel; 12] = [
         Regel::KvartalTilKvartal,
         Regel::AarTilAar,
         Regel::FaldTilNul,
@@ -54,6 +55,7 @@ impl Regel {
         Regel::Systemskifte,
         Regel::Revision,
         Regel::AldrigIndberettet,
+        Regel::Ophoert,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +71,7 @@ impl Regel {
             Regel::Systemskifte => "systemskifte",
             Regel::Revision => "revision",
             Regel::AldrigIndberettet => "aldrig_indberettet",
+            Regel::Ophoert => "ophoert",
         }
     }
 
@@ -86,6 +89,7 @@ impl Regel {
             Regel::Systemskifte => "SS",
             Regel::Revision => "RV",
             Regel::AldrigIndberettet => "AI",
+            Regel::Ophoert => "OP",
         }
     }
 
@@ -108,6 +112,7 @@ impl Regel {
             Regel::Systemskifte => "Mulig systemskifte",
             Regel::Revision => "Revision af godkendte tal",
             Regel::AldrigIndberettet => "Aldrig indberettet",
+            Regel::Ophoert => "Ydelsen er ophørt",
         }
     }
 }
@@ -239,7 +244,7 @@ impl Markering {
         match self.regel {
             Regel::HidiroglouBerthelot => Some((t("median_forhold")? * t("forrige")?, t("aktuel")?)),
             Regel::Revision => Some((t("godkendt")?, t("nu")?)),
-            Regel::AldrigIndberettet => Some((t("forventet")?, t("aktuel")?)),
+            Regel::AldrigIndberettet | Regel::Ophoert => Some((t("forventet")?, t("aktuel")?)),
             _ => Some((t("forrige")?, t("aktuel")?)),
         }
     }

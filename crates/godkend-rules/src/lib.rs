@@ -2,7 +2,8 @@
 //! last year's approved figures in (all decoded by earlier stages), flags and the data-quality summary
 //! out. No IO, no polars, no file formats: a rule is tested with figures written by hand.
 //!
-//! [`flag`] runs every rule for the reports' municipalities; `kalibrering` runs the series rules on
+//! [`flag`] runs every rule for the reports' municipalities (series, HB, never reported, stopped, data
+//! quality, revision); `kalibrering` runs the series rules on
 //! counts with injected anomalies.
 
 pub mod flags;
@@ -14,6 +15,7 @@ pub mod priority;
 pub mod quality;
 pub mod revision;
 pub mod series;
+pub mod stopped;
 
 pub use flags::{Alvor, Markering, Regel, Tilstand, flag_id};
 pub use hb_flags::HbOpsummering;
@@ -62,7 +64,9 @@ pub fn flag(input: &RuleInput) -> Flagged {
     let (hb, hb_tests) = hb_flags::hb_flags(input.counts, reference, t, year);
     all.extend(hb);
     let never = never_reported::never_reported_flags(input.counts, reference, t, year, &all);
+    let stopped = stopped::stopped_flags(input.counts, reference, t, year, &all);
     all.extend(never);
+    all.extend(stopped);
     let hb_test = hb_tests.into_iter().filter(|h| h.kvartal.year() == year).collect();
     let quality_input = quality::QualityInput {
         reference,

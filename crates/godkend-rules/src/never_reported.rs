@@ -1,5 +1,6 @@
 //! The never-reported hint (docs/markeringer.md): an adult service a municipality of its size would be
-//! expected to report, with no recipients in the report year.
+//! expected to report, with no recipients in the report year nor earlier in the window (a service that
+//! had recipients earlier has stopped: `stopped`).
 
 use crate::flags::{Alvor, Ctx, Markering, Regel, flag_id};
 use godkend_model::talformat::{round1, tal};
@@ -46,7 +47,11 @@ pub fn never_reported_flags(
         }
         let of_series: u64 = per.values().map(|r| r[s]).sum();
         for (k, row) in &per {
-            if row[s] > 0 || dropped.contains(&(*k, *s)) {
+            let reported_before = counts
+                .kommune
+                .get(&(*k, s.to_string()))
+                .is_some_and(|f| f.range(..quarters[0]).any(|(_, t)| t.modtagere > 0));
+            if row[s] > 0 || dropped.contains(&(*k, *s)) || reported_before {
                 continue;
             }
             let own: u64 = row.values().sum();

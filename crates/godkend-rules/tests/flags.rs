@@ -209,3 +209,32 @@ fn never_reported_at_and_below_each_threshold() {
     assert!(never_reported(12, 11, 20, 12).is_empty());
     assert_eq!(never_reported(12, 11, 20, 16).len(), 1);
 }
+
+/// A service the municipality reported until the year before is not "never reported" (before, ≈ 490 a
+/// quarter until 2024 gave a yellow `aldrig_indberettet` with ≈ 369 expected): it has stopped, and is
+/// judged by its own level (`ophoert`, red).
+#[test]
+fn a_service_reported_until_last_year_has_stopped_and_is_not_never_reported() {
+    let reference = Reference::embedded().unwrap();
+    let window = Window { fra: q("2024K1"), til: q("2025K4") };
+    let mut counts = Counts { window: Some(window), ..Counts::default() };
+    let kommuner: Vec<u16> = reference.kommuner.keys().copied().take(12).collect();
+    for (i, k) in kommuner.iter().enumerate() {
+        for (serie, v) in [("V-1.1", 400u32), ("V-1.12.0.2", 490)] {
+            let s = counts.kommune.entry((*k, serie.to_string())).or_default();
+            for quarter in window.quarters() {
+                // The first municipality stops V-1.12.0.2 after 2024.
+                let stopped = i == 0 && serie == "V-1.12.0.2" && quarter.year() == 2025;
+                s.insert(quarter, Tal { modtagere: if stopped { 0 } else { v }, helaarsaekvivalenter: 0.0 });
+            }
+        }
+    }
+    let t = &reference.taerskler;
+    let never = godkend_rules::never_reported::never_reported_flags(&counts, &reference, t, 2025, &[]);
+    assert!(never.is_empty(), "{never:#?}");
+    let stopped = godkend_rules::stopped::stopped_flags(&counts, &reference, t, 2025, &[]);
+    let got: Vec<String> =
+        stopped.iter().map(|m| format!("{} {} {} {}", m.kommunekode, m.serie, m.kvartal, m.alvor.code())).collect();
+    assert_eq!(got, [format!("{} V-1.12.0.2 2025 rød", kommuner[0])]);
+    assert_eq!(stopped[0].id, format!("{}-2025-V-1.12.0.2-OP", kommuner[0]));
+}
