@@ -12,19 +12,19 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use std::path::Path;
 
 /// Header of the `Markeringer` sheet: `id` (or the four place columns) and `kommentar` are what the
-/// comments reader needs.
+/// comments reader needs; it finds them by name, so the explanation can stand beside the comment.
 pub const HEADER: [&str; 11] = [
     "id",
     "kommunekode",
     "ydelse",
     "kvartal",
     "regel",
-    "kommentar",
     "alvor",
+    "forklaring",
+    "kommentar",
     "tilstand",
     "prioritet",
     "sager",
-    "forklaring",
 ];
 
 /// Header of the `Sager` sheet.
@@ -95,24 +95,32 @@ pub fn write(
     for (c, h) in HEADER.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
     }
-    for (c, w) in [22.0, 12.0, 10.0, 9.0, 22.0, 50.0, 7.0, 9.0, 9.0, 7.0, 80.0].iter().enumerate() {
+    for (c, w) in [22.0, 12.0, 10.0, 9.0, 26.0, 9.0, 60.0, 50.0, 9.0, 9.0, 7.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w).map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
+    ws.autofilter(0, 0, flags.len() as u32, HEADER.len() as u16 - 1).map_err(fail)?;
+    // The severity cell carries its colour and its symbol, so it reads in greyscale too.
+    let roed = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0xF5A3A3));
+    let gul = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0xFDE68A));
     for (r, f) in flags.iter().enumerate() {
         let r = r as u32 + 1;
         ws.write_string(r, 0, &f.id).map_err(fail)?;
         ws.write_string(r, 1, format!("{:03}", f.kommunekode)).map_err(fail)?;
         ws.write_string(r, 2, &f.ydelse).map_err(fail)?;
         ws.write_string(r, 3, f.kvartal.to_string()).map_err(fail)?;
-        ws.write_string(r, 4, f.regel.code()).map_err(fail)?;
+        ws.write_string(r, 4, f.regel.navn()).map_err(fail)?;
+        let (alvor, farve) = match f.alvor {
+            godkend_rules::Alvor::Roed => ("● rød", &roed),
+            godkend_rules::Alvor::Gul => ("▲ gul", &gul),
+        };
+        ws.write_string_with_format(r, 5, alvor, farve).map_err(fail)?;
+        ws.write_string_with_format(r, 6, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
         let kommentar = capped(f.kommentar.as_deref().unwrap_or(""), XLSX_CELLE_MAX);
-        ws.write_string_with_format(r, 5, kommentar.as_ref(), &wrap).map_err(fail)?;
-        ws.write_string(r, 6, f.alvor.code()).map_err(fail)?;
-        ws.write_string(r, 7, f.tilstand.navn()).map_err(fail)?;
-        ws.write_number(r, 8, f.prioritet).map_err(fail)?;
-        ws.write_number(r, 9, f.sager_i_alt as f64).map_err(fail)?;
-        ws.write_string_with_format(r, 10, capped(&f.forklaring, XLSX_CELLE_MAX).as_ref(), &wrap).map_err(fail)?;
+        ws.write_string_with_format(r, 7, kommentar.as_ref(), &wrap).map_err(fail)?;
+        ws.write_string(r, 8, f.tilstand.navn()).map_err(fail)?;
+        ws.write_number(r, 9, f.prioritet).map_err(fail)?;
+        ws.write_number(r, 10, f.sager_i_alt as f64).map_err(fail)?;
     }
     let ws = wb.add_worksheet();
     ws.set_name("Sager").map_err(fail)?;

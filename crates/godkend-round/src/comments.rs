@@ -133,12 +133,13 @@ fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
             // A BOM before the header, as Excel writes it.
             let field =
                 if rows.is_empty() && i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
-            let text = std::str::from_utf8(field).map_err(|_| Error::Comments {
-                path: path.to_path_buf(),
-                line: record.position().map_or(line, |p| p.line() as usize),
-                message: "not UTF-8; save the file as CSV UTF-8".into(),
-            })?;
-            row.push(text.to_string());
+            // Danish Excel saves "CSV (semikolonsepareret)" in Windows-1252: a field that is not UTF-8 is
+            // read as that (every byte is a character there), so `æøå` arrive as the municipality wrote them.
+            let text = match std::str::from_utf8(field) {
+                Ok(text) => text.to_string(),
+                Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0.into_owned(),
+            };
+            row.push(text);
         }
         rows.push(row);
     }

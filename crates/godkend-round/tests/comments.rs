@@ -303,3 +303,24 @@ fn without_an_id_column_the_place_columns_are_required() {
     let e = comments::read(&path, 10_000).unwrap_err().to_string();
     assert!(e.contains("column `ydelse` is missing"), "{e}");
 }
+
+/// A comments CSV saved by Danish Excel ("CSV (semikolonsepareret)", Windows-1252) is read with its æøå.
+/// Before, it was skipped with "not UTF-8; save the file as CSV UTF-8".
+#[test]
+fn a_windows_1252_comments_file_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("svar.csv");
+    let (text, _, _) = encoding_rs::WINDOWS_1252
+        .encode("kommunekode;ydelse;kvartal;regel;kommentar\n101;1.1;2025K3;kvartal_til_kvartal;Nyt tilbud på Østerbro åbnede\n");
+    std::fs::write(&path, &text).unwrap();
+    let read = comments::read(&path, 10_000).unwrap();
+    assert_eq!(read[0].kommentar, "Nyt tilbud på Østerbro åbnede");
+}
+
+/// The workbook shows rules by their Danish names; a comment that names its flag by place reads them back.
+#[test]
+fn a_rule_given_by_its_danish_name_is_understood() {
+    assert_eq!(Regel::parse("Ændring fra forrige kvartal"), Some(Regel::KvartalTilKvartal));
+    assert_eq!(Regel::parse(" aar_til_aar "), Some(Regel::AarTilAar));
+    assert_eq!(Regel::parse("ændring"), None);
+}

@@ -93,9 +93,11 @@ impl Regel {
         }
     }
 
+    /// A rule by its code (`aar_til_aar`) or its Danish name as the workbook shows it (`Ændring fra
+    /// samme kvartal sidste år`), case-insensitive.
     pub fn parse(s: &str) -> Option<Regel> {
         let s = s.trim().to_lowercase();
-        Regel::ALL.into_iter().find(|r| r.code() == s)
+        Regel::ALL.into_iter().find(|r| r.code() == s || r.navn().to_lowercase() == s)
     }
 
     /// Danish name, for tables.
