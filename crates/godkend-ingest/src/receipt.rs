@@ -6,7 +6,7 @@
 
 use crate::filename::LeveringNavn;
 use crate::table::Fatal;
-use godkend_store::{LogEntry, Voksenposter};
+use godkend_store::{LogEntry, Poster, Voksenposter};
 
 /// How many example lines a receipt shows per finding code.
 pub const SAMPLES_PER_CODE: usize = 10;
@@ -60,6 +60,10 @@ pub struct Kvittering {
     /// municipality (Ishøj's files carry Vallensbæk's records too).
     #[serde(default)]
     pub voksenposter: BTreeMap<u16, Voksenposter>,
+    /// Per handlekommune: the records read and how many were rejected (the rejected-records rule is a
+    /// share of these, per municipality).
+    #[serde(default)]
+    pub poster: BTreeMap<u16, Poster>,
     pub fund: Vec<FundAntal>,
     pub fatal: Option<Fatal>,
 }
@@ -81,6 +85,7 @@ impl Kvittering {
             slettede: self.slettede as u64,
             maalgruppe_mangler: self.antal(godkend_model::FundKode::MaalgruppeMangler) as u64,
             voksenposter: serde_json::to_string(&self.voksenposter).expect("counts serialise"),
+            poster: serde_json::to_string(&self.poster).expect("counts serialise"),
             fund: serde_json::to_string(&self.counts().iter().map(|(c, n)| (c.code(), *n)).collect::<BTreeMap<_, _>>())
                 .expect("counts serialise"),
         })
@@ -99,6 +104,7 @@ impl Kvittering {
             afviste: 0,
             slettede: 0,
             voksenposter: BTreeMap::new(),
+            poster: BTreeMap::new(),
             fund: Vec::new(),
             fatal: None,
         }
@@ -147,6 +153,7 @@ impl Kvittering {
         self.accepterede = 0;
         self.slettede = 0;
         self.voksenposter.clear();
+        self.poster.clear();
         self.fund.clear();
         self.add(fatal.kode, Sample { linje: fatal.linje.unwrap_or(0), sagsid: None, tekst: fatal.tekst.clone() });
         self.fatal = Some(fatal);

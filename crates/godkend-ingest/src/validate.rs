@@ -255,6 +255,9 @@ fn validate_rows(
         }
 
         let rejected = r.findings.iter().any(|(k, _)| k.alvor() == godkend_model::Alvor::Fejl);
+        let p = kvittering.poster.entry(kommunekode).or_default();
+        p.poster += 1;
+        p.afviste += usize::from(rejected);
         for (kode, tekst) in r.findings.drain(..) {
             kvittering.add(kode, Sample { linje, sagsid: Some(shown(sagsid).into_owned()), tekst });
         }

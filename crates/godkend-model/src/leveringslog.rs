@@ -22,6 +22,17 @@ pub struct LogEntry {
     pub voksenposter: String,
     /// Counts per finding code as JSON (`{"cpr_ugyldig": 3}`), for the data-quality section.
     pub fund: String,
+    /// Records and rejected records per handlekommune as JSON (`{"155": {"poster": 40, "afviste": 2}}`), so
+    /// a municipality delivered by another is judged by its own records; empty in logs written before it,
+    /// and for a delivery rejected as a whole.
+    pub poster: String,
+}
+
+/// One handlekommune's records in a delivery, and how many of them were rejected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Poster {
+    pub poster: usize,
+    pub afviste: usize,
 }
 
 /// One municipality's accepted adult records in a delivery (deletions aside), and how many of them
@@ -41,6 +52,19 @@ impl LogEntry {
     pub fn voksenposter_for(&self, kommunekode: u16) -> (u64, u64) {
         let map: BTreeMap<u16, Voksenposter> = serde_json::from_str(&self.voksenposter).unwrap_or_default();
         map.get(&kommunekode).map_or((0, 0), |v| (v.i_alt as u64, v.uden_maalgruppe as u64))
+    }
+
+    /// One handlekommune's (records, rejected records) in this delivery. When the log does not have them
+    /// per municipality (an older log, a delivery rejected as a whole) every record is the sender's.
+    pub fn poster_for(&self, kommunekode: u16) -> (u64, u64) {
+        let map: Option<BTreeMap<u16, Poster>> = serde_json::from_str(&self.poster).ok();
+        match map {
+            Some(map) if !map.is_empty() => {
+                map.get(&kommunekode).map_or((0, 0), |p| (p.poster as u64, p.afviste as u64))
+            }
+            _ if kommunekode == self.kommunekode => (self.raekker, self.afviste),
+            _ => (0, 0),
+        }
     }
 
     /// Records per finding code in this delivery (`fund`, decoded).

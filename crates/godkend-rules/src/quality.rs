@@ -127,10 +127,11 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
         indberettes_af: (reporter != kommune).then_some(reporter),
         leveringer: of_year.len(),
         afviste_leveringer: of_year.iter().filter(|e| e.is_rejected()).count(),
-        poster: standing.iter().map(|e| e.raekker).sum(),
-        afviste_poster: standing.iter().map(|e| e.afviste).sum(),
         ..Datakvalitet::default()
     };
+    // Each handlekommune's own records: Dragør is not judged by Tårnby's rejected records in Tårnby's files.
+    (dq.poster, dq.afviste_poster) =
+        standing.iter().map(|e| e.poster_for(kommune)).fold((0, 0), |(n, a), (p, r)| (n + p, a + r));
     (dq.voksenposter, dq.voksenposter_uden_maalgruppe) =
         standing.iter().map(|e| e.voksenposter_for(kommune)).fold((0, 0), |(n, u), (a, b)| (n + a, u + b));
     dq.andel_afviste_poster = round2(share(dq.afviste_poster, dq.poster));
@@ -248,6 +249,7 @@ mod tests {
             maalgruppe_mangler: uden,
             voksenposter: format!(r#"{{"{K}": {{"i_alt": {voksne}, "uden_maalgruppe": {uden}}}}}"#),
             fund: "{}".into(),
+            poster: String::new(),
         }
     }
 
@@ -373,6 +375,37 @@ mod tests {
         let got: Vec<String> = flags.iter().map(|m| format!("{} {}", m.kommunekode, m.regel.code())).collect();
         assert_eq!(got, ["183 manglende_maalgruppe"]);
         assert_eq!((dq[&187].andel_uden_maalgruppe, dq[&187].indberettes_af), (0.0, Some(183)));
+    }
+
+    /// Tårnby (185) delivers Dragør's (155) records. Before, Dragør was given Tårnby's rejected-records
+    /// share ("6,0 % (33 af 546)") though the rejected records were Tårnby's own.
+    #[test]
+    fn a_municipality_delivered_by_another_is_judged_by_its_own_records() {
+        let reference = Reference::embedded().unwrap();
+        let log: Vec<LogEntry> = (1..=12)
+            .map(|m| {
+                let mut e = entry(&format!("2025-{m:02}"), 1, 546, 33, 0, 0);
+                e.kommunekode = 185;
+                e.poster = r#"{"155": {"poster": 46, "afviste": 0}, "185": {"poster": 500, "afviste": 33}}"#.into();
+                e
+            })
+            .collect();
+        let q = |s: &str| s.parse::<Kvartal>().unwrap();
+        let starts = no_cases();
+        let input = QualityInput {
+            reference: &reference,
+            taerskler: &reference.taerskler,
+            year: 2025,
+            window: Window { fra: q("2025K1"), til: q("2025K4") },
+            log: &log,
+            starts: &starts,
+        };
+        let (dq, flags) = quality(&input, &[155, 185]);
+        let got: Vec<String> =
+            flags.iter().map(|m| format!("{} {} {}", m.kommunekode, m.regel.code(), m.alvor.code())).collect();
+        assert_eq!(got, ["185 afviste_poster rød"]);
+        assert_eq!((dq[&155].poster, dq[&155].afviste_poster, dq[&155].indberettes_af), (46 * 12, 0, Some(185)));
+        assert_eq!((dq[&185].poster, dq[&185].afviste_poster), (500 * 12, 33 * 12));
     }
 
     #[test]

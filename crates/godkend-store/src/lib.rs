@@ -14,7 +14,7 @@ mod transaction;
 
 pub use case_store::{CaseStore, KeyFingerprint};
 pub use godkend_model::dato::EPOCH;
-pub use godkend_model::leveringslog::{LogEntry, Voksenposter};
+pub use godkend_model::leveringslog::{LogEntry, Poster, Voksenposter};
 pub use tables::{LIVE_COLUMNS, Sag};
 pub use transaction::{MAX_TILLAEG, TILLAEG_ANDEL, Transaction};
 

@@ -265,6 +265,7 @@ pub(crate) fn log_to_frame(entries: &[LogEntry]) -> PolarsResult<DataFrame> {
             n("maalgruppe_mangler", entries.iter().map(|e| e.maalgruppe_mangler).collect()),
             s("voksenposter", entries.iter().map(|e| e.voksenposter.as_str()).collect()),
             s("fund", entries.iter().map(|e| e.fund.as_str()).collect()),
+            s("poster", entries.iter().map(|e| e.poster.as_str()).collect()),
         ],
     )
 }
@@ -288,6 +289,8 @@ pub(crate) fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
         text("fund")?,
     );
     let voksne = text("voksenposter")?;
+    // A log written before records were counted per handlekommune has no such column.
+    let poster = if df.column("poster").is_ok() { text("poster")? } else { vec![String::new(); df.height()] };
     Ok((0..df.height())
         .map(|i| LogEntry {
             fil: fil[i].clone(),
@@ -303,6 +306,7 @@ pub(crate) fn log_from_frame(df: &DataFrame) -> PolarsResult<Vec<LogEntry>> {
             maalgruppe_mangler: mm[i],
             voksenposter: voksne[i].clone(),
             fund: fund[i].clone(),
+            poster: poster[i].clone(),
         })
         .collect())
 }
