@@ -323,3 +323,13 @@ impl Ctx<'_> {
         Markering::new(kommune, register, serie, &ydelse, q.into(), regel, alvor, q.year() == self.year)
     }
 }
+
+/// The (kommune, series) a drop to 0 in the report year already marks: the year rules on a series at 0
+/// (never reported, stopped) stay silent there — one event, one flag.
+pub(crate) fn dropped_in_year(earlier: &[Markering]) -> std::collections::BTreeSet<(u16, &str)> {
+    earlier
+        .iter()
+        .filter(|m| m.regel == Regel::FaldTilNul && m.i_rapportaaret)
+        .map(|m| (m.kommunekode, m.serie.as_str()))
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! expected to report, with no recipients in the report year nor earlier in the window (a service that
 //! had recipients earlier has stopped: `stopped`).
 
-use crate::flags::{Alvor, Ctx, Markering, Regel, flag_id};
+use crate::flags::{Alvor, Ctx, Markering, Regel, dropped_in_year, flag_id};
 use godkend_model::talformat::{round1, tal};
 use godkend_model::{Counts, Kvartal, Periode, Reference, Register, Taerskler};
 use std::collections::BTreeMap;
@@ -32,11 +32,7 @@ pub fn never_reported_flags(
         return Vec::new();
     }
     let all: u64 = per.values().flat_map(|r| r.values()).sum();
-    let dropped: std::collections::BTreeSet<(u16, &str)> = earlier
-        .iter()
-        .filter(|m| m.regel == Regel::FaldTilNul && m.i_rapportaaret)
-        .map(|m| (m.kommunekode, m.serie.as_str()))
-        .collect();
+    let dropped = dropped_in_year(earlier);
     let ctx = Ctx { reference, year };
     let mut out = Vec::new();
     for s in &series {

@@ -346,6 +346,26 @@ mod tests {
         assert_eq!(flags, ["2025 manglende_maalgruppe gul"]);
     }
 
+    /// The data-quality summaries of 2025 for `kommuner`, and their flags as `kommune rule severity`.
+    fn of_year(
+        reference: &Reference,
+        log: &[LogEntry],
+        kommuner: &[u16],
+    ) -> (BTreeMap<u16, Datakvalitet>, Vec<String>) {
+        let q = |s: &str| s.parse::<Kvartal>().unwrap();
+        let starts = no_cases();
+        let input = QualityInput {
+            reference,
+            taerskler: &reference.taerskler,
+            year: 2025,
+            window: Window { fra: q("2025K1"), til: q("2025K4") },
+            log,
+            starts: &starts,
+        };
+        let (dq, flags) = quality(&input, kommuner);
+        (dq, flags.iter().map(|m| format!("{} {} {}", m.kommunekode, m.regel.code(), m.alvor.code())).collect())
+    }
+
     /// Ishøj (183) delivers Vallensbæk's (187) records: each municipality gets its own share, not
     /// the reporter's (attributed to both, Ishøj's missing target groups were a false red for Vallensbæk).
     #[test]
@@ -361,19 +381,8 @@ mod tests {
                 e
             })
             .collect();
-        let q = |s: &str| s.parse::<Kvartal>().unwrap();
-        let cases = no_cases();
-        let input = QualityInput {
-            reference: &reference,
-            taerskler: &reference.taerskler,
-            year: 2025,
-            window: Window { fra: q("2025K1"), til: q("2025K4") },
-            log: &log,
-            starts: &cases,
-        };
-        let (dq, flags) = quality(&input, &[183, 187]);
-        let got: Vec<String> = flags.iter().map(|m| format!("{} {}", m.kommunekode, m.regel.code())).collect();
-        assert_eq!(got, ["183 manglende_maalgruppe"]);
+        let (dq, got) = of_year(&reference, &log, &[183, 187]);
+        assert_eq!(got, ["183 manglende_maalgruppe rød"]);
         assert_eq!((dq[&187].andel_uden_maalgruppe, dq[&187].indberettes_af), (0.0, Some(183)));
     }
 
@@ -390,19 +399,7 @@ mod tests {
                 e
             })
             .collect();
-        let q = |s: &str| s.parse::<Kvartal>().unwrap();
-        let starts = no_cases();
-        let input = QualityInput {
-            reference: &reference,
-            taerskler: &reference.taerskler,
-            year: 2025,
-            window: Window { fra: q("2025K1"), til: q("2025K4") },
-            log: &log,
-            starts: &starts,
-        };
-        let (dq, flags) = quality(&input, &[155, 185]);
-        let got: Vec<String> =
-            flags.iter().map(|m| format!("{} {} {}", m.kommunekode, m.regel.code(), m.alvor.code())).collect();
+        let (dq, got) = of_year(&reference, &log, &[155, 185]);
         assert_eq!(got, ["185 afviste_poster rød"]);
         assert_eq!((dq[&155].poster, dq[&155].afviste_poster, dq[&155].indberettes_af), (46 * 12, 0, Some(185)));
         assert_eq!((dq[&185].poster, dq[&185].afviste_poster), (500 * 12, 33 * 12));

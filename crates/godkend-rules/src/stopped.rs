@@ -3,10 +3,10 @@
 //! "never reported" (that hint is for series with no recipients anywhere in the window): the
 //! municipality's own history says what was expected, so a large series that stopped is red.
 
-use crate::flags::{Alvor, Ctx, Markering, Regel, flag_id};
+use crate::flags::{Alvor, Ctx, Markering, Regel, dropped_in_year, flag_id};
 use godkend_model::talformat::{round1, tal};
 use godkend_model::{Counts, Kvartal, Periode, Reference, Taerskler};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// One flag per (kommune, series) with 0 recipients in every quarter of `year` and recipients in an
 /// earlier quarter of the window. Its expected figure is the mean of the (up to) four quarters ending
@@ -23,11 +23,7 @@ pub fn stopped_flags(
     let Some(window) = counts.window.filter(|w| w.til >= quarters[3] && w.fra < quarters[0]) else {
         return Vec::new();
     };
-    let dropped: BTreeSet<(u16, &str)> = earlier
-        .iter()
-        .filter(|m| m.regel == Regel::FaldTilNul && m.i_rapportaaret)
-        .map(|m| (m.kommunekode, m.serie.as_str()))
-        .collect();
+    let dropped = dropped_in_year(earlier);
     let g = &t.kvartal_til_kvartal;
     let ctx = Ctx { reference, year };
     let mut out = Vec::new();
