@@ -533,6 +533,8 @@ pub struct StatusView {
     pub godkendt: String,
     pub roede: String,
     pub gule: String,
+    /// The overview's first sentence, counts with their nouns in the right number.
+    pub sammendrag: String,
     pub top: Vec<MarkeringView>,
 }
 
@@ -567,6 +569,15 @@ pub fn status_view(status: &Status) -> StatusView {
         godkendt: status.godkendt.to_string(),
         roede: status.roede.to_string(),
         gule: status.gule.to_string(),
+        sammendrag: format!(
+            "{} af {} har godkendt deres data for {}, og {} har kommenteret alle markeringer ({} og {} markeringer i alt).",
+            status.godkendt,
+            antal(status.kommuner_i_alt, "kommune", "kommuner"),
+            status.aar,
+            status.klar_til_godkendelse,
+            antal(status.roede, "rød", "røde"),
+            antal(status.gule, "gul", "gule")
+        ),
         top: status
             .stoerste_aabne_markeringer
             .iter()
@@ -636,7 +647,17 @@ pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
         gule: b.gule.to_string(),
         aabne_roede: b.aabne_roede.to_string(),
         aabne_gule: b.aabne_gule.to_string(),
-        aabne: b.aabne.iter().map(MarkeringView::of).collect(),
+        aabne: b
+            .aabne
+            .iter()
+            .map(|m| {
+                let mut v = MarkeringView::of(m);
+                if let Some(navn) = b.serie_navne.get(&m.serie) {
+                    v.ydelse = format!("{} {navn}", m.ydelse);
+                }
+                v
+            })
+            .collect(),
         flere,
         regneark: format!("{:03}-{}-markeringer.xlsx", b.kommunekode, b.aar),
         kontakt: KontaktView::of(&b.kontakt),

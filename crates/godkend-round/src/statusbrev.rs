@@ -29,6 +29,8 @@ pub struct Statusbrev {
     pub ikke_listet_gule: usize,
     /// Where the municipality answers and asks.
     pub kontakt: godkend_model::Kontakt,
+    /// Each series' Danish name (`V-1.1` → `Aktivitets- og samværstilbud`), so the letter names the service.
+    pub serie_navne: std::collections::BTreeMap<String, String>,
 }
 
 impl Statusbrev {
@@ -60,6 +62,7 @@ impl Statusbrev {
             ikke_listet_gule: of(Alvor::Gul) - aabne.iter().filter(|m| m.alvor == Alvor::Gul).count(),
             aabne,
             kontakt: r.kontakt.clone(),
+            serie_navne: r.serier.iter().map(|s| (s.serie.clone(), s.betegnelse.clone())).collect(),
         })
     }
 }
