@@ -95,7 +95,7 @@ pub fn write(
     for (c, h) in HEADER.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
     }
-    for (c, w) in [22.0, 12.0, 10.0, 9.0, 26.0, 9.0, 60.0, 50.0, 9.0, 9.0, 7.0].iter().enumerate() {
+    for (c, w) in [22.0, 13.0, 10.0, 9.0, 36.0, 9.0, 60.0, 50.0, 9.0, 9.0, 7.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w).map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
