@@ -145,6 +145,8 @@ pub struct MarkeringView {
     /// The municipality, in the national list of the status overview.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kommune: Option<String>,
+    /// The other rules that fired on the same cell, answered with this mark: `Regel (alvor): sentence`.
+    pub ogsaa: Vec<String>,
 }
 
 impl MarkeringView {
@@ -163,8 +165,19 @@ impl MarkeringView {
             forklaring: m.forklaring.clone(),
             kommentar: m.kommentar.clone().unwrap_or_default(),
             kommune: None,
+            ogsaa: Vec::new(),
         }
     }
+
+    /// A cell's mark with the rules answered under it.
+    fn with_members(m: &Markering, members: &[&Markering]) -> MarkeringView {
+        MarkeringView { ogsaa: members.iter().map(|x| member_line(x)).collect(), ..MarkeringView::of(m) }
+    }
+}
+
+/// Another rule on the same cell, as its mark lists it: `Ændring fra samme kvartal sidste år (gul): …`.
+pub fn member_line(m: &Markering) -> String {
+    format!("{} ({}): {}", m.regel.navn(), m.alvor.code(), m.forklaring)
 }
 
 /// A column of Table 1: one service series.
@@ -345,7 +358,11 @@ pub fn report_view(r: &KommuneRapport) -> RapportView {
         indberettes_af: dq.indberettes_af.map(|k| format!("{k:03}")),
         taerskler: r.taerskler_version.clone(),
         registre: [Register::Voksne, Register::Boern].into_iter().filter_map(|reg| register_view(r, reg)).collect(),
-        markeringer: r.markeringer.iter().filter(|m| m.i_rapportaaret).map(MarkeringView::of).collect(),
+        markeringer: r
+            .marks_with_members()
+            .iter()
+            .map(|(m, members)| MarkeringView::with_members(m, members))
+            .collect(),
         tidligere: match r.tidligere_markeringer() {
             0 => None,
             n => Some(antal(n, "markering", "markeringer")),

@@ -34,7 +34,19 @@ pub const SAGER_HEADER: [&str; 6] = ["id", "sagsid", "ydelse", "startdato", "slu
 /// dispatch date (`frister.rapport_udsendt`) so the file is byte-identical across runs.
 pub fn write_rapport(path: &Path, r: &godkend_round::Rapport) -> Result<()> {
     let m = &r.model;
-    let flags: Vec<&Markering> = m.markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+    // One line per mark to answer; the other rules on its cell are named in its explanation.
+    let joined: Vec<Markering> = m
+        .marks_with_members()
+        .into_iter()
+        .map(|(mark, members)| {
+            let mut line = mark.clone();
+            for x in members {
+                line.forklaring.push_str(&format!(" · Også {}", crate::view::member_line(x)));
+            }
+            line
+        })
+        .collect();
+    let flags: Vec<&Markering> = joined.iter().collect();
     let dato = m.frister.rapport_udsendt.parse().expect("a date from aarshjul.csv");
     write(path, &flags, &r.sager, dato, &vejledning(m))
 }

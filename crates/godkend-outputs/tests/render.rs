@@ -72,6 +72,7 @@ fn rapport() -> KommuneRapport {
             prioritet: 12.5,
             tilstand: Tilstand::Ny,
             sager_i_alt: 0,
+            hoerer_til: None,
         }],
         antal: Antal { roede: 1, gule: 0, uden_kommentar: 0, nye: 0, aendrede: 0, loeste: 0 },
         klar_til_godkendelse: true,

@@ -6,7 +6,7 @@ use crate::comments::{self, Kommentar};
 use crate::godkendelser::Godkendelse;
 use crate::rapport::{Antal, KommuneRapport, KvartalsTal, SerieRapport};
 use crate::scope::Scope;
-use crate::{Error, Rapport, Result, RunOptions, dialog, sager};
+use crate::{Error, Rapport, Result, RunOptions, cells, dialog, sager};
 use godkend_model::talformat::round2;
 use godkend_model::{Counts, Kvartal, Reference, Register, Window};
 use godkend_rules::{Alvor, Flagged, Markering, Tilstand};
@@ -94,7 +94,9 @@ pub fn rapporter(
     for (&k, previous) in &side.forrige {
         dialog::carry(&mut all, k, previous);
     }
+    cells::one_mark_per_cell(&mut all);
     let unmatched = comments::attach(&mut all, &side.kommentarer, reference);
+    cells::share_comments(&mut all);
     let mut by_kommune: BTreeMap<u16, Vec<Markering>> = BTreeMap::new();
     for f in all {
         by_kommune.entry(f.kommunekode).or_default().push(f);
@@ -161,7 +163,9 @@ fn sort_flags(markeringer: &mut [Markering], reference: &Reference) {
 /// The report year's standing flags by severity, those still without a comment, and (against a
 /// previous report) how many are new, changed and resolved.
 fn antal(markeringer: &[Markering], compared: bool) -> Antal {
-    let this_year: Vec<&Markering> = markeringer.iter().filter(|m| m.i_rapportaaret).collect();
+    // One mark per cell: flags answered under another are not counted again.
+    let this_year: Vec<&Markering> =
+        markeringer.iter().filter(|m| m.i_rapportaaret && m.hoerer_til.is_none()).collect();
     let standing = |m: &&&Markering| m.tilstand != Tilstand::Loest;
     let in_state = |s: Tilstand| if compared { this_year.iter().filter(|m| m.tilstand == s).count() } else { 0 };
     Antal {

@@ -59,6 +59,8 @@ pub fn carry(flags: &mut Vec<Markering>, kode: u16, previous: &KommuneRapport) {
     for old in previous.markeringer.iter().filter(|m| m.i_rapportaaret && !seen.contains(&m.id)) {
         let mut resolved = old.clone();
         resolved.tilstand = Tilstand::Loest;
+        // A resolved flag is shown on its own line, whatever cell it was answered under before.
+        resolved.hoerer_til = None;
         flags.push(resolved);
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod approved;
 pub mod assemble;
+pub mod cells;
 pub mod comments;
 pub mod dialog;
 pub mod godkendelser;

@@ -190,6 +190,16 @@ impl KommuneRapport {
             .collect()
     }
 
+    /// The report year's marks to answer, each with the flags answered under it (other rules on the same
+    /// cell), in the report's order.
+    pub fn marks_with_members(&self) -> Vec<(&Markering, Vec<&Markering>)> {
+        self.markeringer
+            .iter()
+            .filter(|m| m.i_rapportaaret && m.hoerer_til.is_none())
+            .map(|m| (m, self.markeringer.iter().filter(|x| x.hoerer_til.as_deref() == Some(m.id.as_str())).collect()))
+            .collect()
+    }
+
     /// Flags of earlier years, kept for history (the report lists only the report year's).
     pub fn tidligere_markeringer(&self) -> usize {
         self.markeringer.iter().filter(|m| !m.i_rapportaaret).count()

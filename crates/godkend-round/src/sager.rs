@@ -49,7 +49,7 @@ pub fn behind(
 ) -> Vec<SagBag> {
     let cases = Cases::of(cases, reference);
     let mut rows = Vec::new();
-    for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest) {
+    for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none()) {
         let mut found = cases.explaining(f, dq, year);
         found.sort_by(|(a, _), (b, _)| (a.startdato, &a.sagsid).cmp(&(b.startdato, &b.sagsid)));
         f.sager_i_alt = found.len();

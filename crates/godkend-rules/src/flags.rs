@@ -205,6 +205,10 @@ pub struct Markering {
     /// them, capped); 0 for rules no case explains (deliveries, rejected records, never reported).
     #[serde(default)]
     pub sager_i_alt: usize,
+    /// The id of the mark this flag is answered under, when several rules fire on one cell (kommune,
+    /// series, quarter): the cell shows one mark — the most severe — and one comment answers them all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hoerer_til: Option<String>,
 }
 
 impl Markering {
@@ -237,6 +241,7 @@ impl Markering {
             prioritet: 0.0,
             tilstand: Tilstand::Ny,
             sager_i_alt: 0,
+            hoerer_til: None,
         }
     }
 
@@ -271,9 +276,15 @@ impl Markering {
         (self.kommunekode, self.serie.clone(), self.kvartal, self.regel)
     }
 
-    /// Whether the municipality must still answer it: a report-year flag, not resolved, no comment.
+    /// Whether the municipality must answer it: a report-year flag, not resolved, and the cell's own mark
+    /// (not one answered under another).
+    pub fn to_answer(&self) -> bool {
+        self.i_rapportaaret && self.tilstand != Tilstand::Loest && self.hoerer_til.is_none()
+    }
+
+    /// Whether the municipality must still answer it: a mark to answer without a comment.
     pub fn is_open(&self) -> bool {
-        self.i_rapportaaret && self.tilstand != Tilstand::Loest && self.kommentar.as_deref().is_none_or(str::is_empty)
+        self.to_answer() && self.kommentar.as_deref().is_none_or(str::is_empty)
     }
 }
 
