@@ -316,9 +316,9 @@ pub struct RapportView {
     pub uden_markering: Vec<UdenMarkering>,
     pub revision: String,
     pub bemaerkning: Option<String>,
-    /// The HB appendix: series, quarter, median ratio, Q1, M, Q3, yellow and red interval, units used,
-    /// units skipped (zero / unchanged).
-    pub hb_test: Vec<[String; 10]>,
+    /// The comparison appendix, the municipality's own placements: series, quarter, its change, ratio,
+    /// score, yellow and red interval, where it lies.
+    pub hb_test: Vec<[String; 8]>,
     pub hb_personer: Option<String>,
     /// Every rule's code and Danish name, for the appendix.
     pub regler: Vec<[&'static str; 2]>,
@@ -496,11 +496,45 @@ fn kvalitet_view(r: &KommuneRapport) -> KvalitetView {
     }
 }
 
-/// The HB appendix: one row per national test of the report year (series in report order).
-fn hb_rows(r: &KommuneRapport) -> Vec<[String; 10]> {
+/// The report's comparison appendix: one row per HB test of the report year the municipality took part
+/// in — series, quarter, its change, its ratio and score, the yellow and red intervals, and where it lies.
+fn hb_rows(r: &KommuneRapport) -> Vec<[String; 8]> {
     let order: BTreeMap<&str, (usize, &str)> =
         r.serier.iter().enumerate().map(|(i, s)| (s.serie.as_str(), (i, s.ydelse.as_str()))).collect();
-    let mut tests: Vec<_> = r.hb_test.iter().collect();
+    let personer = r.hb_test.first().map_or(0.0, |h| f64::from(h.personer));
+    let mut rows: Vec<_> = r.hb_placering.iter().collect();
+    rows.sort_by_key(|h| (order.get(h.serie.as_str()).map_or(usize::MAX, |o| o.0), h.kvartal));
+    let interval = |i: [f64; 2]| format!("[{}; {}]", tal(i[0], 2), tal(i[1], 2));
+    let outside = |i: [f64; 2], e: f64| e < i[0] || e > i[1];
+    rows.iter()
+        .map(|h| {
+            let vurdering = match (outside(h.roed, h.score), outside(h.gul, h.score)) {
+                _ if (h.aktuel - h.forrige).abs() < personer && outside(h.gul, h.score) => {
+                    format!("uden for, men under {} personer", tal(personer, 0))
+                }
+                (true, _) => "uden for rød".to_string(),
+                (false, true) => "uden for gul".to_string(),
+                (false, false) => "inden for".to_string(),
+            };
+            [
+                order.get(h.serie.as_str()).map_or(h.serie.as_str(), |o| o.1).to_string(),
+                h.kvartal.to_string(),
+                format!("{} → {}", tal(h.forrige, 0), tal(h.aktuel, 0)),
+                tal(h.forhold, 2),
+                tal(h.score, 2),
+                interval(h.gul),
+                interval(h.roed),
+                vurdering,
+            ]
+        })
+        .collect()
+}
+
+/// The national HB table, once, in the status overview: one row per test of the report year.
+fn hb_national_rows(status: &Status) -> Vec<[String; 10]> {
+    let order: BTreeMap<&str, (usize, &str)> =
+        status.hb_ydelser.iter().enumerate().map(|(i, (s, y))| (s.as_str(), (i, y.as_str()))).collect();
+    let mut tests: Vec<_> = status.hb_test.iter().collect();
     tests.sort_by_key(|h| (order.get(h.serie.as_str()).map_or(usize::MAX, |o| o.0), h.kvartal));
     let interval = |i: [f64; 2]| format!("[{}; {}]", tal(i[0], 2), tal(i[1], 2));
     tests
@@ -553,6 +587,10 @@ pub struct StatusView {
     /// The overview's first sentence, counts with their nouns in the right number.
     pub sammendrag: String,
     pub top: Vec<MarkeringView>,
+    /// The national HB table: series, quarter, median ratio, Q1, M, Q3, yellow and red interval, units
+    /// used, units skipped (zero / unchanged).
+    pub hb_test: Vec<[String; 10]>,
+    pub hb_personer: Option<String>,
 }
 
 pub fn status_view(status: &Status) -> StatusView {
@@ -595,6 +633,8 @@ pub fn status_view(status: &Status) -> StatusView {
             antal(status.roede, "rød", "røde"),
             antal(status.gule, "gul", "gule")
         ),
+        hb_test: hb_national_rows(status),
+        hb_personer: status.hb_test.first().map(|h| h.personer.to_string()),
         top: status
             .stoerste_aabne_markeringer
             .iter()

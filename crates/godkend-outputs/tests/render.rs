@@ -87,6 +87,7 @@ fn rapport() -> KommuneRapport {
         },
         revision: "Reglen om revision er ikke anvendt.".into(),
         hb_test: vec![],
+        hb_placering: vec![],
         bemaerkning: None,
         runde: 1,
         data_til_og_med: Some("2025-12".into()),

@@ -90,7 +90,7 @@ pub fn rapporter(
     flagged: Flagged,
     mut side: SideInputs,
 ) -> Result<Vec<Rapport>> {
-    let Flagged { markeringer: mut all, hb_test, datakvalitet } = flagged;
+    let Flagged { markeringer: mut all, hb_test, mut hb_placering, datakvalitet } = flagged;
     for (&k, previous) in &side.forrige {
         dialog::carry(&mut all, k, previous);
     }
@@ -133,6 +133,7 @@ pub fn rapporter(
                 runde: side.forrige.get(&k).map_or(1, |p| p.runde + 1),
                 data_til_og_med: scope.data_til_og_med.map(|m| m.to_string()),
                 kontakt: reference.kontakt.clone(),
+                hb_placering: hb_placering.remove(&k).unwrap_or_default(),
                 bemaerkning: (!scope.has_accepted).then(|| {
                     "Lageret indeholder ingen godkendte leveringer: alle leveringer er afvist (se kvitteringerne). \
                      Alle tal i rapporten er derfor 0."

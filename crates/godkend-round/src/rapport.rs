@@ -6,7 +6,7 @@
 use crate::comments::Kommentar;
 use crate::godkendelser::Godkendelse;
 use godkend_model::{Kontakt, Kvartal, Periode, Register};
-use godkend_rules::{Alvor, Datakvalitet, HbOpsummering, Markering, Tilstand};
+use godkend_rules::{Alvor, Datakvalitet, HbOpsummering, HbPlacering, Markering, Tilstand};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -104,6 +104,11 @@ pub struct KommuneRapport {
     /// Where the municipality answers and asks (`reference-data/kontakt.csv`).
     #[serde(default)]
     pub kontakt: Kontakt,
+    /// The municipality's own placement in each HB test of the report year (its change, score and the
+    /// intervals): the report's comparison appendix. The national summaries (`hb_test`) are shown once, in
+    /// the status overview.
+    #[serde(default)]
+    pub hb_placering: Vec<HbPlacering>,
 }
 
 fn first_round() -> u32 {

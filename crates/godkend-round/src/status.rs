@@ -52,6 +52,12 @@ pub struct Status {
     pub uden_kommentar: usize,
     /// The [`TOP_OPEN`] open flags of the report year with the highest priority nationally.
     pub stoerste_aabne_markeringer: Vec<AabenMarkering>,
+    /// Every national Hidiroglou–Berthelot test of the report year (the same in every report; shown once,
+    /// here), and each series' service code, in the reports' order.
+    #[serde(default)]
+    pub hb_test: Vec<godkend_rules::HbOpsummering>,
+    #[serde(default)]
+    pub hb_ydelser: Vec<(String, String)>,
 }
 
 impl Status {
@@ -81,6 +87,11 @@ impl Status {
             gule: kommuner.iter().map(|k| k.gule).sum(),
             uden_kommentar: kommuner.iter().map(|k| k.uden_kommentar).sum(),
             kommuner,
+            hb_test: rapporter.first().map(|r| r.hb_test.clone()).unwrap_or_default(),
+            hb_ydelser: rapporter
+                .first()
+                .map(|r| r.serier.iter().map(|s| (s.serie.clone(), s.ydelse.clone())).collect())
+                .unwrap_or_default(),
             stoerste_aabne_markeringer: top_open_flags(rapporter, TOP_OPEN)
                 .into_iter()
                 .map(|(navn, m)| AabenMarkering { navn: navn.to_string(), markering: m.clone() })

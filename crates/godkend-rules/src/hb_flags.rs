@@ -32,6 +32,29 @@ pub struct HbOpsummering {
     pub personer: u32,
 }
 
+/// Where one municipality lies in one HB test of the report year: its change, its score and the intervals
+/// it is judged against (the report's own comparison appendix).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HbPlacering {
+    pub serie: String,
+    pub kvartal: Kvartal,
+    pub forrige: f64,
+    pub aktuel: f64,
+    pub forhold: f64,
+    pub score: f64,
+    pub gul: [f64; 2],
+    pub roed: [f64; 2],
+}
+
+/// What the HB rule gives a run: its flags, every test's summary, and each municipality's placement in
+/// the report year's tests.
+#[derive(Debug, Default)]
+pub struct HbRun {
+    pub flags: Vec<Markering>,
+    pub summary: Vec<HbOpsummering>,
+    pub placering: BTreeMap<u16, Vec<HbPlacering>>,
+}
+
 /// The HB flags and the summary of every test that ran.
 pub fn hb_flags(
     counts: &Counts,
@@ -39,7 +62,13 @@ pub fn hb_flags(
     t: &Taerskler,
     year: i32,
 ) -> (Vec<Markering>, Vec<HbOpsummering>) {
-    let Some(window) = counts.window else { return (Vec::new(), Vec::new()) };
+    let run = hb_run(counts, reference, t, year);
+    (run.flags, run.summary)
+}
+
+/// Every HB test of the window: the flags, the summaries, and the report year's placements.
+pub fn hb_run(counts: &Counts, reference: &Reference, t: &Taerskler, year: i32) -> HbRun {
+    let Some(window) = counts.window else { return HbRun::default() };
     let ctx = Ctx { reference, year };
     let quarters = window.quarters();
     let p = &t.hidiroglou_berthelot;
@@ -48,7 +77,7 @@ pub fn hb_flags(
     for ((kommune, serie), figures) in &counts.kommune {
         by_serie.entry(serie.as_str()).or_default().push((*kommune, figures));
     }
-    let (mut out, mut summary) = (Vec::new(), Vec::new());
+    let (mut out, mut summary, mut placering) = (Vec::new(), Vec::new(), BTreeMap::<u16, Vec<HbPlacering>>::new());
     for (serie, kommuner) in by_serie {
         for &q in quarters.iter().skip(1) {
             let x =
@@ -57,10 +86,33 @@ pub fn hb_flags(
                 kommuner.iter().map(|&(k, figures)| (k, x(figures, q.previous()), x(figures, q))).collect();
             let Some(test) = hb::test(&units, p.u, p.a, p.min_enheder) else { continue };
             summary.push(summarise(serie, q, &test, p));
+            if q.year() == year {
+                for s in &test.scores {
+                    placering.entry(s.unit).or_default().push(place(serie, q, s, p));
+                }
+            }
             out.extend(test.scores.iter().filter_map(|s| flag(&ctx, serie, q, s, p)));
         }
     }
-    (out, summary)
+    HbRun { flags: out, summary, placering }
+}
+
+fn place(serie: &str, q: Kvartal, s: &hb::HbScore, p: &HidiroglouBerthelot) -> HbPlacering {
+    let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+    let interval = |c: f64| {
+        let (lo, hi) = s.bounds(c);
+        [r4(lo), r4(hi)]
+    };
+    HbPlacering {
+        serie: serie.to_string(),
+        kvartal: q,
+        forrige: s.prev,
+        aktuel: s.cur,
+        forhold: r4(s.ratio),
+        score: r4(s.e),
+        gul: interval(p.gul_c),
+        roed: interval(p.roed_c),
+    }
 }
 
 /// What one test used, rounded to four decimals as the appendix shows it.

@@ -18,7 +18,7 @@ pub mod series;
 pub mod stopped;
 
 pub use flags::{Alvor, Markering, Regel, Tilstand, flag_id};
-pub use hb_flags::HbOpsummering;
+pub use hb_flags::{HbOpsummering, HbPlacering};
 pub use quality::{Datakvalitet, Startophobning};
 pub use revision::GodkendtTal;
 
@@ -47,6 +47,8 @@ pub struct RuleInput<'a> {
 pub struct Flagged {
     pub markeringer: Vec<Markering>,
     pub hb_test: Vec<HbOpsummering>,
+    /// Each report municipality's placement in the report year's HB tests.
+    pub hb_placering: BTreeMap<u16, Vec<HbPlacering>>,
     pub datakvalitet: BTreeMap<u16, Datakvalitet>,
 }
 
@@ -61,8 +63,10 @@ pub fn flag(input: &RuleInput) -> Flagged {
     } else {
         series::series_flags(&input.counts.only(&own), reference, t, year)
     };
-    let (hb, hb_tests) = hb_flags::hb_flags(input.counts, reference, t, year);
-    all.extend(hb);
+    let hb = hb_flags::hb_run(input.counts, reference, t, year);
+    let (hb_tests, mut hb_placering) = (hb.summary, hb.placering);
+    hb_placering.retain(|k, _| own.contains(k));
+    all.extend(hb.flags);
     let never = never_reported::never_reported_flags(input.counts, reference, t, year, &all);
     let stopped = stopped::stopped_flags(input.counts, reference, t, year, &all);
     all.extend(never);
@@ -83,5 +87,5 @@ pub fn flag(input: &RuleInput) -> Flagged {
     }
     all.retain(|f| own.contains(&f.kommunekode));
     priority::prioritise(&mut all, input.counts, year);
-    Flagged { markeringer: all, hb_test, datakvalitet }
+    Flagged { markeringer: all, hb_test, hb_placering, datakvalitet }
 }
