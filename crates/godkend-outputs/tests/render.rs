@@ -195,3 +195,25 @@ fn marks_carry_a_symbol_and_the_report_says_where_to_answer() {
     );
     assert!(text.contains("handicap@dst.dk") && text.contains("Runde 1"), "{text}");
 }
+
+/// The comparison appendix is the municipality's own: its change, score and intervals, and where it lies.
+/// Before, every report carried the same 2–3 pages of national quartiles and never the municipality.
+#[test]
+fn the_hb_appendix_shows_the_municipalitys_own_placement() {
+    let mut r = rapport();
+    r.hb_placering = vec![godkend_rules::HbPlacering {
+        serie: "V-1.1".into(),
+        kvartal: "2025K3".parse().unwrap(),
+        forrige: 1230.0,
+        aktuel: 1525.0,
+        forhold: 1.24,
+        score: 9.5,
+        gul: [-2.0, 2.0],
+        roed: [-4.0, 4.0],
+    }];
+    let text = pdftotext(&godkend_outputs::render_report(&r).unwrap());
+    assert!(text.contains("Kommunens placering blandt kommunerne"), "{text}");
+    let row = text.lines().find(|l| l.contains("1.230 → 1.525")).unwrap_or_default();
+    assert!(row.contains("9,50") && row.contains("[−4,00; 4,00]") && row.contains("uden for rød"), "{row}");
+    assert!(!text.contains("Median forhold"), "the national quartiles are in the status overview");
+}
