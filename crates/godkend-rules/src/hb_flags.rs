@@ -97,12 +97,18 @@ pub fn hb_run(counts: &Counts, reference: &Reference, t: &Taerskler, year: i32) 
     HbRun { flags: out, summary, placering }
 }
 
+/// HB figures are kept to four decimals, as the appendices show them.
+fn r4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// An interval `(lo, hi)` to four decimals.
+fn r4_interval((lo, hi): (f64, f64)) -> [f64; 2] {
+    [r4(lo), r4(hi)]
+}
+
 fn place(serie: &str, q: Kvartal, s: &hb::HbScore, p: &HidiroglouBerthelot) -> HbPlacering {
-    let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
-    let interval = |c: f64| {
-        let (lo, hi) = s.bounds(c);
-        [r4(lo), r4(hi)]
-    };
+    let interval = |c: f64| r4_interval(s.bounds(c));
     HbPlacering {
         serie: serie.to_string(),
         kvartal: q,
@@ -117,11 +123,7 @@ fn place(serie: &str, q: Kvartal, s: &hb::HbScore, p: &HidiroglouBerthelot) -> H
 
 /// What one test used, rounded to four decimals as the appendix shows it.
 fn summarise(serie: &str, q: Kvartal, test: &hb::HbTest, p: &HidiroglouBerthelot) -> HbOpsummering {
-    let r2 = |x: f64| (x * 10_000.0).round() / 10_000.0;
-    let interval = |c: f64| {
-        let (lo, hi) = test.bounds(c);
-        [r2(lo), r2(hi)]
-    };
+    let (r2, interval) = (r4, |c: f64| r4_interval(test.bounds(c)));
     HbOpsummering {
         serie: serie.to_string(),
         kvartal: q,
