@@ -123,14 +123,14 @@ fn place(serie: &str, q: Kvartal, s: &hb::HbScore, p: &HidiroglouBerthelot) -> H
 
 /// What one test used, rounded to four decimals as the appendix shows it.
 fn summarise(serie: &str, q: Kvartal, test: &hb::HbTest, p: &HidiroglouBerthelot) -> HbOpsummering {
-    let (r2, interval) = (r4, |c: f64| r4_interval(test.bounds(c)));
+    let interval = |c: f64| r4_interval(test.bounds(c));
     HbOpsummering {
         serie: serie.to_string(),
         kvartal: q,
-        median_forhold: r2(test.median_ratio),
-        q1: r2(test.q1),
-        m: r2(test.m),
-        q3: r2(test.q3),
+        median_forhold: r4(test.median_ratio),
+        q1: r4(test.q1),
+        m: r4(test.m),
+        q3: r4(test.q3),
         gul: interval(p.gul_c),
         roed: interval(p.roed_c),
         enheder_brugt: test.used,
