@@ -9,6 +9,7 @@ use godkend_model::{FundKode, Periode, Register};
 use godkend_round::rapport::Cellemarkering;
 use godkend_round::statusbrev::Statusbrev;
 use godkend_round::{KommuneRapport, SerieRapport, Status};
+use godkend_rules::hb_flags::Placering;
 use godkend_rules::{Alvor, Markering, Regel, Tilstand};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -501,20 +502,17 @@ fn kvalitet_view(r: &KommuneRapport) -> KvalitetView {
 fn hb_rows(r: &KommuneRapport) -> Vec<[String; 8]> {
     let order: BTreeMap<&str, (usize, &str)> =
         r.serier.iter().enumerate().map(|(i, s)| (s.serie.as_str(), (i, s.ydelse.as_str()))).collect();
-    let personer = r.hb_test.first().map_or(0.0, |h| f64::from(h.personer));
+    let personer = r.hb_test.first().map_or(0, |h| h.personer);
     let mut rows: Vec<_> = r.hb_placering.iter().collect();
     rows.sort_by_key(|h| (order.get(h.serie.as_str()).map_or(usize::MAX, |o| o.0), h.kvartal));
     let interval = |i: [f64; 2]| format!("[{}; {}]", tal(i[0], 2), tal(i[1], 2));
-    let outside = |i: [f64; 2], e: f64| e < i[0] || e > i[1];
     rows.iter()
         .map(|h| {
-            let vurdering = match (outside(h.roed, h.score), outside(h.gul, h.score)) {
-                _ if (h.aktuel - h.forrige).abs() < personer && outside(h.gul, h.score) => {
-                    format!("uden for, men under {} personer", tal(personer, 0))
-                }
-                (true, _) => "uden for rød".to_string(),
-                (false, true) => "uden for gul".to_string(),
-                (false, false) => "inden for".to_string(),
+            let vurdering = match h.vurdering(personer) {
+                Placering::UnderPersoner => format!("uden for, men under {personer} personer"),
+                Placering::UdenforRoed => "uden for rød".to_string(),
+                Placering::UdenforGul => "uden for gul".to_string(),
+                Placering::Inden => "inden for".to_string(),
             };
             [
                 order.get(h.serie.as_str()).map_or(h.serie.as_str(), |o| o.1).to_string(),

@@ -46,6 +46,33 @@ pub struct HbPlacering {
     pub roed: [f64; 2],
 }
 
+/// Where a placement lies against its intervals, as the HB rule judges it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placering {
+    Inden,
+    UdenforGul,
+    UdenforRoed,
+    /// Outside the yellow interval, but the change is fewer persons than the rule flags.
+    UnderPersoner,
+}
+
+impl HbPlacering {
+    /// The rule's verdict on this placement: outside red, outside yellow, inside, or outside but too
+    /// small a change (fewer than `personer` persons) to be flagged.
+    pub fn vurdering(&self, personer: u32) -> Placering {
+        let outside = |i: [f64; 2]| self.score < i[0] || self.score > i[1];
+        if outside(self.gul) && (self.aktuel - self.forrige).abs() < f64::from(personer) {
+            Placering::UnderPersoner
+        } else if outside(self.roed) {
+            Placering::UdenforRoed
+        } else if outside(self.gul) {
+            Placering::UdenforGul
+        } else {
+            Placering::Inden
+        }
+    }
+}
+
 /// What the HB rule gives a run: its flags, every test's summary, and each municipality's placement in
 /// the report year's tests.
 #[derive(Debug, Default)]
