@@ -34,6 +34,17 @@ fn ingest(files: &[&Path], store: &Path) -> (String, String, i32) {
     godkend(&args)
 }
 
+/// A CPR number as people write it: with a space, in groups, with a slash, with dots, in fullwidth and in
+/// Arabic-Indic digits.
+const CPR_NOTATIONS: [&str; 6] = [
+    "010180 1234",
+    "0101 80 1234",
+    "010180/1234",
+    "01.01.80-1234",
+    "\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF18}\u{FF10}\u{FF0D}\u{FF11}\u{FF12}\u{FF13}\u{FF14}",
+    "\u{660}\u{661}\u{660}\u{661}\u{668}\u{660}\u{661}\u{662}\u{663}\u{664}",
+];
+
 const HEAD: &str = "kommunekode;sagsid;cpr;ydelse;maalgruppe;startdato;slutdato;slettet";
 
 fn pdftotext(pdf: &Path) -> String {
@@ -52,7 +63,10 @@ fn a_bad_comments_file_or_approved_file_is_skipped_and_every_report_is_written()
     std::fs::write(svar.join("a-beskadiget.xlsx"), b"PK\x03\x04 not really a workbook").unwrap();
     std::fs::write(
         svar.join("b-god.csv"),
-        "kommunekode;ydelse;kvartal;regel;kommentar\n101;1.1;2025K1;aar_til_aar;Borger 0101801234 er flyttet\u{0}\n",
+        format!(
+            "kommunekode;ydelse;kvartal;regel;kommentar\n101;1.1;2025K1;aar_til_aar;Borger 0101801234 er flyttet\u{0} ({})\n",
+            CPR_NOTATIONS.join(", ")
+        ),
     )
     .unwrap();
     let approved = tmp.path().join("2024");
@@ -84,10 +98,13 @@ fn a_bad_comments_file_or_approved_file_is_skipped_and_every_report_is_written()
     // The readable comment arrived, masked and without its NUL, in the JSON and the PDF.
     let json = std::fs::read_to_string(out.join("101-2025.json")).unwrap();
     assert!(!json.contains("0101801234"), "a CPR in the JSON");
-    assert!(json.contains("Borger [CPR skjult] er flyttet"), "{json}");
+    assert!(json.contains("Borger [CPR skjult] er flyttet ([CPR skjult], [CPR skjult], [CPR skjult], [CPR skjult], [CPR skjult], [CPR skjult])"), "{json}");
     let pdf = out.join("101-København-2025.pdf");
     let text = pdftotext(&pdf);
     assert!(!text.contains("0101801234"));
+    for cpr in CPR_NOTATIONS {
+        assert!(!json.contains(cpr) && !text.contains(cpr), "{cpr} reached the JSON or the PDF");
+    }
     assert!(text.contains("[CPR skjult]"), "{text}");
 }
 
@@ -146,11 +163,14 @@ fn a_future_month_or_an_overlong_sequence_never_beats_a_later_correction() {
 fn a_sagsid_carrying_a_cpr_never_reaches_the_store() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("101_2024-01.csv");
-    std::fs::write(
-        &f,
-        format!("{HEAD}\n101;S-0101801234;0101901235;1.1;6;2024-01-05;;\n101;S-17;0101901237;1.1;6;2024-01-05;;\n"),
-    )
-    .unwrap();
+    // Before: 4 of these 6 notations were stored beside the pseudonym.
+    let lines: String = CPR_NOTATIONS
+        .iter()
+        .enumerate()
+        .map(|(i, cpr)| format!("101;S-{cpr};01019012{:02};1.1;6;2024-01-05;;\n", 35 + 2 * i))
+        .collect();
+    std::fs::write(&f, format!("{HEAD}\n101;S-0101801234;0101901235;1.1;6;2024-01-05;;\n{lines}101;S-17;0101901237;1.1;6;2024-01-05;;\n"))
+        .unwrap();
     let store = tmp.path().join("lager");
     let (stdout, err, code) = ingest(&[&f], &store);
     assert_eq!(code, 1, "a record rejected\n{stdout}\n{err}");
@@ -166,11 +186,16 @@ fn a_sagsid_carrying_a_cpr_never_reaches_the_store() {
             }
         }
     }
-    assert!(!everything.contains("0101801234"), "the CPR in a sagsid reached the store or the terminal");
+    for cpr in CPR_NOTATIONS.iter().chain(&["0101801234"]) {
+        assert!(!everything.contains(cpr), "{cpr} in a sagsid reached the store or the terminal");
+    }
     let cases = godkend_ingest::CaseStore::open(&store).unwrap().read_cases(101).unwrap();
     assert_eq!(cases.iter().map(|c| c.sagsid.as_str()).collect::<Vec<_>>(), ["S-17"]);
     let receipt = std::fs::read_to_string(store.join("kvitteringer/101_2024-01.csv.txt")).unwrap();
     assert!(receipt.contains("sagsid_cpr") && receipt.contains("linje      2"), "{receipt}");
+    for line in 2..=8 {
+        assert!(receipt.contains(&format!("linje {line:>6} [sagsid_cpr]")), "every notation rejected\n{receipt}");
+    }
 }
 
 #[test]

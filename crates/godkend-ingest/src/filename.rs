@@ -56,6 +56,24 @@ impl LeveringNavn {
     }
 }
 
+/// A delivery's name as its receipt, the delivery log and every message show it. A name that is not
+/// UTF-8, holds a control character or a CPR-shaped number is shown cleaned (`[CPR skjult]`, `�`), with
+/// eight hex digits of the SHA-256 of its bytes before the extension, so two such names never share a receipt.
+pub fn shown_name(path: &Path) -> String {
+    use godkend_model::tekst::{mask_cpr, without_control};
+    let raw = path.file_name().unwrap_or(path.as_os_str());
+    let lossy = raw.to_string_lossy();
+    let cleaned = mask_cpr(&without_control(&lossy)).replace(['/', '\\'], "_");
+    if raw.to_str() == Some(cleaned.as_str()) {
+        return cleaned;
+    }
+    let hash = crate::validate::sha256(raw.as_encoded_bytes());
+    match cleaned.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}~{}.{ext}", &hash[..8]),
+        None => format!("{cleaned}~{}", &hash[..8]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +82,18 @@ mod tests {
         let got = LeveringNavn::parse(Path::new(name))
             .map(|n| format!("{} {} {} {:?} v{}", n.kommunekode, n.maaned, n.loebenummer, n.format, n.version()));
         assert_eq!(got.as_deref(), expected, "{name}");
+    }
+
+    #[test]
+    fn shown_names() {
+        use std::os::unix::ffi::OsStrExt;
+        assert_eq!(shown_name(Path::new("d/101_2024-03.csv")), "101_2024-03.csv");
+        let cpr = shown_name(Path::new("borger 010180-1234.csv"));
+        assert!(cpr.starts_with("borger [CPR skjult]~") && cpr.ends_with(".csv"), "{cpr}");
+        let a = shown_name(Path::new(std::ffi::OsStr::from_bytes(b"101_2024-03\xff.csv")));
+        let b = shown_name(Path::new(std::ffi::OsStr::from_bytes(b"101_2024-03\xfe.csv")));
+        assert_ne!(a, b, "two names that are not UTF-8 get two receipts");
+        assert!(a.starts_with("101_2024-03\u{FFFD}~"), "{a}");
     }
 
     #[test]

@@ -164,7 +164,7 @@ impl Group<'_> {
         // Each municipality's new versions in delivery order (files in order, lines in order).
         let mut by_kommune: BTreeMap<u16, Vec<Sag>> = BTreeMap::new();
         for path in files {
-            let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let fil = crate::filename::shown_name(path);
             let v: Validated = match crate::table::read_delivery(path) {
                 Ok(bytes) => {
                     let hash = sha256(&bytes);

@@ -45,7 +45,7 @@ pub struct Validated {
 /// too, since a receipt must be written for every delivery that arrives.
 /// `seneste` is the last delivery month accepted (the month of the ingest); `None` skips that check.
 pub fn validate_file(path: &Path, reference: &Reference, encoding: Encoding, seneste: Option<Maaned>) -> Validated {
-    let fil = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let fil = crate::filename::shown_name(path);
     match crate::table::read_delivery(path) {
         Ok(bytes) => validate_hashed(&fil, &bytes, sha256(&bytes), reference, encoding, seneste),
         Err(fatal) => unreadable(&fil, fatal),

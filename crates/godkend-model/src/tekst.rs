@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// What the reader sees where a CPR-shaped number stood.
 pub const CPR_MASKE: &str = "[CPR skjult]";
@@ -13,43 +14,111 @@ pub const XLSX_CELLE_MAX: usize = 32_767;
 /// Ends a text that was cut.
 pub const AFKORTET: &str = " … [afkortet]";
 
-/// Whether `value` contains a CPR-shaped number anywhere (docs/leveringer.md): ten digits, or six and four
-/// around a dash, whose first six form a real date (DDMMYY). Digit runs longer than ten are searched
-/// at every offset: `S-01018012345` still carries `0101801234`.
+mod cifre;
+
+/// Whether `value` contains a CPR-shaped number anywhere (docs/leveringer.md): ten digits whose first six
+/// form a real date (DDMMYY), written in any script's digits, with or without separators where people put
+/// them — after the date (`010180-1234`, `010180/1234`, `010180 1234`) and inside it (`01.01.80-1234`,
+/// `0101 80 1234`). Digit runs longer than ten are searched at every offset: `S-01018012345` still carries
+/// `0101801234`.
 pub fn contains_cpr(value: &str) -> bool {
-    let b = value.as_bytes();
-    let digits = |from: usize, n: usize| b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit);
-    let real_date = |i: usize| {
-        let two = |j: usize| u32::from(b[j] - b'0') * 10 + u32::from(b[j + 1] - b'0');
-        let (dd, mm, yy) = (two(i), two(i + 2), two(i + 4) as i32);
-        // Either century: the year only decides 29 February.
-        NaiveDate::from_ymd_opt(2000 + yy, mm, dd).is_some() || NaiveDate::from_ymd_opt(1900 + yy, mm, dd).is_some()
-    };
-    (0..b.len())
-        .any(|i| (digits(i, 10) || (digits(i, 6) && b.get(i + 6) == Some(&b'-') && digits(i + 7, 4))) && real_date(i))
+    !cpr_spans(value, Datotjek::Ja).is_empty()
 }
 
-/// Replaces every run of digits and dashes that carries a CPR-shaped number by [`CPR_MASKE`].
+/// Replaces every number that carries a CPR-shaped number by [`CPR_MASKE`] (the whole of its digit groups).
 pub fn mask_cpr(value: &str) -> Cow<'_, str> {
-    if !contains_cpr(value) {
+    let spans = cpr_spans(value, Datotjek::Ja);
+    if spans.is_empty() {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len());
-    let mut token = String::new();
-    let flush = |token: &mut String, out: &mut String| {
-        out.push_str(if contains_cpr(token) { CPR_MASKE } else { token });
-        token.clear();
-    };
-    for c in value.chars() {
-        if c.is_ascii_digit() || c == '-' {
-            token.push(c);
+    let mut at = 0;
+    for span in spans {
+        out.push_str(&value[at..span.start]);
+        out.push_str(CPR_MASKE);
+        at = span.end;
+    }
+    out.push_str(&value[at..]);
+    Cow::Owned(out)
+}
+
+/// Whether ten digits are only taken for a CPR number when their first six form a real date.
+#[derive(Clone, Copy, PartialEq)]
+enum Datotjek {
+    Ja,
+    Nej,
+}
+
+/// At most this many separators in a row between two groups of digits of one number (`010180 - 1234`).
+const MAX_SKILLETEGN: usize = 3;
+
+/// Where a separator between digit groups may fall in a CPR number: after the day, the month, the year.
+const SKILLEPLADSER: [usize; 3] = [2, 4, 6];
+
+/// One digit of a number being read: its value, which group of digits it belongs to, its bytes.
+struct Ciffer {
+    value: u8,
+    group: usize,
+    bytes: Range<usize>,
+}
+
+/// The byte ranges of `value` holding a CPR-shaped number, in order and not overlapping.
+fn cpr_spans(value: &str, datotjek: Datotjek) -> Vec<Range<usize>> {
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut number: Vec<Ciffer> = Vec::new();
+    let mut separators = 0;
+    for (at, c) in value.char_indices() {
+        if let Some(digit) = cifre::value(c) {
+            let group = match number.last() {
+                Some(last) if separators > 0 => last.group + 1,
+                Some(last) => last.group,
+                None => 0,
+            };
+            number.push(Ciffer { value: digit, group, bytes: at..at + c.len_utf8() });
+            separators = 0;
+        } else if is_invisible(c) {
+            // A soft hyphen or zero-width space inside a number neither splits nor ends it.
+        } else if !c.is_alphanumeric() && !number.is_empty() && separators < MAX_SKILLETEGN {
+            separators += 1;
         } else {
-            flush(&mut token, &mut out);
-            out.push(c);
+            spans_in_number(&number, datotjek, &mut spans);
+            number.clear();
+            separators = 0;
         }
     }
-    flush(&mut token, &mut out);
-    Cow::Owned(out)
+    spans_in_number(&number, datotjek, &mut spans);
+    spans
+}
+
+/// Adds the CPR-shaped parts of one number (its digit groups) to `spans`.
+fn spans_in_number(number: &[Ciffer], datotjek: Datotjek, spans: &mut Vec<Range<usize>>) {
+    for window in number.windows(10) {
+        let splits_where_cpr_does = (1..10)
+            .filter(|&j| window[j].group != window[j - 1].group)
+            .all(|j| SKILLEPLADSER.contains(&j));
+        if !splits_where_cpr_does || (datotjek == Datotjek::Ja && !is_date(window)) {
+            continue;
+        }
+        let (first, last) = (window[0].group, window[9].group);
+        let start = number.iter().find(|d| d.group == first).map_or(0, |d| d.bytes.start);
+        let end = number.iter().rev().find(|d| d.group == last).map_or(0, |d| d.bytes.end);
+        match spans.last_mut() {
+            Some(previous) if previous.end >= start => previous.end = previous.end.max(end),
+            _ => spans.push(start..end),
+        }
+    }
+}
+
+/// Whether the first six digits are a real date DDMMYY, in either century (the year only decides 29 February).
+fn is_date(digits: &[Ciffer]) -> bool {
+    let two = |j: usize| u32::from(digits[j].value) * 10 + u32::from(digits[j + 1].value);
+    let (dd, mm, yy) = (two(0), two(2), two(4) as i32);
+    NaiveDate::from_ymd_opt(2000 + yy, mm, dd).is_some() || NaiveDate::from_ymd_opt(1900 + yy, mm, dd).is_some()
+}
+
+/// Format characters a reader does not see: soft hyphen, zero-width space and joiners, word joiner, BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Drops control characters (NUL, escape sequences, …); line breaks and tabs become spaces.
@@ -94,14 +163,10 @@ pub fn shown(value: &str) -> Cow<'_, str> {
     Cow::Borrowed(value)
 }
 
-/// Whether `value` contains ten digits in a row, optionally with a dash after the sixth: wider
-/// than [`contains_cpr`] (no date check), for what is echoed back in messages.
+/// Whether `value` contains ten digits written as a CPR number is, date or not: wider than
+/// [`contains_cpr`], for what is echoed back in messages.
 fn contains_cpr_like(value: &str) -> bool {
-    let b = value.as_bytes();
-    (0..b.len()).any(|i| {
-        let run = |from: usize, n: usize| b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit);
-        run(i, 10) || (run(i, 6) && b.get(i + 6) == Some(&b'-') && run(i + 7, 4))
-    })
+    !cpr_spans(value, Datotjek::Nej).is_empty()
 }
 
 #[cfg(test)]
@@ -123,7 +188,44 @@ mod tests {
         assert!(!contains_cpr("0113801234"), "no 13th month");
         assert!(!contains_cpr("010180123"), "nine digits");
         assert!(!contains_cpr("101-0000001"));
-        assert!(!contains_cpr("010180 1234"));
+    }
+
+    #[test]
+    fn cpr_as_people_write_it() {
+        for written in [
+            "010180 1234",
+            "0101 80 1234",
+            "010180/1234",
+            "01.01.80-1234",
+            "01 01 80 1234",
+            "010180 - 1234",
+            "010180\u{2013}1234",
+            "010180\u{A0}1234",
+            "\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF18}\u{FF10}\u{FF0D}\u{FF11}\u{FF12}\u{FF13}\u{FF14}",
+            "\u{660}\u{661}\u{660}\u{661}\u{668}\u{660}\u{661}\u{662}\u{663}\u{664}",
+            "0101\u{200B}801234",
+            "01018\u{AD}01234",
+            "1012 34 5678",
+        ] {
+            assert!(contains_cpr(written), "{written:?}");
+            assert_eq!(mask_cpr(&format!("cpr {written}.")), "cpr [CPR skjult].", "{written:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_cpr() {
+        for other in [
+            "101-0000001",
+            "+45 12 34 56 78",
+            "01.01.2024-1234",
+            "12 34 56 7890",
+            "2019, 2020 og 2021: 1.234.567",
+            "010180    1234",
+            "010180123",
+        ] {
+            assert!(!contains_cpr(other), "{other:?}");
+        }
+        assert_eq!(mask_cpr("2019, 2020, 0101801234"), "2019, [CPR skjult]");
     }
 
     #[test]
