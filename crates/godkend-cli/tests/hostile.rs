@@ -208,3 +208,21 @@ fn a_file_name_with_escape_codes_and_a_cpr_reaches_the_terminal_clean() {
     assert!(err.contains("error: ") && err.contains("[CPR skjult]"), "{err}");
     assert!(!err.contains('\u{1b}') && !err.contains("0101801234"), "{err:?}");
 }
+
+#[test]
+fn a_parquet_delivery_with_a_decimal_column_is_one_rejected_delivery_not_a_lost_ingest() {
+    // Before: exit 101 with a polars backtrace; no delivery of the ingest stored, no receipt written.
+    let tmp = tempfile::tempdir().unwrap();
+    let decimal = root().join("fixtures/fjendtlige/101_2024-01.parquet");
+    let good = tmp.path().join("101_2024-02.csv");
+    std::fs::write(&good, format!("{HEAD}\n101;A;0101901235;1.1;6;2024-01-05;;\n")).unwrap();
+    let store = tmp.path().join("lager");
+    let (stdout, err, code) = ingest(&[&decimal, &good], &store);
+    assert_eq!(code, 2, "{stdout}\n{err}");
+    assert!(err.contains("101_2024-01.parquet: afvist: kolonnen `kommunekode` har typen decimal(3,0)"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let receipt = std::fs::read_to_string(store.join("kvitteringer/101_2024-01.parquet.txt")).unwrap();
+    assert!(receipt.contains("decimal(3,0)"), "{receipt}");
+    let cases = godkend_ingest::CaseStore::open(&store).unwrap().read_cases(101).unwrap();
+    assert_eq!(cases.len(), 1, "the good delivery of the same ingest is stored");
+}

@@ -18,6 +18,10 @@ pub const MAX_ROWS: usize = 1_000_000;
 /// Largest delivery file read at all (1,000,000 full rows are about 120 MB as CSV).
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Most bytes a Parquet delivery's own columns may take decoded (docs/leveringer.md): 1,000,000 full rows
+/// are about 120 MB of text.
+pub const PARQUET_BUDGET: u64 = 512 * 1024 * 1024;
+
 /// Reads a delivery file, or the fatal finding of a file that cannot or should not be read.
 pub fn read_delivery(path: &std::path::Path) -> Result<Vec<u8>, Fatal> {
     let unreadable = |e: std::io::Error| {
@@ -298,6 +302,44 @@ fn csv_error(e: &csv::Error) -> Fatal {
     )
 }
 
+/// The name of a Parquet column type that is not read as a delivery's text, in Danish; `None` for a type
+/// that is (text, whole numbers, decimal numbers with a point, dates, booleans, empty).
+fn unreadable_type(dtype: &ArrowDataType) -> Option<String> {
+    use ArrowDataType as T;
+    Some(match dtype {
+        T::Null | T::Boolean | T::Int8 | T::Int16 | T::Int32 | T::Int64 => return None,
+        T::UInt8 | T::UInt16 | T::UInt32 | T::UInt64 | T::Float32 | T::Float64 => return None,
+        T::Date32 | T::Utf8 | T::LargeUtf8 | T::Utf8View => return None,
+        T::Decimal(p, s) | T::Decimal32(p, s) | T::Decimal64(p, s) | T::Decimal256(p, s) => format!("decimal({p},{s})"),
+        T::Int128 | T::UInt128 => "128-bit heltal".into(),
+        T::Float16 => "16-bit kommatal".into(),
+        T::Timestamp(..) | T::Date64 => "tidsstempel".into(),
+        T::Time32(_) | T::Time64(_) => "klokkeslæt".into(),
+        T::Duration(_) | T::Interval(_) => "varighed".into(),
+        T::Binary | T::LargeBinary | T::BinaryView | T::FixedSizeBinary(_) => "binær".into(),
+        T::List(_) | T::LargeList(_) | T::FixedSizeList(..) => "liste".into(),
+        T::Struct(_) | T::Map(..) | T::Union(_) => "sammensat (struct)".into(),
+        T::Dictionary(..) => "kategori (dictionary)".into(),
+        T::Extension(_) | T::Unknown => "ukendt".into(),
+    })
+}
+
+/// What the projected columns take decoded: the uncompressed size of their pages (a dictionary page once)
+/// and a 16-byte view per value, summed over row groups.
+fn decoded_size(metadata: &polars::io::parquet::read::FileMetadata, projection: &[usize], names: &[String]) -> u64 {
+    let mut bytes = 0u64;
+    for group in &metadata.row_groups {
+        for &i in projection {
+            for chunk in group.columns_under_root_iter(&names[i]).into_iter().flatten() {
+                let pages = u64::try_from(chunk.uncompressed_size()).unwrap_or(u64::MAX);
+                let views = u64::try_from(chunk.num_values()).unwrap_or(u64::MAX).saturating_mul(16);
+                bytes = bytes.saturating_add(pages).saturating_add(views);
+            }
+        }
+    }
+    bytes
+}
+
 fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
     let unreadable = |what: String| {
         Fatal::new(
@@ -307,14 +349,46 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
             "tjek at filen er en gyldig Parquet-fil med leveringens kolonner",
         )
     };
-    // The row count a file claims is checked before anything is decoded: a few MB can claim
-    // tens of millions of rows.
+    // Everything is checked against the file's footer before anything is decoded: a few MB can claim
+    // tens of millions of rows, hold thousands of columns, or a type the decoder does not know.
     let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
     let claimed = reader.num_rows().map_err(|e| unreadable(e.to_string()))?;
     if claimed > MAX_ROWS {
         return Err(too_large(format!("filen angiver {claimed} rækker (højst {MAX_ROWS})")));
     }
-    let df = reader.with_slice(Some((0, MAX_ROWS))).finish().map_err(|e| unreadable(e.to_string()))?;
+    let schema = reader.schema().map_err(|e| unreadable(e.to_string()))?;
+    let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let (in_file, unknown_columns) = map_header(&names)?;
+    // Only the delivery's own columns are decoded, in the file's order; an unknown column is named, never read.
+    let mut projection: Vec<usize> = in_file.iter().flatten().copied().collect();
+    projection.sort_unstable();
+    for &i in &projection {
+        let field = schema.get_at_index(i).map(|(_, f)| f).ok_or_else(|| unreadable("skemaet er ufuldstændigt".into()))?;
+        if let Some(type_name) = unreadable_type(&field.dtype) {
+            return Err(Fatal::new(
+                FundKode::FilUlaeselig,
+                None,
+                format!("kolonnen `{}` har typen {type_name}", godkend_model::tekst::shown(&names[i])),
+                "gem kolonnen som tekst, heltal eller dato (ÅÅÅÅ-MM-DD)",
+            ));
+        }
+    }
+    let metadata = reader.get_metadata().map_err(|e| unreadable(e.to_string()))?;
+    let decoded = decoded_size(metadata, &projection, &names);
+    if decoded > PARQUET_BUDGET {
+        return Err(too_large(format!(
+            "leveringens kolonner fylder {} MB udpakket (højst {} MB)",
+            decoded >> 20,
+            PARQUET_BUDGET >> 20
+        )));
+    }
+    let columns = in_file.map(|i| i.and_then(|i| projection.iter().position(|&p| p == i)));
+    let names: Vec<String> = projection.iter().map(|&i| names[i].clone()).collect();
+    let df = reader
+        .with_projection(Some(projection))
+        .with_slice(Some((0, MAX_ROWS)))
+        .finish()
+        .map_err(|e| unreadable(e.to_string()))?;
     if df.height() == 0 {
         return Err(Fatal::new(
             FundKode::KunOverskrift,
@@ -323,8 +397,6 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
             "en levering skal indeholde mindst én post",
         ));
     }
-    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-    let (columns, unknown_columns) = map_header(&names)?;
     let mut text_columns = Vec::with_capacity(df.width());
     for column in df.columns() {
         let s = column.as_materialized_series().cast(&DataType::String).map_err(|e| unreadable(e.to_string()))?;

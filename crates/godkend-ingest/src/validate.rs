@@ -68,7 +68,30 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Validates a delivery; a panic anywhere in reading or checking it (a decoder's bug) rejects that delivery
+/// with a receipt instead of costing the whole ingest.
 pub(crate) fn validate_hashed(
+    fil: &str,
+    bytes: &[u8],
+    sha256: String,
+    reference: &Reference,
+    encoding: Encoding,
+    seneste: Option<Maaned>,
+) -> Validated {
+    let hash = sha256.clone();
+    let guarded = std::panic::AssertUnwindSafe(|| validate_unguarded(fil, bytes, sha256, reference, encoding, seneste));
+    std::panic::catch_unwind(guarded).unwrap_or_else(|_| {
+        let fatal = Fatal::new(
+            FundKode::FilUlaeselig,
+            None,
+            "filen kunne ikke behandles: godkend stødte på en intern fejl under læsningen",
+            "leveringen er ikke indlæst; send kvitteringen til DST, så fejlen kan rettes",
+        );
+        rejected(Kvittering::new(fil.to_string(), LeveringNavn::parse(Path::new(fil)), hash), fatal)
+    })
+}
+
+fn validate_unguarded(
     fil: &str,
     bytes: &[u8],
     sha256: String,
