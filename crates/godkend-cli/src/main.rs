@@ -5,6 +5,7 @@ mod args;
 mod demo;
 mod demo_check;
 mod failure;
+mod fsck;
 mod ingest;
 mod kalibrer;
 mod progress;
@@ -47,6 +48,8 @@ enum Command {
     Kalibrer(kalibrer::Args),
     Systemskifte(systemskifte::Args),
     Statusbrev(statusbrev::Args),
+    Fsck(fsck::FsckArgs),
+    Backup(fsck::BackupArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,8 @@ fn main() -> ExitCode {
         Command::Kalibrer(args) => kalibrer::run(args, &reference),
         Command::Systemskifte(args) => systemskifte::run(args, &reference),
         Command::Statusbrev(args) => statusbrev::run(args, &reference),
+        Command::Fsck(args) => fsck::fsck(args),
+        Command::Backup(args) => fsck::backup(args),
     });
     match result {
         Ok(code) => ExitCode::from(code),

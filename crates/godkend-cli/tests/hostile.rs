@@ -169,8 +169,13 @@ fn a_sagsid_carrying_a_cpr_never_reaches_the_store() {
         .enumerate()
         .map(|(i, cpr)| format!("101;S-{cpr};01019012{:02};1.1;6;2024-01-05;;\n", 35 + 2 * i))
         .collect();
-    std::fs::write(&f, format!("{HEAD}\n101;S-0101801234;0101901235;1.1;6;2024-01-05;;\n{lines}101;S-17;0101901237;1.1;6;2024-01-05;;\n"))
-        .unwrap();
+    std::fs::write(
+        &f,
+        format!(
+            "{HEAD}\n101;S-0101801234;0101901235;1.1;6;2024-01-05;;\n{lines}101;S-17;0101901237;1.1;6;2024-01-05;;\n"
+        ),
+    )
+    .unwrap();
     let store = tmp.path().join("lager");
     let (stdout, err, code) = ingest(&[&f], &store);
     assert_eq!(code, 1, "a record rejected\n{stdout}\n{err}");
@@ -225,4 +230,28 @@ fn a_parquet_delivery_with_a_decimal_column_is_one_rejected_delivery_not_a_lost_
     assert!(receipt.contains("decimal(3,0)"), "{receipt}");
     let cases = godkend_ingest::CaseStore::open(&store).unwrap().read_cases(101).unwrap();
     assert_eq!(cases.len(), 1, "the good delivery of the same ingest is stored");
+}
+
+#[test]
+fn the_public_demo_key_or_a_weak_key_is_refused_for_a_real_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("101_2024-01.csv");
+    std::fs::write(&f, format!("{HEAD}\n101;A;0101901235;1.1;6;2024-01-05;;\n")).unwrap();
+    let store = tmp.path().join("lager");
+    for (key, expected) in [
+        (godkend_ingest::pseudonym::DEMO_KEY.to_string(), "public demo key"),
+        ("a".repeat(32), "only 1 different characters"),
+        ("æ".repeat(16), "is 16 characters"),
+    ] {
+        // Before: each was accepted without a word.
+        let out = Command::new(env!("CARGO_BIN_EXE_godkend"))
+            .args(["ingest", p(&f), "--store", p(&store), "--dato", "2026-11-23"])
+            .env("GODKEND_NOEGLE", &key)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{expected}: {err}");
+        assert!(err.contains(expected) && err.contains("hint: "), "{expected}: {err}");
+        assert!(!store.join("godkend-store.json").exists(), "{expected}: a store was made");
+    }
 }

@@ -67,10 +67,11 @@ pub fn shown_name(path: &Path) -> String {
     if raw.to_str() == Some(cleaned.as_str()) {
         return cleaned;
     }
-    let hash = crate::validate::sha256(raw.as_encoded_bytes());
+    use sha2::{Digest, Sha256};
+    let hash: String = Sha256::digest(raw.as_encoded_bytes())[..4].iter().map(|b| format!("{b:02x}")).collect();
     match cleaned.rsplit_once('.') {
-        Some((stem, ext)) => format!("{stem}~{}.{ext}", &hash[..8]),
-        None => format!("{cleaned}~{}", &hash[..8]),
+        Some((stem, ext)) => format!("{stem}~{hash}.{ext}"),
+        None => format!("{cleaned}~{hash}"),
     }
 }
 

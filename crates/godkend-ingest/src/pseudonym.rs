@@ -17,7 +17,15 @@ pub const DEMO_KEY: &str = "godkend-demo-noegle: OFFENTLIG, kun til syntetiske d
 /// Name of the environment variable holding the key.
 pub const KEY_ENV: &str = "GODKEND_NOEGLE";
 
-const MIN_KEY_LEN: usize = 32;
+/// A key has at least this many characters (characters, not bytes: 16 × `æ` is 16)…
+const MIN_KEY_CHARS: usize = 32;
+
+/// …of which at least this many differ (`a` × 32 is no secret). A base64 or hex string of 32 random
+/// bytes has about 25 or all 16.
+const MIN_DISTINCT_CHARS: usize = 12;
+
+/// A key file larger than this is not a key file (and `/dev/zero` is not read at all).
+const MAX_KEY_FILE_BYTES: u64 = 4096;
 
 #[derive(Clone)]
 pub struct Noegle {
@@ -32,11 +40,31 @@ impl std::fmt::Debug for Noegle {
 }
 
 impl Noegle {
+    /// A key from `secret`: at least 32 characters of UTF-8, at least 12 of them different. The public
+    /// demo key passes only through [`Noegle::demo`] (`--demo-noegle`).
     pub fn new(secret: &[u8]) -> Result<Noegle> {
-        if secret.len() < MIN_KEY_LEN {
+        if secret == DEMO_KEY.as_bytes() {
+            return Err(Error::Key(
+                "the pseudonym key is the public demo key, which anyone can read in the source; it may only be used with --demo-noegle for the synthetic demo data".into(),
+            ));
+        }
+        Noegle::checked(secret)
+    }
+
+    fn checked(secret: &[u8]) -> Result<Noegle> {
+        let text = std::str::from_utf8(secret).map_err(|_| {
+            Error::Key("the pseudonym key is not text (UTF-8); use e.g. the base64 of 32 random bytes".into())
+        })?;
+        let chars = text.chars().count();
+        if chars < MIN_KEY_CHARS {
             return Err(Error::Key(format!(
-                "the pseudonym key is {} bytes; it must be at least {MIN_KEY_LEN}",
-                secret.len()
+                "the pseudonym key is {chars} characters; it must be at least {MIN_KEY_CHARS}"
+            )));
+        }
+        let distinct = text.chars().collect::<std::collections::BTreeSet<char>>().len();
+        if distinct < MIN_DISTINCT_CHARS {
+            return Err(Error::Key(format!(
+                "the pseudonym key has only {distinct} different characters (at least {MIN_DISTINCT_CHARS}); it is not random"
             )));
         }
         let mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
@@ -44,14 +72,34 @@ impl Noegle {
     }
 
     pub fn demo() -> Noegle {
-        Noegle::new(DEMO_KEY.as_bytes()).expect("demo key is long enough")
+        Noegle::checked(DEMO_KEY.as_bytes()).expect("the demo key passes the rules")
     }
 
-    /// The key from a file (trailing newline ignored) or, without one, from `GODKEND_NOEGLE`.
+    /// The key from a file (trailing newline ignored) or, without one, from `GODKEND_NOEGLE`. The file
+    /// must be a regular file of at most 4 KB that neither group nor others may read.
     pub fn from_file_or_env(file: Option<&Path>) -> Result<Noegle> {
         if let Some(file) = file {
-            let bytes = std::fs::read(file)
-                .map_err(|e| Error::Key(format!("{}: cannot read the pseudonym key: {e}", file.display())))?;
+            let refuse = |why: String| Error::Key(format!("{}: {why}", file.display()));
+            let meta = std::fs::metadata(file).map_err(|e| refuse(format!("cannot read the pseudonym key: {e}")))?;
+            if !meta.is_file() {
+                return Err(refuse(
+                    "the pseudonym key file is not a regular file (a pipe, a device or a folder)".into(),
+                ));
+            }
+            if meta.len() > MAX_KEY_FILE_BYTES {
+                return Err(refuse(format!("{} bytes is no key file (at most {MAX_KEY_FILE_BYTES})", meta.len())));
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(refuse(format!(
+                        "the pseudonym key file can be read by others (mode {mode:03o}); make it private: chmod 600"
+                    )));
+                }
+            }
+            let bytes = std::fs::read(file).map_err(|e| refuse(format!("cannot read the pseudonym key: {e}")))?;
             let trimmed = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
             let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
             return Noegle::new(trimmed);
@@ -97,12 +145,41 @@ mod tests {
         let a2 = PersonId::from_cpr("010190-1235").unwrap();
         let b = PersonId::from_cpr("0101901237").unwrap();
         let k1 = Noegle::demo();
-        let k2 = Noegle::new(&[7u8; 32]).unwrap();
+        let k2 = Noegle::new(b"Zk3q9VbT1xRm7LpW2sYc8NdH4uFa6JeG").unwrap();
         assert_eq!(k1.pseudonym(&a), k1.pseudonym(&a2));
         assert_ne!(k1.pseudonym(&a), k1.pseudonym(&b));
         assert_ne!(k1.pseudonym(&a), k2.pseudonym(&a));
         assert_ne!(k1.fingerprint(), k2.fingerprint());
         assert!(k1.is_demo() && !k2.is_demo());
         assert!(Noegle::new(b"short").is_err());
+    }
+
+    fn refused(secret: &[u8]) -> String {
+        Noegle::new(secret).map(|_| "accepted".into()).unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn weak_keys_and_the_demo_key_are_refused() {
+        assert!(refused(DEMO_KEY.as_bytes()).contains("public demo key"));
+        assert!(refused(&[b'a'; 32]).contains("only 1 different characters"));
+        assert!(refused("æ".repeat(16).as_bytes()).contains("16 characters"), "32 bytes are 16 characters");
+        assert!(refused(&[0xff; 40]).contains("not text"));
+        assert_eq!(refused(b"Zk3q9VbT1xRm7LpW2sYc8NdH4uFa6JeG"), "accepted");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_must_be_a_private_regular_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("noegle");
+        std::fs::write(&file, "Zk3q9VbT1xRm7LpW2sYc8NdH4uFa6JeG\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Noegle::from_file_or_env(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("can be read by others (mode 644)") && err.contains("chmod 600"), "{err}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Noegle::from_file_or_env(Some(&file)).is_ok());
+        let err = Noegle::from_file_or_env(Some(Path::new("/dev/zero"))).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 }

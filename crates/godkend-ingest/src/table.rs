@@ -363,7 +363,8 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
     let mut projection: Vec<usize> = in_file.iter().flatten().copied().collect();
     projection.sort_unstable();
     for &i in &projection {
-        let field = schema.get_at_index(i).map(|(_, f)| f).ok_or_else(|| unreadable("skemaet er ufuldstændigt".into()))?;
+        let field =
+            schema.get_at_index(i).map(|(_, f)| f).ok_or_else(|| unreadable("skemaet er ufuldstændigt".into()))?;
         if let Some(type_name) = unreadable_type(&field.dtype) {
             return Err(Fatal::new(
                 FundKode::FilUlaeselig,

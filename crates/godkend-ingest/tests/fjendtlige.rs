@@ -44,7 +44,11 @@ fn a_column_that_decodes_far_beyond_the_budget_is_rejected_before_decoding() {
 fn one_long_string_shared_through_a_dictionary_is_an_absurd_field_not_gigabytes() {
     // 51 KB on disk, one 1 MB dictionary entry behind 2,000 rows: 2 GB if copied per row.
     let k = receipt("101_2024-05.parquet");
-    assert!(fatal_text(&k).starts_with("felt_for_langt: linje 1, kolonne sagsid: feltet er 1048576 tegn"), "{}", fatal_text(&k));
+    assert!(
+        fatal_text(&k).starts_with("felt_for_langt: linje 1, kolonne sagsid: feltet er 1048576 tegn"),
+        "{}",
+        fatal_text(&k)
+    );
 }
 
 #[test]

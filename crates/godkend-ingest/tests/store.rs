@@ -145,7 +145,7 @@ fn store_holds_no_cpr_and_refuses_another_key() {
             assert!(!text.contains(cpr), "{cpr} in {}", path.display());
         }
     }
-    let other = Noegle::new(&[42u8; 32]).unwrap();
+    let other = Noegle::new(b"Qw8eR2tY6uI0oP4aS9dF3gH7jK1lZ5xC").unwrap();
     let err = CaseStore::open_or_create(&store, &other.aftryk()).unwrap_err().to_string();
     assert!(err.contains("another pseudonym key"), "{err}");
 }
@@ -248,17 +248,22 @@ fn a_format_2_store_is_read_and_upgraded_and_an_unknown_format_is_refused() {
     let store = tmp.path().join("lager");
     run(&store, &files[..1]);
     let manifest = store.join("godkend-store.json");
-    let set_format = |from: &str, to: &str| {
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        assert!(text.contains(from), "{text}");
-        std::fs::write(&manifest, text.replace(from, to)).unwrap();
-    };
-    // A store written before delta files existed: format 2, no `tillaeg`.
-    set_format("\"format\": 3", "\"format\": 2");
+    // A store written before delta files and checksums existed: format 2, no `tillaeg`, no checksums.
+    let mut old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(old["format"], 4);
+    old["format"] = 2.into();
+    for field in ["tjeksum", "kontrol", "ersattet"] {
+        old.as_object_mut().unwrap().remove(field);
+    }
+    std::fs::write(&manifest, serde_json::to_string_pretty(&old).unwrap()).unwrap();
     assert_eq!(cases(&store, 101).len(), 3);
     run(&store, &files[1..]);
     assert_eq!(cases(&store, 101)["A"], "1.1 2024-01-05..2024-02-21");
-    set_format("\"format\": 3", "\"format\": 4");
+    let upgraded: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(upgraded["format"], 4);
+    assert!(upgraded["tjeksum"].is_string() && upgraded["kontrol"].as_object().unwrap().len() == 2, "{upgraded}");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("\"format\": 4", "\"format\": 5")).unwrap();
     let err = CaseStore::open(&store).unwrap_err().to_string();
-    assert!(err.contains("store format 4") && err.contains("formats 2 and 3"), "{err}");
+    assert!(err.contains("store format 5") && err.contains("formats 2 to 4"), "{err}");
 }

@@ -33,6 +33,7 @@ pub mod maaned;
 pub mod periode;
 pub mod reference;
 pub mod rng;
+pub mod sidefil;
 pub mod taerskler;
 pub mod talformat;
 pub mod tekst;

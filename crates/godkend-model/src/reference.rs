@@ -155,7 +155,7 @@ impl Reference {
     pub fn load_dir(dir: &Path) -> Result<Reference, ReferenceError> {
         Reference::parse(|i| {
             let file = dir.join(FILES[i]);
-            std::fs::read_to_string(&file)
+            crate::sidefil::read_to_string(&file)
                 .map(|text| (file.clone(), text))
                 .map_err(|source| ReferenceError::Io { file, source })
         })
@@ -296,6 +296,17 @@ fn parse_kommuner(file: &Path, text: &str) -> Result<BTreeMap<u16, Kommune>, Ref
             f[2].parse().map_err(|_| invalid(file, n, format!("regionskode `{}` is not a number", f[2])))?;
         if f[1].is_empty() {
             return Err(invalid(file, n, "navn is empty"));
+        }
+        // The name is part of every output's file name: no folder, no hidden file, no control character.
+        if f[1].contains(['/', '\\']) || f[1].starts_with('.') || f[1].chars().any(char::is_control) {
+            return Err(invalid(
+                file,
+                n,
+                format!(
+                    "navn `{}` may not hold / or \\, start with . or hold control characters",
+                    crate::tekst::shown(f[1])
+                ),
+            ));
         }
         let k = Kommune { kode, navn: f[1].to_string(), regionskode, region: f[3].to_string() };
         if out.insert(kode, k).is_some() {

@@ -93,9 +93,8 @@ fn cpr_spans(value: &str, datotjek: Datotjek) -> Vec<Range<usize>> {
 /// Adds the CPR-shaped parts of one number (its digit groups) to `spans`.
 fn spans_in_number(number: &[Ciffer], datotjek: Datotjek, spans: &mut Vec<Range<usize>>) {
     for window in number.windows(10) {
-        let splits_where_cpr_does = (1..10)
-            .filter(|&j| window[j].group != window[j - 1].group)
-            .all(|j| SKILLEPLADSER.contains(&j));
+        let splits_where_cpr_does =
+            (1..10).filter(|&j| window[j].group != window[j - 1].group).all(|j| SKILLEPLADSER.contains(&j));
         if !splits_where_cpr_does || (datotjek == Datotjek::Ja && !is_date(window)) {
             continue;
         }

@@ -26,7 +26,7 @@ pub fn read(dir: &Path, scope: &Scope, skipped: &mut Vec<Error>) -> Vec<Godkendt
         if !path.exists() {
             continue;
         }
-        let old = std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| {
+        let old = godkend_model::sidefil::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| {
             serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("not a report JSON: {e}"))
         });
         let old = match old {

@@ -99,11 +99,23 @@ fn too_many(path: &Path, max_rows: usize) -> Error {
     }
 }
 
+/// The most text a comments sheet may hold, all cells together (each cut at an XLSX cell's 32,767
+/// characters first).
+const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A cell's text, at most one character over what a comment keeps (so the cut stays visible).
+fn cell_text(s: &str) -> String {
+    if s.len() <= godkend_model::tekst::XLSX_CELLE_MAX {
+        return s.to_string();
+    }
+    s.chars().take(godkend_model::tekst::XLSX_CELLE_MAX + 1).collect()
+}
+
 /// Columns read from a comments sheet; the flags workbook has 7.
 const MAX_COLUMNS: usize = 32;
 
 fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::File {
+    let file = godkend_model::sidefil::open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
         message: e.to_string(),
         hint: UNREADABLE,
@@ -152,7 +164,7 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
     use calamine::{DataRef, Reader};
     let fail = |m: String| Error::File { path: path.to_path_buf(), message: m, hint: NOT_XLSX };
     // A file that is not there is a path to check, not a workbook to save again.
-    let file = std::fs::File::open(path).map_err(|e| Error::File {
+    let file = godkend_model::sidefil::open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
         message: e.to_string(),
         hint: UNREADABLE,
@@ -170,12 +182,15 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
         .ok_or_else(|| fail("the workbook has no sheet".into()))?;
     let mut cells = wb.worksheet_cells_reader(&first).map_err(|e| fail(e.to_string()))?;
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut total = 0u64;
     while let Some(cell) = cells.next_cell().map_err(|e| fail(e.to_string()))? {
         let (r, c) = cell.get_position();
         let (r, c) = (r as usize, c as usize);
+        // A cell's text is cut where a comment would be cut anyway, as it is read: a shared string is
+        // one copy in the workbook, but one per cell here.
         let text = match cell.get_value() {
-            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-            DataRef::SharedString(s) => (*s).to_string(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => cell_text(s),
+            DataRef::SharedString(s) => cell_text(s),
             DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
             DataRef::Float(f) => f.to_string(),
             DataRef::Int(i) => i.to_string(),
@@ -184,6 +199,13 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
         };
         if c >= MAX_COLUMNS || text.is_empty() {
             continue;
+        }
+        total += text.len() as u64;
+        if total > MAX_TEXT_BYTES {
+            return Err(fail(format!(
+                "the sheet holds more than {} MB of text, far more than comments to a round take; the file is skipped",
+                MAX_TEXT_BYTES >> 20
+            )));
         }
         if r >= max_rows {
             return Err(too_many(path, max_rows));

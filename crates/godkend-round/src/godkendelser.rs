@@ -26,7 +26,7 @@ const MAX_LINES: usize = 10_000;
 /// must never be guessed).
 pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkendelse>> {
     let err = |line: usize, message: String| Error::Godkendelser { path: path.to_path_buf(), line, message };
-    let bytes = std::fs::read(path).map_err(|e| Error::File {
+    let bytes = godkend_model::sidefil::read(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
         message: e.to_string(),
         hint: "--godkendelser takes the approvals CSV (kommunekode;dato;godkendt_af); check the path",

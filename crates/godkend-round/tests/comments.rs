@@ -324,3 +324,29 @@ fn a_rule_given_by_its_danish_name_is_understood() {
     assert_eq!(Regel::parse(" aar_til_aar "), Some(Regel::AarTilAar));
     assert_eq!(Regel::parse("ændring"), None);
 }
+
+#[test]
+fn one_long_shared_string_behind_thousands_of_cells_is_cut_as_read_and_the_sheet_refused() {
+    // Before: 2,000 rows × 4 cells pointing at one 1 MB shared string took more than 3 GB in 8 s. The
+    // writer keeps a cell to 32,767 characters: here 8,000 cells × 64 KB, 512 MB if copied per cell.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("delt.xlsx");
+    let long = "æ".repeat(32_000);
+    let long = long.as_str();
+    let cells: Vec<(u32, u16, &str)> = (1..=2000).flat_map(|r| (1..5).map(move |c| (r, c, long))).collect();
+    workbook(&path, &cells);
+    assert!(std::fs::metadata(&path).unwrap().len() < 200_000, "a small file");
+    let err = comments::read(&path, 10_000).unwrap_err().to_string();
+    assert!(err.contains("more than 64 MB of text"), "{err}");
+}
+
+#[test]
+fn a_pipe_or_a_device_given_as_comments_is_an_error_not_a_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("svar.csv");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let err = comments::read(&fifo, 10_000).unwrap_err().to_string();
+    assert!(err.contains("not a regular file"), "{err}");
+    let err = comments::read(std::path::Path::new("/dev/zero"), 10_000).unwrap_err().to_string();
+    assert!(err.contains("not a regular file"), "{err}");
+}

@@ -26,7 +26,7 @@
 //! does not matter: a case's version is its delivery's month and sequence number.
 
 use crate::manifest::{
-    CASES_DIR, FORMAT, MANIFEST, Manifest, RECEIPTS_DIR, file_generation, publish_receipts, read_manifest,
+    CASES_DIR, FORMAT, Kontrol, MANIFEST, Manifest, RECEIPTS_DIR, file_generation, publish_receipts, read_manifest,
     staged_generation, write_manifest,
 };
 use crate::tables::{
@@ -69,6 +69,8 @@ pub struct CaseStore {
     /// The committed state; a commit through this store replaces it.
     pub(crate) manifest: std::sync::RwLock<Manifest>,
     pub(crate) writer: bool,
+    /// The files whose size and SHA-256 this process has checked against the manifest.
+    verified: std::sync::Mutex<std::collections::BTreeSet<String>>,
     /// The writer lock or a shared reader lock, released when the store is dropped.
     _lock: Option<File>,
 }
@@ -114,11 +116,14 @@ impl CaseStore {
                 leveringer: None,
                 sager: BTreeMap::new(),
                 tillaeg: BTreeMap::new(),
+                kontrol: BTreeMap::new(),
+                ersattet: BTreeMap::new(),
+                tjeksum: None,
             };
             write_manifest(root, &manifest)?;
             manifest
         };
-        let store = CaseStore { root: root.to_path_buf(), manifest: manifest.into(), writer: true, _lock: Some(lock) };
+        let store = CaseStore::new(root, manifest, true, Some(lock));
         store.recover()?;
         Ok(store)
     }
@@ -135,9 +140,92 @@ impl CaseStore {
         let lock = File::options().create(true).truncate(false).write(true).open(root.join(READER_LOCK)).ok();
         let lock = lock.filter(|f| f.lock_shared().is_ok());
         let manifest = read_manifest(root)?;
-        Ok(CaseStore { root: root.to_path_buf(), manifest: manifest.into(), writer: false, _lock: lock })
+        let store = CaseStore::new(root, manifest, false, lock);
+        if let Some(problem) = store.unexplained_files()?.into_iter().next() {
+            return Err(problem);
+        }
+        Ok(store)
     }
 
+    /// A reader on a manifest already read, without the checks `open` makes: for `fsck`, which reports
+    /// what they would refuse.
+    pub(crate) fn open_unchecked(root: &Path, manifest: Manifest) -> Result<CaseStore> {
+        let lock = File::options().create(true).truncate(false).write(true).open(root.join(READER_LOCK)).ok();
+        Ok(CaseStore::new(root, manifest, false, lock.filter(|f| f.lock_shared().is_ok())))
+    }
+
+    fn new(root: &Path, manifest: Manifest, writer: bool, lock: Option<File>) -> CaseStore {
+        let verified = Default::default();
+        CaseStore { root: root.to_path_buf(), manifest: manifest.into(), writer, verified, _lock: lock }
+    }
+
+    /// The path of a file the manifest names, once its size and SHA-256 are what the manifest says
+    /// (checked once per process; a store older than format 4 has no checksums to check).
+    pub(crate) fn verified(&self, file: &str) -> Result<PathBuf> {
+        let path = self.root.join(file);
+        let expected = self.manifest().kontrol.get(file).cloned();
+        let Some(expected) = expected else { return Ok(path) };
+        if self.verified.lock().expect("no panic while holding the lock").contains(file) {
+            return Ok(path);
+        }
+        let now = Kontrol::of(&path)?;
+        if now != expected {
+            let what = if now.bytes == expected.bytes { "its SHA-256" } else { "its size" };
+            return Err(Error::Damaged {
+                path,
+                message: format!(
+                    "the file does not match the store's manifest ({what} differs): it was rolled back, replaced or damaged"
+                ),
+            });
+        }
+        self.verified.lock().expect("no panic while holding the lock").insert(file.to_string());
+        Ok(path)
+    }
+
+    /// One municipality's case files as [`CaseStore::case_files`], each checked against the manifest.
+    fn verified_case_files(&self, kommunekode: u16) -> Result<Vec<PathBuf>> {
+        let names: Vec<String> = {
+            let manifest = self.manifest();
+            let base = manifest.sager.get(&kommunekode);
+            base.into_iter().chain(manifest.tillaeg.get(&kommunekode).into_iter().flatten()).cloned().collect()
+        };
+        names.iter().map(|n| self.verified(n)).collect()
+    }
+
+    /// Files of a generation in the store's folders that the manifest neither names nor lists as
+    /// superseded, and that are no leftover of an interrupted transaction: a sign of a manifest
+    /// restored from an old copy or edited. Each is an [`Error::Damaged`].
+    pub(crate) fn unexplained_files(&self) -> Result<Vec<Error>> {
+        let manifest = self.manifest().clone();
+        if !manifest.checked() {
+            return Ok(Vec::new());
+        }
+        let next = manifest.generation.saturating_add(1);
+        let staged_next = self.root.join(RECEIPTS_DIR).join(format!(".g{next}")).is_dir();
+        let named: std::collections::BTreeSet<&String> = manifest.files().collect();
+        let mut problems = Vec::new();
+        for (dir, prefix) in [(self.root.clone(), ""), (self.root.join(CASES_DIR), "sager/")] {
+            for entry in std::fs::read_dir(&dir).map_err(Error::io(&dir))? {
+                let path = entry.map_err(Error::io(&dir))?.path();
+                let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+                let Some(g) = file_generation(name) else { continue };
+                let rel = format!("{prefix}{name}");
+                if named.contains(&rel) || manifest.ersattet.contains_key(&rel) || (g == next && staged_next) {
+                    continue;
+                }
+                let why = if g > manifest.generation {
+                    format!(
+                        "a file of generation {g}, later than the manifest's {}: the manifest was restored from an older copy or edited",
+                        manifest.generation
+                    )
+                } else {
+                    "a committed file the manifest does not name: the manifest was edited or is another store's".into()
+                };
+                problems.push(Error::Damaged { path, message: why });
+            }
+        }
+        Ok(problems)
+    }
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -161,7 +249,7 @@ impl CaseStore {
 
     /// How many rows one municipality's base file and delta files hold (footers only).
     pub(crate) fn case_file_rows(&self, kommunekode: u16) -> Result<CaseFileRows> {
-        let files = self.case_files(kommunekode);
+        let files = self.verified_case_files(kommunekode)?;
         let Some((base, deltas)) = files.split_first() else {
             return Ok(CaseFileRows::default());
         };
@@ -181,7 +269,7 @@ impl CaseStore {
         let mut h = Sha256::new();
         h.update(serde_json::to_vec(&manifest).expect("the manifest serialises"));
         if let Some(log) = &manifest.leveringer {
-            let path = self.root.join(log);
+            let path = self.verified(log)?;
             h.update(std::fs::read(&path).map_err(Error::io(path))?);
         }
         Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
@@ -195,7 +283,7 @@ impl CaseStore {
     /// The current version of each of one municipality's cases (tombstones included), by sagsid: the
     /// base file merged with its delta files.
     pub fn read_cases(&self, kommunekode: u16) -> Result<Vec<Sag>> {
-        let files = self.case_files(kommunekode);
+        let files = self.verified_case_files(kommunekode)?;
         let [base, deltas @ ..] = files.as_slice() else {
             return Ok(Vec::new());
         };
@@ -216,10 +304,13 @@ impl CaseStore {
     pub fn live_cases(&self, kommuner: &[u16]) -> Result<DataFrame> {
         let frames = kommuner
             .par_iter()
-            .filter_map(|&k| match self.case_files(k).as_slice() {
-                [] => None,
-                [base] => Some(read_live(base)),
-                files => Some(read_live_merged(files)),
+            .filter_map(|&k| match self.verified_case_files(k) {
+                Err(e) => Some(Err(e)),
+                Ok(files) => match files.as_slice() {
+                    [] => None,
+                    [base] => Some(read_live(base)),
+                    files => Some(read_live_merged(files)),
+                },
             })
             .collect::<Result<Vec<_>>>()?;
         let mut iter = frames.into_iter();
@@ -237,42 +328,58 @@ impl CaseStore {
         let Some(file) = self.manifest().leveringer.clone() else {
             return Ok(Vec::new());
         };
-        let path = self.root.join(file);
+        let path = self.verified(&file)?;
         let df = read_parquet(&path)?;
         log_from_frame(&df).map_err(|e| Error::Store { path, message: e.to_string() })
     }
 
     /// After a kill: staged receipts of a committed generation are moved into place, everything
     /// an uncommitted transaction wrote is deleted, and superseded files go if no reader holds them.
+    /// A store with files the manifest cannot explain is refused ([`CaseStore::unexplained_files`]):
+    /// an ingest would otherwise delete or overwrite them.
     fn recover(&self) -> Result<()> {
+        if let Some(problem) = self.unexplained_files()?.into_iter().next() {
+            return Err(problem);
+        }
+        let generation = self.generation();
         let receipts = self.root.join(RECEIPTS_DIR);
+        let mut interrupted = None;
         for entry in std::fs::read_dir(&receipts).map_err(Error::io(&receipts))? {
             let path = entry.map_err(Error::io(&receipts))?.path();
             let Some(g) = staged_generation(&path) else { continue };
-            if g <= self.generation() {
+            if g <= generation {
                 publish_receipts(&path)?;
             } else {
+                interrupted = interrupted.max(Some(g));
                 std::fs::remove_dir_all(&path).map_err(Error::io(&path))?;
             }
         }
-        self.collect_garbage()
+        self.collect_garbage(interrupted)
     }
 
-    /// Deletes temporary files, files of uncommitted generations and, when no reader holds the
-    /// store, files of superseded generations.
-    pub(crate) fn collect_garbage(&self) -> Result<()> {
+    /// Deletes temporary files, the files of `interrupted` (a generation whose transaction did not
+    /// commit) and, when no reader holds the store, superseded files that still hold what they held
+    /// when superseded. Any other file is left alone. A store older than format 4 has no list of
+    /// superseded files: there, a file of a committed generation that the manifest does not name is
+    /// taken for superseded, as before.
+    pub(crate) fn collect_garbage(&self, interrupted: Option<u64>) -> Result<()> {
         let reader_lock = File::options().create(true).truncate(false).write(true).open(self.root.join(READER_LOCK));
         let no_readers = reader_lock.as_ref().is_ok_and(|f| f.try_lock().is_ok());
         let manifest = self.manifest().clone();
-        let named: Vec<PathBuf> = manifest.files().map(|f| self.root.join(f)).collect();
-        for dir in [self.root.clone(), self.root.join(CASES_DIR)] {
+        for (dir, prefix) in [(self.root.clone(), ""), (self.root.join(CASES_DIR), "sager/")] {
             for entry in std::fs::read_dir(&dir).map_err(Error::io(&dir))? {
                 let path = entry.map_err(Error::io(&dir))?.path();
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let rel = format!("{prefix}{name}");
                 let doomed = if name.starts_with(".tmp") {
                     true
                 } else if let Some(g) = file_generation(name) {
-                    !named.contains(&path) && (g > manifest.generation || no_readers)
+                    let named = manifest.files().any(|f| *f == rel);
+                    let superseded = match manifest.ersattet.get(&rel) {
+                        Some(kontrol) => no_readers && Kontrol::of(&path).is_ok_and(|now| now == *kontrol),
+                        None => !manifest.checked() && no_readers && g <= manifest.generation,
+                    };
+                    !named && (Some(g) == interrupted || superseded)
                 } else {
                     false
                 };

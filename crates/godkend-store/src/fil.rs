@@ -27,8 +27,8 @@ pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     sync_dir(dir)
 }
 
-/// A Parquet file (zstd) through a temporary file, fsynced before the rename; the caller fsyncs the
-/// folder once for all files of a transaction.
+/// A Parquet file (zstd) through a temporary file, fsynced before the rename (which refuses to replace an
+/// existing file); the caller fsyncs the folder once for all files of a transaction.
 pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<()> {
     let dir = parent(path);
     let tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
@@ -41,7 +41,8 @@ pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<(
     out.flush().map_err(Error::io(tmp.path()))?;
     drop(out);
     tmp.as_file().sync_all().map_err(Error::io(tmp.path()))?;
-    tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
+    // Never over a file of the store: a name of a new generation is new.
+    tmp.persist_noclobber(path).map_err(|e| Error::io(path)(e.error))?;
     Ok(())
 }
 

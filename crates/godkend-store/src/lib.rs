@@ -8,11 +8,13 @@
 
 mod case_store;
 pub mod fil;
+mod fsck;
 mod manifest;
 mod tables;
 mod transaction;
 
 pub use case_store::{CaseStore, KeyFingerprint};
+pub use fsck::{Fejl, Kopieret, backup, fsck};
 pub use godkend_model::dato::EPOCH;
 pub use godkend_model::leveringslog::{LogEntry, Poster, Voksenposter};
 pub use tables::{LIVE_COLUMNS, Sag};
@@ -28,6 +30,10 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Store { path: PathBuf, message: String },
+    /// The store contradicts itself: a file that does not match the manifest, a manifest that does not
+    /// match its checksum, files the manifest should name. Never a figure from such a store.
+    #[error("{}: {message}", path.display())]
+    Damaged { path: PathBuf, message: String },
     #[error("{0}")]
     Key(String),
     #[error("{}: another process is writing to this case store{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
@@ -48,11 +54,14 @@ impl Error {
             Error::Store { .. } => Some(
                 "the case store may be damaged or from another version; restore it from backup or ingest into a new folder",
             ),
+            Error::Damaged { .. } => Some(
+                "nothing was read or changed; `godkend fsck --store DIR` lists what is wrong and what can be recovered (docs/lager.md: backup and recovery)",
+            ),
             Error::Busy { .. } => Some(
                 "only one ingest may write to a store at a time; wait until the other has finished, then run this one again (nothing was changed)",
             ),
             Error::Key(_) => Some(
-                "set GODKEND_NOEGLE or pass --noegle-fil FILE (a secret of at least 32 characters kept outside the store); for the bundled demo data use --demo-noegle",
+                "set GODKEND_NOEGLE or pass --noegle-fil FILE (a private file, chmod 600, kept outside the store) holding a secret of at least 32 characters, 12 of them different, e.g. from `head -c 32 /dev/urandom | base64`; for the bundled demo data use --demo-noegle",
             ),
         }
     }

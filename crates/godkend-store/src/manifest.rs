@@ -1,17 +1,18 @@
 //! The store's manifest (`godkend-store.json`, the commit point) and the names of the store's files and
-//! folders: which generation is committed and which files it consists of; reading it, replacing it,
-//! and publishing a committed generation's receipts.
+//! folders: which generation is committed, which files it consists of with the size and SHA-256 of each,
+//! which superseded files may be deleted; reading and checking it, replacing it, and publishing a
+//! committed generation's receipts.
 
 use crate::fil::{sync_dir, write_durably};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Format 3 added delta files. A format-2 store (no delta files) is read as it is and becomes format 3
-/// at its next commit; a godkend that reads only format 2 refuses a format-3 store rather than
-/// ignoring its delta files.
-pub(crate) const FORMAT: u32 = 3;
-pub(crate) const READABLE: [u64; 2] = [2, 3];
+/// Format 3 added delta files; format 4 checksums (of the manifest and of every file it names) and the
+/// list of superseded files. An older store is read as it is and becomes format 4 at its next commit;
+/// a godkend that reads only older formats refuses a newer store rather than ignoring what it adds.
+pub(crate) const FORMAT: u32 = 4;
+pub(crate) const READABLE: [u64; 3] = [2, 3, 4];
 pub(crate) const MANIFEST: &str = "godkend-store.json";
 pub(crate) const CASES_DIR: &str = "sager";
 pub(crate) const RECEIPTS_DIR: &str = "kvitteringer";
@@ -31,6 +32,38 @@ pub(crate) struct Manifest {
     /// Each municipality's delta files, oldest first (only municipalities with a base file).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) tillaeg: BTreeMap<u16, Vec<String>>,
+    /// Size and SHA-256 of every file named above (format 4).
+    #[serde(default)]
+    pub(crate) kontrol: BTreeMap<String, Kontrol>,
+    /// Files earlier commits superseded, with what they held: deleted once no reader holds the store.
+    /// A file of a generation the manifest neither names nor lists here is never deleted.
+    #[serde(default)]
+    pub(crate) ersattet: BTreeMap<String, Kontrol>,
+    /// SHA-256 of the manifest written with this field empty (format 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) tjeksum: Option<String>,
+}
+
+/// What a store file held when its generation committed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Kontrol {
+    pub(crate) bytes: u64,
+    pub(crate) sha256: String,
+}
+
+impl Kontrol {
+    /// The size and SHA-256 of the file at `path` now.
+    pub(crate) fn of(path: &Path) -> Result<Kontrol> {
+        use sha2::{Digest, Sha256};
+        let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
+        let mut h = Sha256::new();
+        let bytes = std::io::copy(&mut file, &mut h).map_err(Error::io(path))?;
+        Ok(Kontrol { bytes, sha256: hex(&h.finalize()) })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Manifest {
@@ -38,8 +71,43 @@ impl Manifest {
     pub(crate) fn files(&self) -> impl Iterator<Item = &String> {
         self.sager.values().chain(self.tillaeg.values().flatten()).chain(&self.leveringer)
     }
+
+    /// Whether the manifest records checksums (format 4 and later); an older one is trusted as it is.
+    pub(crate) fn checked(&self) -> bool {
+        self.format >= 4
+    }
+
+    /// What is inconsistent in the manifest by itself, each as a sentence: a file of a later generation
+    /// than the committed one, a municipality's file under another municipality's code, a file without
+    /// its checksum, a generation with no room for the next.
+    pub(crate) fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.generation == u64::MAX {
+            problems.push(format!("generation {} leaves no room for another commit", self.generation));
+        }
+        for file in self.files() {
+            match file_generation(file) {
+                Some(g) if g <= self.generation => {}
+                _ => problems.push(format!(
+                    "{file} is not a file of generation {} or earlier: the generation was lowered or the name edited",
+                    self.generation
+                )),
+            }
+            if self.checked() && !self.kontrol.contains_key(file) {
+                problems.push(format!("{file} has no checksum in the manifest"));
+            }
+        }
+        let cases = self.sager.iter().chain(self.tillaeg.iter().flat_map(|(k, v)| v.iter().map(move |f| (k, f))));
+        for (k, file) in cases {
+            if !file.starts_with(&format!("{CASES_DIR}/{k:03}-g")) {
+                problems.push(format!("{file} is named as municipality {k:03}'s case file"));
+            }
+        }
+        problems
+    }
 }
 
+/// The manifest, checked: its own checksum (format 4) and its consistency ([`Manifest::problems`]).
 pub(crate) fn read_manifest(root: &Path) -> Result<Manifest> {
     let path = root.join(MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
@@ -49,16 +117,37 @@ pub(crate) fn read_manifest(root: &Path) -> Result<Manifest> {
         return Err(Error::Store {
             path,
             message: format!(
-                "store format {f} (this godkend reads formats 2 and {FORMAT}); ingest the deliveries into a new store"
+                "store format {f} (this godkend reads formats 2 to {FORMAT}); ingest the deliveries into a new store"
             ),
         });
     }
-    serde_json::from_str(&text).map_err(|e| Error::Store { path, message: format!("not a godkend store: {e}") })
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| Error::Store { path: path.clone(), message: format!("not a godkend store: {e}") })?;
+    let damaged = |message: String| Error::Damaged { path: path.clone(), message };
+    match &manifest.tjeksum {
+        Some(sum) if *sum != checksum(&manifest) => {
+            return Err(damaged("the manifest's checksum does not match its content: it was edited or damaged".into()));
+        }
+        None if manifest.checked() => return Err(damaged("the manifest has no checksum".into())),
+        _ => {}
+    }
+    if let Some(problem) = manifest.problems().into_iter().next() {
+        return Err(damaged(problem));
+    }
+    Ok(manifest)
 }
 
-/// The commit point: a new manifest, fsynced, renamed over the old one, and the folder fsynced.
+/// SHA-256 of the manifest as written with an empty `tjeksum`.
+fn checksum(manifest: &Manifest) -> String {
+    use sha2::{Digest, Sha256};
+    let unsummed = Manifest { tjeksum: None, ..manifest.clone() };
+    hex(&Sha256::digest(serde_json::to_vec_pretty(&unsummed).expect("manifest serialises")))
+}
+
+/// The commit point: a new manifest with its checksum, fsynced, renamed over the old one, and the folder fsynced.
 pub(crate) fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
-    let json = serde_json::to_string_pretty(manifest).expect("manifest serialises");
+    let summed = Manifest { tjeksum: Some(checksum(manifest)), ..manifest.clone() };
+    let json = serde_json::to_string_pretty(&summed).expect("manifest serialises");
     write_durably(&root.join(MANIFEST), json.as_bytes())
 }
 

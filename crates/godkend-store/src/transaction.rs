@@ -3,7 +3,9 @@
 
 use crate::case_store::CaseStore;
 use crate::fil::{sync_dir, write_parquet_durably};
-use crate::manifest::{CASES_DIR, FORMAT, RECEIPTS_DIR, publish_receipts, write_manifest};
+use crate::manifest::{
+    CASES_DIR, FORMAT, Kontrol, Manifest, RECEIPTS_DIR, file_generation, publish_receipts, write_manifest,
+};
 use crate::tables::{Sag, cases_to_frame, log_to_frame, merge, newest};
 use crate::{Error, Result, crash_point};
 use godkend_model::LogEntry;
@@ -43,7 +45,10 @@ impl CaseStore {
     /// Starts the next generation. Only the writer may.
     pub fn begin(&self) -> Result<Transaction<'_>> {
         assert!(self.writer, "a transaction needs the store opened for writing");
-        let generation = self.generation() + 1;
+        let generation = self.generation().checked_add(1).ok_or_else(|| Error::Damaged {
+            path: self.root.clone(),
+            message: format!("generation {} leaves no room for another commit", self.generation()),
+        })?;
         let staging = self.root.join(RECEIPTS_DIR).join(format!(".g{generation}"));
         std::fs::create_dir_all(&staging).map_err(Error::io(&staging))?;
         Ok(Transaction::new(self, generation, staging))
@@ -98,6 +103,12 @@ impl<'s> Transaction<'s> {
         cases.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
         let name = format!("{CASES_DIR}/{kommunekode:03}-g{}.parquet", self.generation);
         let path = self.store.root.join(&name);
+        if path.exists() {
+            return Err(Error::Damaged {
+                path,
+                message: "a file of the generation being written exists already; the store is not overwritten".into(),
+            });
+        }
         let mut df = cases_to_frame(cases).map_err(|e| Error::Store { path: path.clone(), message: e.to_string() })?;
         write_parquet_durably(&path, &mut df)?;
         self.sager.lock().expect("no panic while holding the lock").insert(kommunekode, (name, fil));
@@ -119,17 +130,26 @@ impl<'s> Transaction<'s> {
         });
         let log_name = format!("leveringer-g{}.parquet", self.generation);
         let log_path = root.join(&log_name);
+        if log_path.exists() {
+            return Err(Error::Damaged {
+                path: log_path,
+                message: "a file of the generation being written exists already; the store is not overwritten".into(),
+            });
+        }
         let mut df = log_to_frame(log).map_err(|e| Error::Store { path: log_path.clone(), message: e.to_string() })?;
         write_parquet_durably(&log_path, &mut df)?;
         crash_point("log");
         sync_dir(&self.staging)?;
         sync_dir(&root.join(CASES_DIR))?;
 
-        let mut manifest = store.manifest().clone();
+        let old = store.manifest().clone();
+        let mut manifest = old.clone();
         manifest.generation = self.generation;
-        manifest.leveringer = Some(log_name);
+        manifest.leveringer = Some(log_name.clone());
         manifest.format = FORMAT;
+        let mut written = vec![log_name];
         for (k, (name, fil)) in std::mem::take(&mut *self.sager.lock().expect("no panic while holding the lock")) {
+            written.push(name.clone());
             match fil {
                 Fil::Base => {
                     manifest.sager.insert(k, name);
@@ -138,6 +158,7 @@ impl<'s> Transaction<'s> {
                 Fil::Tillaeg => manifest.tillaeg.entry(k).or_default().push(name),
             }
         }
+        self.record_checksums(&old, &mut manifest, &written)?;
         write_manifest(root, &manifest)?;
         self.committed = true;
         *store.manifest.write().expect("no panic while holding the manifest") = manifest;
@@ -145,7 +166,47 @@ impl<'s> Transaction<'s> {
 
         publish_receipts(&self.staging)?;
         crash_point("kvitteringer");
-        store.collect_garbage()
+        store.collect_garbage(None)
+    }
+
+    /// The new manifest's checksums: each file it names (carried over, or measured for the files this
+    /// transaction wrote), and the files it supersedes added to the superseded list with what they held.
+    /// A store older than format 4 has its unnamed files of earlier generations listed as superseded once.
+    fn record_checksums(&self, old: &Manifest, manifest: &mut Manifest, written: &[String]) -> Result<()> {
+        let root = &self.store.root;
+        let mut kontrol = std::collections::BTreeMap::new();
+        for file in manifest.files() {
+            let known = if written.contains(file) { None } else { old.kontrol.get(file).cloned() };
+            let k = match known {
+                Some(k) => k,
+                None => Kontrol::of(&root.join(file))?,
+            };
+            kontrol.insert(file.clone(), k);
+        }
+        let mut ersattet: std::collections::BTreeMap<String, Kontrol> =
+            old.ersattet.iter().filter(|(f, _)| root.join(f).exists()).map(|(f, k)| (f.clone(), k.clone())).collect();
+        for file in old.files().filter(|f| !kontrol.contains_key(*f)) {
+            let k = match old.kontrol.get(file) {
+                Some(k) => k.clone(),
+                None => Kontrol::of(&root.join(file))?,
+            };
+            ersattet.insert(file.clone(), k);
+        }
+        if !old.checked() {
+            for (dir, prefix) in [(root.clone(), ""), (root.join(CASES_DIR), "sager/")] {
+                for entry in std::fs::read_dir(&dir).map_err(Error::io(&dir))? {
+                    let path = entry.map_err(Error::io(&dir))?.path();
+                    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+                    let rel = format!("{prefix}{name}");
+                    if file_generation(name).is_some_and(|g| g < self.generation) && !kontrol.contains_key(&rel) {
+                        ersattet.insert(rel, Kontrol::of(&path)?);
+                    }
+                }
+            }
+        }
+        manifest.kontrol = kontrol;
+        manifest.ersattet = ersattet;
+        Ok(())
     }
 }
 
@@ -155,12 +216,14 @@ impl Drop for Transaction<'_> {
         if self.committed {
             return;
         }
-        let _ = std::fs::remove_dir_all(&self.staging);
+        // The files first: while the staging folder exists, the next open knows them for this
+        // transaction's leftovers.
         if let Ok(sager) = self.sager.lock() {
             for (name, _) in sager.values() {
                 let _ = std::fs::remove_file(self.store.root.join(name));
             }
         }
+        let _ = std::fs::remove_dir_all(&self.staging);
     }
 }
 
