@@ -255,3 +255,45 @@ fn the_public_demo_key_or_a_weak_key_is_refused_for_a_real_store() {
         assert!(!store.join("godkend-store.json").exists(), "{expected}: a store was made");
     }
 }
+
+#[test]
+fn any_character_a_comment_can_hold_reaches_the_pdf_or_a_visible_stand_in() {
+    // Before: each of these comments gave exit 2 and no PDF for København (a glyph no font holds, or a PDF
+    // string over 32,767 characters).
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    ingest(&[&root().join("fixtures/demo")], &store);
+    let long = "æ".repeat(40_000);
+    for (comment, shown) in [
+        ("Smil 😀 tak", "Smil [U+1F600] tak"),
+        ("中文 tekst", "[U+4E2D][U+6587] tekst"),
+        ("Tal １２３ i fuld bredde", "Tal 123 i fuld bredde"),
+        ("Slut \u{10FFFF} her", "Slut [U+10FFFF] her"),
+        (long.as_str(), "[afkortet i PDF'en;"),
+    ] {
+        let svar = tmp.path().join("svar.csv");
+        std::fs::write(
+            &svar,
+            format!("kommunekode;ydelse;kvartal;regel;kommentar\n101;1.1;2025K1;aar_til_aar;{comment}\n"),
+        )
+        .unwrap();
+        let out = tmp.path().join("r");
+        let _ = std::fs::remove_dir_all(&out);
+        let (stdout, err, code) = godkend(&[
+            "report",
+            "--store",
+            p(&store),
+            "--year",
+            "2025",
+            "--kommune",
+            "101",
+            "--out",
+            p(&out),
+            "--comments",
+            p(&svar),
+        ]);
+        assert_eq!(code, 0, "{shown}\n{stdout}\n{err}");
+        let text = pdftotext(&out.join("101-København-2025.pdf"));
+        assert!(text.contains(shown), "{shown} not in the PDF");
+    }
+}

@@ -71,6 +71,78 @@ fn compile(engine: &Engine, template: &'static str, inputs: Dict, ident: String)
         .map_err(|e| fail(e.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; ")))
 }
 
+/// The longest text the PDF shows of one value (a comment, a message): far below the 32,767 characters
+/// a PDF/A string may hold, and more than a page.
+const PDF_TEKST_MAX: usize = 4_000;
+
+/// Ends a text the PDF shows cut.
+const AFKORTET_I_PDF: &str = " … [afkortet i PDF'en; hele teksten står i JSON-filen og regnearket]";
+
+/// The view as the templates' input, every text made printable ([`printable`]).
+fn pdf_data(view: &impl serde::Serialize) -> typst::foundations::Value {
+    let mut value = serde_json::to_value(view).expect("a view serialises");
+    printable_strings(&mut value);
+    Bytes::new(value.to_string().into_bytes()).into_value()
+}
+
+fn printable_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(p) = printable(s) {
+                *s = p;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(printable_strings),
+        _ => {}
+    }
+}
+
+/// A text every character of which the embedded fonts can show, as PDF/A requires (a missing glyph
+/// fails the whole document): fullwidth letters and digits as their ASCII forms, any other character no
+/// font holds (an emoji, CJK, a noncharacter) as a visible `[U+1F600]`, a word of more than 40 characters
+/// given a break opportunity (a zero-width space) every 40, and cut after [`PDF_TEKST_MAX`] characters. A comment never costs a municipality its PDF; the JSON and workbook keep the text as given.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let fonts = font_coverage();
+    let shown = |c: char| c.is_whitespace() || fonts.iter().any(|f| f.contains(u32::from(c)));
+    let longest_word = text.split(char::is_whitespace).map(|w| w.chars().count()).max().unwrap_or(0);
+    if text.chars().count() <= PDF_TEKST_MAX && longest_word <= 40 && text.chars().all(shown) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = 0;
+    for (i, c) in text.chars().enumerate() {
+        // A word longer than a column would run off the page: a break opportunity every 40 characters.
+        word = if c.is_whitespace() { 0 } else { word + 1 };
+        if word > 40 {
+            out.push('\u{200B}');
+            word = 1;
+        }
+        if i == PDF_TEKST_MAX {
+            out.push_str(AFKORTET_I_PDF);
+            break;
+        }
+        let c = match u32::from(c) {
+            0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        };
+        if shown(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("[U+{:04X}]", u32::from(c)));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// What the fonts the engines embed can show (typst-assets, the same fonts `engine` searches).
+fn font_coverage() -> &'static [typst::text::Coverage] {
+    static COVERAGE: OnceLock<Vec<typst::text::Coverage>> = OnceLock::new();
+    COVERAGE
+        .get_or_init(|| typst_assets::fonts().flat_map(typst::text::FontInfo::iter).map(|info| info.coverage).collect())
+}
+
 /// The approval report of one municipality as PDF bytes.
 pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
     let marks = r.markering_per_celle();
@@ -94,7 +166,7 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
         grafer.insert(view::chart_id(s).into(), Bytes::new(svg.into_bytes()).into_value());
     }
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::to_json(&view::report_view(r)).into_bytes()).into_value());
+    inputs.insert("data".into(), pdf_data(&view::report_view(r)).into_value());
     inputs.insert("grafer".into(), grafer.into_value());
     compile(report_engine(), "godkendelsesrapport.typ", inputs, format!("godkend-{:03}-{}", r.kommunekode, r.aar))
 }
@@ -102,21 +174,21 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
 /// The status overview of all municipalities as PDF bytes.
 pub fn render_status(status: &Status) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::to_json(&view::status_view(status)).into_bytes()).into_value());
+    inputs.insert("data".into(), pdf_data(&view::status_view(status)).into_value());
     compile(status_engine(), "status.typ", inputs, format!("godkend-status-{}", status.aar))
 }
 
 /// The May letter to one municipality's director as PDF bytes.
 pub fn render_statusbrev(b: &Statusbrev) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::to_json(&view::statusbrev_view(b)).into_bytes()).into_value());
+    inputs.insert("data".into(), pdf_data(&view::statusbrev_view(b)).into_value());
     compile(statusbrev_engine(), "statusbrev.typ", inputs, format!("godkend-statusbrev-{:03}-{}", b.kommunekode, b.aar))
 }
 
 /// The systemskifte report of one municipality as PDF bytes.
 pub fn render_systemskifte(s: &Systemskifte) -> Result<Vec<u8>, Error> {
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(view::to_json(&view::systemskifte_view(s)).into_bytes()).into_value());
+    inputs.insert("data".into(), pdf_data(&view::systemskifte_view(s)).into_value());
     compile(
         systemskifte_engine(),
         "systemskifte.typ",
