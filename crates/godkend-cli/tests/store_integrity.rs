@@ -156,3 +156,37 @@ fn a_backup_is_a_store_with_the_same_cases_and_refuses_an_existing_folder() {
     assert_eq!(code, 2);
     assert!(err.contains("exists already"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn files_honour_the_umask_so_colleagues_can_read_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, out, d) = (tmp.path().join("lager"), tmp.path().join("r"), tmp.path().join("d"));
+    std::fs::create_dir_all(&d).unwrap();
+    let f = delivery(&d, 101, 1, 5);
+    let bin = env!("CARGO_BIN_EXE_godkend");
+    let script = format!(
+        "umask 027 && {bin} ingest {} --store {} --demo-noegle --dato 2026-11-23 && {bin} run --store {} --year 2025 --out {}",
+        p(&f),
+        p(&store),
+        p(&store),
+        p(&out)
+    );
+    let status = Command::new("sh").arg("-c").arg(&script).env_remove("GODKEND_NOEGLE").status().unwrap();
+    assert!(status.success());
+    let mode = |path: PathBuf| std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    // Before: 0600 for all of these whatever the umask.
+    for path in [
+        store.join("godkend-store.json"),
+        store.join("sager/101-g1.parquet"),
+        store.join("leveringer-g1.parquet"),
+        store.join("kvitteringer/101_2025-01.csv.txt"),
+        out.join("101-København-2025.pdf"),
+        out.join("101-2025.json"),
+        out.join("101-2025-markeringer.xlsx"),
+        out.join("status-2025.csv"),
+    ] {
+        assert_eq!(mode(path.clone()), 0o640, "{}", path.display());
+    }
+}

@@ -137,8 +137,7 @@ impl CaseStore {
                 message: "not a godkend store (no godkend-store.json)".into(),
             });
         }
-        let lock = File::options().create(true).truncate(false).write(true).open(root.join(READER_LOCK)).ok();
-        let lock = lock.filter(|f| f.lock_shared().is_ok());
+        let lock = Some(lock_reader(root)?);
         let manifest = read_manifest(root)?;
         let store = CaseStore::new(root, manifest, false, lock);
         if let Some(problem) = store.unexplained_files()?.into_iter().next() {
@@ -150,8 +149,7 @@ impl CaseStore {
     /// A reader on a manifest already read, without the checks `open` makes: for `fsck`, which reports
     /// what they would refuse.
     pub(crate) fn open_unchecked(root: &Path, manifest: Manifest) -> Result<CaseStore> {
-        let lock = File::options().create(true).truncate(false).write(true).open(root.join(READER_LOCK)).ok();
-        Ok(CaseStore::new(root, manifest, false, lock.filter(|f| f.lock_shared().is_ok())))
+        Ok(CaseStore::new(root, manifest, false, Some(lock_reader(root)?)))
     }
 
     fn new(root: &Path, manifest: Manifest, writer: bool, lock: Option<File>) -> CaseStore {
@@ -390,6 +388,28 @@ impl CaseStore {
         }
         Ok(())
     }
+}
+
+/// The shared reader lock, through a read-only handle when this user may not write the store (a lock
+/// works as well through one). A reader that cannot take it refuses rather than read unprotected: an
+/// ingest's cleanup could delete the files under it.
+fn lock_reader(root: &Path) -> Result<File> {
+    let path = root.join(READER_LOCK);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .or_else(|_| File::open(&path))
+        .map_err(|e| Error::Store {
+            path: path.clone(),
+            message: format!(
+                "cannot take the reader lock ({e}); without it an ingest could delete files while they are read. Ask the store's owner to create it readable for you: touch {0}; chmod 644 {0}",
+                path.display()
+            ),
+        })?;
+    file.lock_shared().map_err(Error::io(&path))?;
+    Ok(file)
 }
 
 fn lock_writer(root: &Path) -> Result<File> {

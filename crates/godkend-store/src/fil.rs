@@ -1,6 +1,6 @@
 //! Writing files so that a reader (or a crash) never sees part of one: a temporary file in the same
 //! folder, then a rename. Used by the store for its own files and by every output (reports, JSON,
-//! workbooks, status files), so no other crate needs to know how.
+//! workbooks, status files), so no other crate needs to know how. New files honour the umask.
 
 use crate::{Error, Result};
 use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter};
@@ -12,7 +12,7 @@ use std::path::Path;
 /// rename, so a reader sees the old file or the new one, never part of one. For outputs.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent(path);
-    let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
+    let mut tmp = temporary(dir)?;
     tmp.write_all(bytes).map_err(Error::io(tmp.path()))?;
     tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
     Ok(())
@@ -21,7 +21,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// As [`write_atomic`], and the file and its folder are fsynced: for the store's own files.
 pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent(path);
-    let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
+    let mut tmp = temporary(dir)?;
     tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(Error::io(tmp.path()))?;
     tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
     sync_dir(dir)
@@ -31,7 +31,7 @@ pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
 /// existing file); the caller fsyncs the folder once for all files of a transaction.
 pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<()> {
     let dir = parent(path);
-    let tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir).map_err(Error::io(dir))?;
+    let tmp = temporary(dir)?;
     // Buffered: the writer issues a write per page and column chunk, tens of thousands for the log.
     let mut out = std::io::BufWriter::with_capacity(256 << 10, tmp.as_file());
     ParquetWriter::new(&mut out)
@@ -44,6 +44,19 @@ pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<(
     // Never over a file of the store: a name of a new generation is new.
     tmp.persist_noclobber(path).map_err(|e| Error::io(path)(e.error))?;
     Ok(())
+}
+
+/// A temporary file in `dir` created with mode 0666 less the umask, as any other new file: with the
+/// default of 0600 a colleague could not read a report or a store (docs/lager.md, "Several users").
+fn temporary(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir).map_err(Error::io(dir))
 }
 
 fn parent(path: &Path) -> &Path {
