@@ -4,7 +4,7 @@
 //! `--approved`/`--godkendte`, `--store`/`--lager`, `--year`/`--aar`, `--out`/`--ud` and so on.
 
 use godkend_round::RunOptions;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The case store written by `godkend ingest`.
 #[derive(clap::Args, Clone, Debug)]
@@ -31,15 +31,27 @@ pub struct Out {
 }
 
 impl Out {
-    /// Creates the folder; the error names it.
-    pub fn create(&self) -> Result<&std::path::Path, crate::failure::Failure> {
+    /// Creates the folder for the outputs of `store`; the error names it. The folder remembers its store
+    /// (`.godkend/lager`): outputs of another store are refused rather than mixed with these.
+    pub fn create(&self, store: &Path) -> Result<&Path, crate::failure::Failure> {
+        use crate::failure::Failure;
         std::fs::create_dir_all(&self.out).map_err(|e| {
-            crate::failure::Failure::new(
-                format!("{}: {e}", self.out.display()),
-                "choose an output folder you can write to",
-            )
+            Failure::new(format!("{}: {e}", self.out.display()), "choose an output folder you can write to")
         })?;
-        Ok(&self.out)
+        let marker = self.out.join(".godkend").join("lager");
+        let this = std::fs::canonicalize(store).unwrap_or_else(|_| store.to_path_buf()).display().to_string();
+        match std::fs::read_to_string(&marker) {
+            Ok(other) if other.trim() != this => Err(Failure::new(
+                format!("--out {} holds the outputs of another store ({})", self.out.display(), other.trim()),
+                "give each store its own output folder; two stores in one folder would overwrite each other's reports",
+            )),
+            Ok(_) => Ok(&self.out),
+            Err(_) => {
+                let _ = std::fs::create_dir_all(self.out.join(".godkend"));
+                godkend_store::fil::write_atomic(&marker, format!("{this}\n").as_bytes())?;
+                Ok(&self.out)
+            }
+        }
     }
 }
 

@@ -46,6 +46,19 @@ pub fn today() -> chrono::NaiveDate {
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let started = Instant::now();
+    // A folder without deliveries is a mistake to name (a folder of folders, the wrong folder), not an
+    // ingest of nothing; checked before the store is made.
+    for path in args.paths.iter().filter(|p| p.is_dir()) {
+        if godkend_ingest::ingest::expand_paths(std::slice::from_ref(path))?.is_empty() {
+            return Err(Failure::new(
+                format!(
+                    "{}: no deliveries (.csv or .parquet files) in the folder; its subfolders are not searched",
+                    path.display()
+                ),
+                "name the folder that holds the delivery files themselves, e.g. fixtures/demo",
+            ));
+        }
+    }
     let key = if args.demo_noegle { Noegle::demo() } else { Noegle::from_file_or_env(args.noegle_fil.as_deref())? };
     let store = CaseStore::open_or_create(&args.store, &key.aftryk())?;
     let files = godkend_ingest::ingest::expand_paths(&args.paths)?;
@@ -80,11 +93,12 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let peak = peak_memory_mb().map(|mb| format!(", maks. hukommelse {mb} MB")).unwrap_or_default();
     eprintln!("({secs:.2} s, {:.0} poster/s{peak})", rows as f64 / secs.max(1e-9));
     for (path, e) in &summary.ikke_indlaest {
-        Failure::new(
-            format!("{}: ikke indlæst: kvitteringen kan ikke skrives ({e})", path.display()),
-            "omdøb filen til <kommunekode>_<ÅÅÅÅ-MM>[_N].csv og indlæs den igen; de øvrige leveringer er indlæst",
-        )
-        .print();
+        let hint = if e.is_disk_full() {
+            "disken er fuld: frigør plads og kør samme indlæsning igen; de øvrige leveringer er indlæst, og lageret er uskadt"
+        } else {
+            "omdøb filen til <kommunekode>_<ÅÅÅÅ-MM>[_N].csv og indlæs den igen; de øvrige leveringer er indlæst"
+        };
+        Failure::new(format!("{}: ikke indlæst: kvitteringen kan ikke skrives ({e})", path.display()), hint).print();
     }
     for k in summary.kvitteringer.iter().filter(|k| k.status == Status::Afvist) {
         if let Some(f) = &k.fatal {

@@ -51,7 +51,7 @@ pub struct ReportArgs {
 /// Open the store → count, flag and assemble (the round) → write; the same calls for one municipality.
 fn round(c: &Common, reference: &Reference, udvalg: Udvalg) -> Result<godkend_round::Run, Failure> {
     let store = CaseStore::open(&c.store.store)?;
-    let out = c.out.create()?;
+    let out = c.out.create(&c.store.store)?;
     if let Some(forrige) = &c.round.forrige
         && same_folder(out, forrige)
     {

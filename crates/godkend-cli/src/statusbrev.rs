@@ -38,7 +38,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     // A letter to a municipality that has approved would be wrong: the approvals must all be read.
     godkend_round::godkendelser::read(&args.godkendelser, reference)?;
     let store = CaseStore::open(&args.store.store)?;
-    let out = args.out.create()?;
+    let out = args.out.create(&args.store.store)?;
     let options = RunOptions {
         year: args.year.year,
         comments: args.comments.clone(),

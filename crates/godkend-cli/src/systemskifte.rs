@@ -34,7 +34,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         ));
     };
     let store = CaseStore::open(&args.store.store)?;
-    let out = args.out.create()?;
+    let out = args.out.create(&args.store.store)?;
     let s = godkend_count::systemskifte::systemskifte(&store, reference, kommune.kode, args.dato)?;
     godkend_outputs::write_systemskifte(out, &s)?;
     println!(

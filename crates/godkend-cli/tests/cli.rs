@@ -567,7 +567,11 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
 
 /// The kept national counts in `<out>/.godkend`: one file per report year, named by its key.
 fn kept(out: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(".godkend")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(".godkend"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("optaelling-"))
+        .collect();
     v.sort();
     v
 }

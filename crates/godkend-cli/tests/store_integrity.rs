@@ -190,3 +190,53 @@ fn files_honour_the_umask_so_colleagues_can_read_them() {
         assert_eq!(mode(path.clone()), 0o640, "{}", path.display());
     }
 }
+
+#[test]
+fn two_stores_never_write_into_one_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, d) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("d"));
+    std::fs::create_dir_all(&d).unwrap();
+    assert_eq!(ingest(&a, &[delivery(&d, 101, 1, 30)]).2, 0);
+    assert_eq!(ingest(&b, &[delivery(&d, 101, 1, 3)]).2, 0);
+    let out = tmp.path().join("r");
+    assert_eq!(report(&a, &out).2, 0);
+    let before = std::fs::read(out.join("101-2025.json")).unwrap();
+    // Before: the second store's report silently replaced the first's.
+    let (_, err, code) = report(&b, &out);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds the outputs of another store") && err.contains("hint: "), "{err}");
+    assert_eq!(std::fs::read(out.join("101-2025.json")).unwrap(), before);
+    assert_eq!(report(&a, &out).2, 0, "the same store again is fine");
+}
+
+#[test]
+fn a_folder_holding_only_a_subfolder_is_an_error_not_an_empty_ingest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outer = tmp.path().join("leveringer");
+    std::fs::create_dir_all(outer.join("2025")).unwrap();
+    delivery(&outer.join("2025"), 101, 1, 3);
+    let store = tmp.path().join("lager");
+    // Before: exit 0 and nothing ingested.
+    let mut args = vec!["ingest", p(&outer), "--store", p(&store), "--demo-noegle"];
+    args.extend(["--dato", "2026-11-23"]);
+    let (_, err, code) = godkend(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no deliveries") && err.contains("subfolders are not searched"), "{err}");
+    assert!(!store.exists(), "no store was made");
+}
+
+#[test]
+fn a_file_sent_again_with_other_content_keeps_its_earlier_receipt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, d) = (tmp.path().join("lager"), tmp.path().join("d"));
+    std::fs::create_dir_all(&d).unwrap();
+    assert_eq!(ingest(&store, &[delivery(&d, 101, 1, 30)]).2, 0);
+    let first = std::fs::read_to_string(store.join("kvitteringer/101_2025-01.csv.txt")).unwrap();
+    // Before: the second receipt replaced the first.
+    assert_eq!(ingest(&store, &[delivery(&d, 101, 1, 3)]).2, 0);
+    let kept = std::fs::read_to_string(store.join("kvitteringer/101_2025-01.csv.foer-g2.txt")).unwrap();
+    assert_eq!(kept, first);
+    assert!(store.join("kvitteringer/101_2025-01.csv.foer-g2.json").exists());
+    let newest = std::fs::read_to_string(store.join("kvitteringer/101_2025-01.csv.txt")).unwrap();
+    assert_ne!(newest, first);
+}

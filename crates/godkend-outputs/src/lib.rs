@@ -58,16 +58,27 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Writes one municipality's `<kode>-<år>.json`, `<kode>-<år>-markeringer.xlsx` and
-/// `<kode>-<navn>-<år>.pdf` into `out`, in that order (a failing PDF leaves the other two).
+/// `<kode>-<navn>-<år>.pdf` into `out`. All three are made in memory before the first is written, so a
+/// kill or a full disk while a report is made never leaves new files beside an old one; a workbook or
+/// PDF that cannot be made or written (a full disk) leaves the files before it written and removes the old
+/// ones from it on.
 pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Vec<PathBuf>> {
     let m = &r.model;
     let json = out.join(format!("{:03}-{}.json", m.kommunekode, m.aar));
-    write_atomic(&json, json::rapport(m).as_bytes())?;
     let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", m.kommunekode, m.aar));
-    xlsx::write_rapport(&xlsx, r)?;
     let pdf = out.join(format!("{:03}-{}-{}.pdf", m.kommunekode, m.navn, m.aar));
-    write_atomic(&pdf, &render_report(m)?)?;
-    Ok(vec![json, xlsx, pdf])
+    let made = [Ok(json::rapport(m).into_bytes()), xlsx::rapport_bytes(&xlsx, r), render_report(m)];
+    let paths = [json, xlsx, pdf];
+    for (i, bytes) in made.into_iter().enumerate() {
+        let written = bytes.and_then(|bytes| Ok(write_atomic(&paths[i], &bytes)?));
+        if let Err(e) = written {
+            for stale in &paths[i..] {
+                let _ = std::fs::remove_file(stale);
+            }
+            return Err(e);
+        }
+    }
+    Ok(paths.to_vec())
 }
 
 /// Writes `status-<år>.csv`, `.json` and `.pdf` into `out`.

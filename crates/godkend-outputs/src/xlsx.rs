@@ -33,6 +33,12 @@ pub const SAGER_HEADER: [&str; 6] = ["id", "sagsid", "ydelse", "startdato", "slu
 /// The workbook of one report: its report-year flags and the cases behind them, dated the report's
 /// dispatch date (`frister.rapport_udsendt`) so the file is byte-identical across runs.
 pub fn write_rapport(path: &Path, r: &godkend_round::Rapport) -> Result<()> {
+    godkend_store::fil::write_atomic(path, &rapport_bytes(path, r)?)?;
+    Ok(())
+}
+
+/// The bytes of [`write_rapport`]'s workbook (`path` only names it in an error).
+pub fn rapport_bytes(path: &Path, r: &godkend_round::Rapport) -> Result<Vec<u8>> {
     let m = &r.model;
     // One line per mark to answer; the other rules on its cell are named in its explanation.
     let joined: Vec<Markering> = m
@@ -48,7 +54,7 @@ pub fn write_rapport(path: &Path, r: &godkend_round::Rapport) -> Result<()> {
         .collect();
     let flags: Vec<&Markering> = joined.iter().collect();
     let dato = m.frister.rapport_udsendt.parse().expect("a date from aarshjul.csv");
-    write(path, &flags, &r.sager, dato, &vejledning(m))
+    bytes(path, &flags, &r.sager, dato, &vejledning(m))
 }
 
 /// The `Vejledning` sheet's lines: what the workbook is, how to answer and approve, by when, to whom.
@@ -78,6 +84,18 @@ pub fn write(
     dato: chrono::NaiveDate,
     vejledning: &[String],
 ) -> Result<()> {
+    godkend_store::fil::write_atomic(path, &bytes(path, flags, rows, dato, vejledning)?)?;
+    Ok(())
+}
+
+/// The bytes of [`write`]'s workbook (`path` only names it in an error).
+fn bytes(
+    path: &Path,
+    flags: &[&Markering],
+    rows: &[SagBag],
+    dato: chrono::NaiveDate,
+    vejledning: &[String],
+) -> Result<Vec<u8>> {
     let fail = |source: rust_xlsxwriter::XlsxError| Error::Xlsx { path: path.to_path_buf(), source };
     let created = ExcelDateTime::from_ymd(dato.year() as u16, dato.month() as u8, dato.day() as u8).map_err(fail)?;
     let mut wb = Workbook::new();
@@ -153,7 +171,5 @@ pub fn write(
         ws.write_string(r, 4, row.slutdato.as_deref().unwrap_or("")).map_err(fail)?;
         ws.write_string(r, 5, &row.haendelse).map_err(fail)?;
     }
-    let bytes = wb.save_to_buffer().map_err(fail)?;
-    godkend_store::fil::write_atomic(path, &bytes)?;
-    Ok(())
+    wb.save_to_buffer().map_err(fail)
 }

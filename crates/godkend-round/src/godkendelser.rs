@@ -66,14 +66,19 @@ pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkende
             .filter(|k| code.len() == 3 && reference.kommune(*k).is_some())
             .ok_or_else(|| err(n, format!("kommunekode `{}` is not a municipality code", shown(code))))?;
         let dato = fields[at[1]];
-        if chrono::NaiveDate::parse_from_str(dato, "%Y-%m-%d").is_err() {
-            return Err(err(n, format!("dato `{}` is not a date YYYY-MM-DD", shown(dato))));
-        }
+        // Exactly YYYY-MM-DD: chrono alone takes `+2026-03-20` and `2026-3-4`, and the text of a date is
+        // what orders two approvals of one municipality.
+        let is_iso = dato.len() == 10
+            && dato.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        let parsed = chrono::NaiveDate::parse_from_str(dato, "%Y-%m-%d").ok().filter(|_| is_iso);
+        let Some(parsed) = parsed else {
+            return Err(err(n, format!("dato `{}` is not a date YYYY-MM-DD, e.g. 2026-03-05", shown(dato))));
+        };
         let godkendt_af = renset(fields[at[2]]);
         if godkendt_af.is_empty() {
             return Err(err(n, "godkendt_af is empty; say who approved".into()));
         }
-        let new = Godkendelse { dato: dato.to_string(), godkendt_af };
+        let new = Godkendelse { dato: parsed.format("%Y-%m-%d").to_string(), godkendt_af };
         match out.get(&kommunekode) {
             Some(old) if old.dato > new.dato => {}
             _ => {

@@ -156,6 +156,9 @@ fn approvals_are_read_strictly_and_the_latest_counts() {
         ("kommunekode;dato\n101;2026-03-20\n", ":1: column `godkendt_af` is missing"),
         ("kommunekode;dato;godkendt_af\n999;2026-03-20;A\n", ":2: kommunekode `999` is not a municipality code"),
         ("kommunekode;dato;godkendt_af\n101;20-03-2026;A\n", ":2: dato `20-03-2026` is not a date"),
+        // Before: accepted by chrono, and `2026-3-4` then sorted after `2026-03-05`.
+        ("kommunekode;dato;godkendt_af\n101;+2026-03-20;A\n", ":2: dato `+2026-03-20` is not a date YYYY-MM-DD"),
+        ("kommunekode;dato;godkendt_af\n101;2026-1-5;A\n", ":2: dato `2026-1-5` is not a date YYYY-MM-DD"),
         ("kommunekode;dato;godkendt_af\n101;2026-03-20;\n", ":2: godkendt_af is empty"),
         ("kommunekode;dato;godkendt_af\n101;2026-03-20\n", ":2: 2 fields, the header has 3"),
     ] {

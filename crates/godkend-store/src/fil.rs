@@ -33,11 +33,15 @@ pub(crate) fn write_parquet_durably(path: &Path, df: &mut DataFrame) -> Result<(
     let dir = parent(path);
     let tmp = temporary(dir)?;
     // Buffered: the writer issues a write per page and column chunk, tens of thousands for the log.
-    let mut out = std::io::BufWriter::with_capacity(256 << 10, tmp.as_file());
-    ParquetWriter::new(&mut out)
-        .with_compression(ParquetCompression::Zstd(None))
-        .finish(df)
-        .map_err(|e| Error::Store { path: tmp.path().to_path_buf(), message: e.to_string() })?;
+    let mut out = Recording { inner: std::io::BufWriter::with_capacity(256 << 10, tmp.as_file()), failed: None };
+    let finished = ParquetWriter::new(&mut out).with_compression(ParquetCompression::Zstd(None)).finish(df);
+    if let Err(e) = finished {
+        // polars wraps the IO error in text; the recorded one keeps its kind (a full disk is no damage).
+        return Err(match out.failed.take() {
+            Some(source) => Error::Io { path: tmp.path().to_path_buf(), source },
+            None => Error::Store { path: tmp.path().to_path_buf(), message: e.to_string() },
+        });
+    }
     out.flush().map_err(Error::io(tmp.path()))?;
     drop(out);
     tmp.as_file().sync_all().map_err(Error::io(tmp.path()))?;
@@ -57,6 +61,30 @@ fn temporary(dir: &Path) -> Result<tempfile::NamedTempFile> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     builder.tempfile_in(dir).map_err(Error::io(dir))
+}
+
+/// A writer that remembers its first IO error, for a caller whose library turns errors into text.
+struct Recording<W> {
+    inner: W,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> Write for Recording<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| self.remember(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| self.remember(e))
+    }
+}
+
+impl<W> Recording<W> {
+    fn remember(&mut self, e: &std::io::Error) {
+        if self.failed.is_none() {
+            self.failed = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+    }
 }
 
 fn parent(path: &Path) -> &Path {

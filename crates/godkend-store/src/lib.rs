@@ -47,8 +47,18 @@ impl Error {
         move |source| Error::Io { path, source }
     }
 
+    /// Whether the error is a full disk (or quota): nothing is damaged, there is only no room.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if matches!(source.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded))
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> Option<&'static str> {
+        if self.is_disk_full() {
+            return Some(
+                "the disk is full: free space and run the same command again; what was committed before is intact, and nothing half-written is read",
+            );
+        }
         match self {
             Error::Io { .. } => Some("check that the path exists and is readable"),
             Error::Store { .. } => Some(

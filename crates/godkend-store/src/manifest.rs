@@ -171,8 +171,16 @@ pub(crate) fn publish_receipts(staging: &Path) -> Result<()> {
         .map(|e| e.map(|e| e.path()).map_err(Error::io(staging)))
         .collect::<Result<_>>()?;
     entries.sort();
+    let generation = staged_generation(staging).unwrap_or_default();
     for (i, path) in entries.iter().enumerate() {
-        let to = target.join(path.file_name().expect("a file"));
+        let name = path.file_name().expect("a file").to_string_lossy().into_owned();
+        let to = target.join(&name);
+        // A delivery sent again under the same name keeps its earlier receipt beside the new one.
+        if to.exists() {
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+            let kept = target.join(format!("{stem}.foer-g{generation}.{ext}"));
+            std::fs::rename(&to, &kept).map_err(Error::io(&kept))?;
+        }
         std::fs::rename(path, &to).map_err(Error::io(&to))?;
         if i == 0 {
             crate::crash_point("en-kvittering");
