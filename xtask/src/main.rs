@@ -1,4 +1,5 @@
 //! Project chores: `cargo xtask golden` / `bless` (golden files, see `crates/godkend-golden`),
+//! `cargo xtask fuzz` (the readers of outside files fuzzed, `crates/godkend-fuzz`),
 //! `cargo xtask demo-check` (national-scale ingest and flags against the generator's ground truth,
 //! counts against an independent DuckDB recount), `cargo xtask bench` (national scale, every step timed,
 //! DuckDB side by side; see `bench`) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
@@ -21,6 +22,7 @@ fn main() -> Result<()> {
         Some("bench-ingest") => bench_ingest(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("fjendtlig") => hostile(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("kalibrer") => calibrate(&args[1..]),
         Some("golden") => golden_check(args.get(1).map(String::as_str)),
         Some("bless") => golden_bless(args.get(1).map(String::as_str)),
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
                  cargo xtask bench [--skala X] [--seed N]               national scale: ingest, run, report, re-delivery, DuckDB side by side\n  \
                  cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size\n  \
                  cargo xtask fjendtlig                                  peak memory and time of the hostile inputs (issue 9)\n  \
+                 cargo xtask fuzz [--minutes N] [--seed S] [--maal NAVN]  the readers of outside files fuzzed (release); findings kept in fixtures/fuzz/\n  \
                  cargo xtask kalibrer [--seed N]                        all 98 municipalities 2015–2025: graded anomalies, recall, false alarms\n  \
                  cargo xtask golden [CASE]                              compare fixtures/golden cases with their expectations\n  \
                  cargo xtask bless [CASE]                               rewrite the expectations (refused when CI is set)"
@@ -230,6 +233,28 @@ fn calibrate(args: &[String]) -> Result<()> {
 
 /// The hostile inputs of issue 9 through the release binary: each must stay within 2 GB and 60 s.
 /// Peak memory comes from GNU time (`/usr/bin/time`, Debian package `time`).
+/// The fuzzer (`crates/godkend-fuzz`) built in release mode and run for as long as asked; inputs that broke
+/// a promise are written to `fixtures/fuzz/<target>/`, where `cargo test` replays them.
+fn fuzz(args: &[String]) -> Result<()> {
+    let status = cargo()
+        .current_dir(root())
+        .args(["build", "--release", "-p", "godkend-fuzz", "--bin", "godkend-fuzz"])
+        .status()
+        .context("cargo build")?;
+    if !status.success() {
+        bail!("building godkend-fuzz failed");
+    }
+    let bin = target_dir().join("release/godkend-fuzz");
+    let fixtures = root().join("fixtures/fuzz");
+    let mut cmd = Command::new(&bin);
+    cmd.args(args).arg("--fixtures").arg(&fixtures);
+    let status = cmd.status().with_context(|| bin.display().to_string())?;
+    if !status.success() {
+        bail!("the fuzzer found inputs that break a promise; they are in {}", fixtures.display());
+    }
+    Ok(())
+}
+
 fn hostile() -> Result<()> {
     let bin = godkend()?;
     let dir = work_dir("fjendtlig")?;

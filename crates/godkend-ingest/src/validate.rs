@@ -68,6 +68,9 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// What a Parquet delivery's receipt says when the decoder panicked on it.
+pub const PARQUET_DEKODER_FEJL: &str = "filen kan ikke læses som Parquet: dekoderen fejlede på filens indhold";
+
 /// Validates a delivery; a panic anywhere in reading or checking it (a decoder's bug) rejects that delivery
 /// with a receipt instead of costing the whole ingest.
 pub(crate) fn validate_hashed(
@@ -81,12 +84,23 @@ pub(crate) fn validate_hashed(
     let hash = sha256.clone();
     let guarded = std::panic::AssertUnwindSafe(|| validate_unguarded(fil, bytes, sha256, reference, encoding, seneste));
     std::panic::catch_unwind(guarded).unwrap_or_else(|_| {
-        let fatal = Fatal::new(
-            FundKode::FilUlaeselig,
-            None,
-            "filen kunne ikke behandles: godkend stødte på en intern fejl under læsningen",
-            "leveringen er ikke indlæst; send kvitteringen til DST, så fejlen kan rettes",
-        );
+        let navn = LeveringNavn::parse(Path::new(fil));
+        // The Parquet decoder (polars) panics on some damaged files instead of returning an error.
+        let fatal = if navn.is_some_and(|n| n.format == crate::filename::Format::Parquet) {
+            Fatal::new(
+                FundKode::FilUlaeselig,
+                None,
+                PARQUET_DEKODER_FEJL,
+                "filen er beskadiget eller ikke skrevet efter Parquet-formatet; skriv den igen fra kildesystemet og send den på ny",
+            )
+        } else {
+            Fatal::new(
+                FundKode::FilUlaeselig,
+                None,
+                "filen kunne ikke behandles: godkend stødte på en intern fejl under læsningen",
+                "leveringen er ikke indlæst; send kvitteringen til DST, så fejlen kan rettes",
+            )
+        };
         rejected(Kvittering::new(fil.to_string(), LeveringNavn::parse(Path::new(fil)), hash), fatal)
     })
 }
