@@ -112,6 +112,12 @@ impl Kvittering {
 
     /// Counts one finding, keeping the first few lines as examples.
     pub fn add(&mut self, kode: FundKode, sample: Sample) {
+        self.add_with(kode, || sample);
+    }
+
+    /// As [`Kvittering::add`], making the example only if it is kept: a million findings of one code cost
+    /// a count, not a million texts.
+    pub fn add_with(&mut self, kode: FundKode, sample: impl FnOnce() -> Sample) {
         let entry = match self.fund.iter_mut().position(|f| f.kode == kode) {
             Some(i) => &mut self.fund[i],
             None => {
@@ -127,7 +133,7 @@ impl Kvittering {
         };
         entry.antal += 1;
         if entry.eksempler.len() < SAMPLES_PER_CODE {
-            entry.eksempler.push(sample);
+            entry.eksempler.push(sample());
         }
     }
 

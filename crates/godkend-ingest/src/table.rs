@@ -13,14 +13,18 @@ pub const MAX_FIELD_BYTES: usize = 1000;
 
 /// Most records one delivery may hold. København's largest month is about 20,000; a file far
 /// beyond this is broken or hostile, and reading it would cost memory out of all proportion.
-pub const MAX_ROWS: usize = 1_000_000;
+pub const MAX_ROWS: usize = 500_000;
 
-/// Largest delivery file read at all (1,000,000 full rows are about 120 MB as CSV).
-pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest delivery file read at all (500,000 full rows are about 60 MB as CSV). With [`MAX_ROWS`] it keeps
+/// one delivery's validation within [`DELIVERY_BUDGET`] (docs/leveringer.md).
+pub const MAX_BYTES: u64 = 128 * 1024 * 1024;
 
-/// Most bytes a Parquet delivery's own columns may take decoded (docs/leveringer.md): 1,000,000 full rows
-/// are about 120 MB of text.
-pub const PARQUET_BUDGET: u64 = 512 * 1024 * 1024;
+/// The memory one delivery's validation may take, as measured at the caps (docs/leveringer.md).
+pub const DELIVERY_BUDGET: u64 = 512 * 1024 * 1024;
+
+/// Most bytes a Parquet delivery's own columns may take decoded (docs/leveringer.md): 500,000 full rows
+/// are about 60 MB of text.
+pub const PARQUET_BUDGET: u64 = 160 * 1024 * 1024;
 
 /// Reads a delivery file, or the fatal finding of a file that cannot or should not be read.
 pub fn read_delivery(path: &std::path::Path) -> Result<Vec<u8>, Fatal> {
@@ -137,13 +141,70 @@ pub struct Table {
     /// Index of each contract column in a row, if the file has it.
     pub columns: [Option<usize>; 11],
     pub unknown_columns: Vec<String>,
-    pub rows: Vec<(usize, csv::StringRecord)>,
+    pub rows: Rows,
 }
 
 impl Table {
     /// The trimmed field of `col` in `row`, or "" if the file has no such column.
-    pub fn get<'r>(&self, row: &'r csv::StringRecord, col: Col) -> &'r str {
+    pub fn get<'r>(&self, row: Row<'r>, col: Col) -> &'r str {
         self.columns[col as usize].and_then(|i| row.get(i)).map_or("", str::trim)
+    }
+}
+
+/// Every row's fields in one buffer: a row costs its text and four bytes per field (and per line
+/// number), not two allocations of its own — a million-row delivery is read in a third of the memory.
+#[derive(Debug, Default)]
+pub struct Rows {
+    width: usize,
+    text: String,
+    ends: Vec<u32>,
+    lines: Vec<u32>,
+}
+
+/// One row of [`Rows`].
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'t> {
+    rows: &'t Rows,
+    i: usize,
+}
+
+impl<'t> Row<'t> {
+    /// The field at `index`, untrimmed.
+    pub fn get(self, index: usize) -> Option<&'t str> {
+        if index >= self.rows.width {
+            return None;
+        }
+        let at = self.i * self.rows.width + index;
+        let start = if at == 0 { 0 } else { self.rows.ends[at - 1] as usize };
+        Some(&self.rows.text[start..self.rows.ends[at] as usize])
+    }
+}
+
+impl Rows {
+    fn new(width: usize) -> Rows {
+        Rows { width, ..Rows::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Adds a row of exactly `width` fields (the readers check the count first).
+    fn push<'f>(&mut self, line: usize, fields: impl Iterator<Item = &'f str>) {
+        for field in fields {
+            self.text.push_str(field);
+            self.ends.push(u32::try_from(self.text.len()).expect("a delivery is far below 4 GB"));
+        }
+        self.lines.push(u32::try_from(line).expect("a delivery has far fewer than 4 G lines"));
+    }
+
+    /// Each row with its line number.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, Row<'_>)> {
+        self.lines.iter().enumerate().map(move |(i, &line)| (line as usize, Row { rows: self, i }))
     }
 }
 
@@ -241,9 +302,10 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
     let names: Vec<String> = header.iter().map(str::to_string).collect();
     check_field_lengths(&header, 1, &names)?;
     let (columns, unknown_columns) = map_header(&names)?;
-    let mut rows = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| csv_error(&e))?;
+    let mut rows = Rows::new(names.len());
+    drop(records);
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
         let line = record.position().map_or(0, |p| p.line() as usize);
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue;
@@ -260,7 +322,7 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
         if rows.len() == MAX_ROWS {
             return Err(too_large(format!("filen har mere end {MAX_ROWS} poster")));
         }
-        rows.push((line, record));
+        rows.push(line, record.iter());
     }
     if rows.is_empty() {
         return Err(Fatal::new(
@@ -405,14 +467,15 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
     }
     let chunked: Vec<&StringChunked> = text_columns.iter().map(|s| s.str().expect("cast to String")).collect();
     let mut iters: Vec<_> = chunked.iter().map(|c| c.iter()).collect();
-    let mut rows = Vec::with_capacity(df.height());
+    let mut rows = Rows::new(iters.len());
+    let mut record = csv::StringRecord::with_capacity(64, iters.len());
     for row in 0..df.height() {
-        let mut record = csv::StringRecord::with_capacity(64, iters.len());
+        record.clear();
         for it in iters.iter_mut() {
             record.push_field(it.next().flatten().unwrap_or(""));
         }
         check_field_lengths(&record, row + 1, &names)?;
-        rows.push((row + 1, record));
+        rows.push(row + 1, record.iter());
     }
     Ok(Table { columns, unknown_columns, rows })
 }

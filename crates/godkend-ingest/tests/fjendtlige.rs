@@ -37,7 +37,7 @@ fn a_categorical_column_is_rejected_by_name() {
 fn a_column_that_decodes_far_beyond_the_budget_is_rejected_before_decoding() {
     // 49 KB on disk, 977 MB of pages once decompressed.
     let k = receipt("101_2024-02.parquet");
-    assert_eq!(fatal_text(&k), "levering_for_stor: leveringens kolonner fylder 977 MB udpakket (højst 512 MB)");
+    assert_eq!(fatal_text(&k), "levering_for_stor: leveringens kolonner fylder 977 MB udpakket (højst 160 MB)");
 }
 
 #[test]

@@ -309,7 +309,7 @@ fn a_parquet_claiming_more_rows_than_a_delivery_can_have_is_rejected_before_deco
     let k = validate_bytes("101_2024-03.parquet", &bytes, &reference, Encoding::Utf8).kvittering;
     let fatal = k.fatal.expect("rejected");
     assert_eq!(fatal.kode, godkend_model::FundKode::LeveringForStor);
-    assert_eq!(fatal.tekst, "filen angiver 1000001 rækker (højst 1000000)");
+    assert_eq!(fatal.tekst, "filen angiver 500001 rækker (højst 500000)");
 }
 
 #[test]
