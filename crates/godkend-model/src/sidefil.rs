@@ -6,8 +6,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-/// The most bytes a side file may have (a comments workbook of a whole round is a few MB).
-pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// The most bytes a side file may have (a comments workbook of a whole round is a few MB, a report JSON
+/// about 100 KB).
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Opens `path` for reading if it is a regular file of at most [`MAX_BYTES`]. A pipe or device is
 /// refused without blocking: it is opened non-blocking and inspected before anything is read.
