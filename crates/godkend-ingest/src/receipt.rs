@@ -65,6 +65,10 @@ pub struct Kvittering {
     #[serde(default)]
     pub poster: BTreeMap<u16, Poster>,
     pub fund: Vec<FundAntal>,
+    /// Every rejected record (the findings above keep ten examples per code): what the municipality's
+    /// report lists by sagsid, month, line and code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub afviste_poster: Vec<godkend_model::leveringslog::AfvistPost>,
     pub fatal: Option<Fatal>,
 }
 
@@ -106,6 +110,7 @@ impl Kvittering {
             voksenposter: BTreeMap::new(),
             poster: BTreeMap::new(),
             fund: Vec::new(),
+            afviste_poster: Vec::new(),
             fatal: None,
         }
     }

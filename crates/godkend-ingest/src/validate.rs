@@ -293,6 +293,15 @@ fn validate_rows(
         let p = kvittering.poster.entry(kommunekode).or_default();
         p.poster += 1;
         p.afviste += usize::from(rejected);
+        if rejected {
+            let koder = r.findings.iter().filter(|(k, _)| k.alvor() == godkend_model::Alvor::Fejl);
+            kvittering.afviste_poster.push(godkend_model::leveringslog::AfvistPost {
+                linje,
+                kommunekode,
+                sagsid: shown(sagsid).into_owned(),
+                koder: koder.map(|(k, _)| k.code().to_string()).collect(),
+            });
+        }
         for (kode, tekst) in r.findings.drain(..) {
             kvittering.add(kode, Sample { linje, sagsid: Some(shown(sagsid).into_owned()), tekst });
         }

@@ -28,6 +28,16 @@ pub struct LogEntry {
     pub poster: String,
 }
 
+/// A record a delivery rejected, as the municipality can find it in its own system: the line, the
+/// handlekommune, the sagsid (shown as `tekst::shown` shows it: never a CPR) and the codes of its errors.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AfvistPost {
+    pub linje: usize,
+    pub kommunekode: u16,
+    pub sagsid: String,
+    pub koder: Vec<String>,
+}
+
 /// One handlekommune's records in a delivery, and how many of them were rejected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Poster {

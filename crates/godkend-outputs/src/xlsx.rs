@@ -54,7 +54,61 @@ pub fn rapport_bytes(path: &Path, r: &godkend_round::Rapport) -> Result<Vec<u8>>
         .collect();
     let flags: Vec<&Markering> = joined.iter().collect();
     let dato = m.frister.rapport_udsendt.parse().expect("a date from aarshjul.csv");
-    bytes(path, &flags, &r.sager, dato, &vejledning(m))
+    let mut lines = vejledning(m);
+    if !r.afviste.is_empty() {
+        let at = lines.len() - 2;
+        lines.insert(
+            at,
+            format!(
+                "Arket Afviste poster viser {} fra kommunens leveringer i {} med leveringsmåned, linje, sagsnummer og hvad der er galt, så de kan rettes og leveres igen.",
+                godkend_model::talformat::antal(r.afviste.len(), "afvist post", "afviste poster"),
+                m.aar
+            ),
+        );
+    }
+    let mut wb = workbook(path, &flags, &r.sager, dato, &lines)?;
+    if !r.afviste.is_empty() {
+        afviste_sheet(&mut wb, &r.afviste).map_err(|source| Error::Xlsx { path: path.to_path_buf(), source })?;
+    }
+    wb.save_to_buffer().map_err(|source| Error::Xlsx { path: path.to_path_buf(), source })
+}
+
+/// The most rejected records one sheet lists (an XLSX sheet holds 1,048,576 rows).
+const AFVISTE_MAX: usize = 1_000_000;
+
+/// `Afviste poster`: every record the report year's deliveries rejected, to find in the case system.
+fn afviste_sheet(
+    wb: &mut Workbook,
+    afviste: &[godkend_round::afviste::AfvistRaekke],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("Afviste poster")?;
+    for (c, h) in ["Leveringsmåned", "Fil", "Linje", "Sagsid", "Fundkode", "Hvad er galt"].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (c, w) in [14.0, 24.0, 8.0, 22.0, 24.0, 60.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (i, a) in afviste.iter().take(AFVISTE_MAX).enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, &a.maaned)?;
+        ws.write_string(r, 1, &a.fil)?;
+        ws.write_number(r, 2, a.linje as f64)?;
+        ws.write_string(r, 3, &a.sagsid)?;
+        ws.write_string(r, 4, a.koder.join(", "))?;
+        let hvad: Vec<&str> =
+            a.koder.iter().filter_map(|k| godkend_model::FundKode::parse(k)).map(|k| k.beskrivelse()).collect();
+        ws.write_string(r, 5, hvad.join("; "))?;
+    }
+    if afviste.len() > AFVISTE_MAX {
+        let r = AFVISTE_MAX as u32 + 1;
+        ws.write_string(r, 0, format!("… og {} poster mere: se kvitteringerne", afviste.len() - AFVISTE_MAX))?;
+    }
+    let last = afviste.len().min(AFVISTE_MAX) as u32;
+    ws.autofilter(0, 0, last, 5)?;
+    Ok(())
 }
 
 /// The `Vejledning` sheet's lines: what the workbook is, how to answer and approve, by when, to whom.
@@ -84,18 +138,20 @@ pub fn write(
     dato: chrono::NaiveDate,
     vejledning: &[String],
 ) -> Result<()> {
-    godkend_store::fil::write_atomic(path, &bytes(path, flags, rows, dato, vejledning)?)?;
+    let mut wb = workbook(path, flags, rows, dato, vejledning)?;
+    let bytes = wb.save_to_buffer().map_err(|source| Error::Xlsx { path: path.to_path_buf(), source })?;
+    godkend_store::fil::write_atomic(path, &bytes)?;
     Ok(())
 }
 
-/// The bytes of [`write`]'s workbook (`path` only names it in an error).
-fn bytes(
+/// [`write`]'s workbook, not yet saved (`path` only names it in an error).
+fn workbook(
     path: &Path,
     flags: &[&Markering],
     rows: &[SagBag],
     dato: chrono::NaiveDate,
     vejledning: &[String],
-) -> Result<Vec<u8>> {
+) -> Result<Workbook> {
     let fail = |source: rust_xlsxwriter::XlsxError| Error::Xlsx { path: path.to_path_buf(), source };
     let created = ExcelDateTime::from_ymd(dato.year() as u16, dato.month() as u8, dato.day() as u8).map_err(fail)?;
     let mut wb = Workbook::new();
@@ -171,5 +227,5 @@ fn bytes(
         ws.write_string(r, 4, row.slutdato.as_deref().unwrap_or("")).map_err(fail)?;
         ws.write_string(r, 5, &row.haendelse).map_err(fail)?;
     }
-    wb.save_to_buffer().map_err(fail)
+    Ok(wb)
 }

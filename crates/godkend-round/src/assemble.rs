@@ -142,7 +142,8 @@ pub fn rapporter(
                         .to_string()
                 }),
             };
-            Ok(Rapport { model, sager })
+            let afviste = crate::afviste::of(store, &scope.log, k, scope.year)?;
+            Ok(Rapport { model, sager, afviste })
         })
         .collect()
 }

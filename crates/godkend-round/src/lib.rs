@@ -7,6 +7,7 @@
 //! municipality's report is the same calls with [`Udvalg::Kommune`]. Nothing here writes a file for a
 //! reader: that is godkend-outputs.
 
+pub mod afviste;
 pub mod approved;
 pub mod assemble;
 pub mod cells;
@@ -88,6 +89,9 @@ pub struct RunOptions {
 pub struct Rapport {
     pub model: KommuneRapport,
     pub sager: Vec<SagBag>,
+    /// Every record the municipality's deliveries of the report year rejected (the workbook's `Afviste
+    /// poster`).
+    pub afviste: Vec<afviste::AfvistRaekke>,
 }
 
 /// The result of a run: one report per municipality (in code order).

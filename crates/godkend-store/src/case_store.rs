@@ -321,6 +321,15 @@ impl CaseStore {
         Ok(all)
     }
 
+    /// The JSON receipt of the delivery `fil` (as the log names it), if there is one.
+    pub fn receipt_json(&self, fil: &str) -> Result<Option<String>> {
+        let path = self.root.join(RECEIPTS_DIR).join(fil).with_extension(crate::manifest::receipt_ext(fil, "json"));
+        if path.parent() != Some(self.root.join(RECEIPTS_DIR).as_path()) || !path.is_file() {
+            return Ok(None);
+        }
+        std::fs::read_to_string(&path).map(Some).map_err(Error::io(&path))
+    }
+
     /// The delivery log as committed: one row per delivery ever ingested (rejected ones included).
     pub fn read_log(&self) -> Result<Vec<LogEntry>> {
         let Some(file) = self.manifest().leveringer.clone() else {

@@ -151,6 +151,12 @@ pub(crate) fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
     write_durably(&root.join(MANIFEST), json.as_bytes())
 }
 
+/// `101_2024-03.csv` → `csv.json`, so receipts of a CSV and a Parquet delivery of the same month differ.
+pub(crate) fn receipt_ext(fil: &str, kind: &str) -> String {
+    let e = Path::new(fil).extension().and_then(|e| e.to_str()).unwrap_or("");
+    if e.is_empty() { kind.to_string() } else { format!("{e}.{kind}") }
+}
+
 /// `.g7` → 7 (a staging folder of receipts).
 pub(crate) fn staged_generation(path: &Path) -> Option<u64> {
     // The name first: the folder holds a receipt per delivery, and a stat of each costs more than the rest.

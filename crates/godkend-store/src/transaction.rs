@@ -4,13 +4,14 @@
 use crate::case_store::CaseStore;
 use crate::fil::{sync_dir, write_parquet_durably};
 use crate::manifest::{
-    CASES_DIR, FORMAT, Kontrol, Manifest, RECEIPTS_DIR, file_generation, publish_receipts, write_manifest,
+    CASES_DIR, FORMAT, Kontrol, Manifest, RECEIPTS_DIR, file_generation, publish_receipts, receipt_ext as ext,
+    write_manifest,
 };
 use crate::tables::{Sag, cases_to_frame, log_to_frame, merge, newest};
 use crate::{Error, Result, crash_point};
 use godkend_model::LogEntry;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// One ingest's changes, invisible to readers until [`Transaction::commit`]. Dropped without a
@@ -225,10 +226,4 @@ impl Drop for Transaction<'_> {
         }
         let _ = std::fs::remove_dir_all(&self.staging);
     }
-}
-
-/// `101_2024-03.csv` → `csv.json`, so receipts of a CSV and a Parquet delivery of the same month differ.
-fn ext(fil: &str, kind: &str) -> String {
-    let e = Path::new(fil).extension().and_then(|e| e.to_str()).unwrap_or("");
-    if e.is_empty() { kind.to_string() } else { format!("{e}.{kind}") }
 }
