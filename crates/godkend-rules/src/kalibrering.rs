@@ -7,10 +7,13 @@
 //! percent of the previous quarter; what it *should* cause is decided by the quarter rule's own
 //! thresholds on the resulting figures (a red-sized change must be red). Every other series is clean:
 //! the share of its report-year cells flagged red or yellow (by any series rule, HB included) is the
-//! false-alarm rate. Deterministic for a seed.
+//! false-alarm rate. A last kind of event stops a series from a quarter of the year before (`ophørt året
+//! før`): it has no recipients in the whole report year, which the stopped-service rule must mark, red
+//! when the level before the stop is at least the quarter rule's red persons threshold. Deterministic for
+//! a seed.
 
 use crate::flags::{self, Alvor, Markering, Regel};
-use crate::{hb_flags, series};
+use crate::{hb_flags, series, stopped};
 use godkend_model::rng::Rng;
 use godkend_model::{Counts, Kvartal, Periode, Reference, Taerskler};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +34,9 @@ pub const GRADES: [Option<f64>; 13] = [
     Some(200.0),
     None,
 ];
+
+/// The index of the stopped-service events, after the [`GRADES`].
+const OPHOERT: usize = GRADES.len();
 
 /// Events per grade (each on its own series).
 const EVENTS_PER_GRADE: usize = 40;
@@ -68,8 +74,8 @@ pub struct Kalibrering {
     pub red_below_5_persons: usize,
 }
 
-/// One injected event: its grade (index into [`GRADES`]), series, quarter, and the figures before and
-/// after it.
+/// One injected event: its grade (index into [`GRADES`], or [`OPHOERT`]), series, quarter, and the figures
+/// before and after it (for a stop: the whole level the rule expects, and 0).
 type Event = (usize, (u16, String), Kvartal, u32, u32);
 
 /// The flags of the modified counts by cell (kommune, series, quarter).
@@ -81,6 +87,8 @@ pub fn calibrate(counts: &Counts, reference: &Reference, t: &Taerskler, year: i3
     let (modified, events) = inject(counts, &quarters, seed);
     let mut all = series::series_flags(&modified, reference, t, year);
     all.extend(hb_flags::hb_flags(&modified, reference, t, year).0);
+    let stops = stopped::stopped_flags(&modified, reference, t, year, &all);
+    all.extend(stops);
     let at: FlagsAt = all.iter().fold(BTreeMap::new(), |mut m, f| {
         m.entry((f.kommunekode, f.serie.as_str(), f.kvartal)).or_default().push(f);
         m
@@ -89,6 +97,7 @@ pub fn calibrate(counts: &Counts, reference: &Reference, t: &Taerskler, year: i3
     for (g, grade) in GRADES.iter().enumerate() {
         out.grades.push(grade_row(g, *grade, &events, &at, t));
     }
+    out.grades.push(stopped_row(&events, &at, t, year));
     count_clean(&mut out, &modified, &events, &quarters, &at);
     out.red_below_5_persons = all
         .iter()
@@ -134,7 +143,60 @@ fn inject(counts: &Counts, quarters: &[Kvartal], seed: u64) -> (Counts, Vec<Even
             events.push((g, key, q, prev, cur));
         }
     }
+    // Stops from a quarter of the year before (Q2–Q4), on series with recipients in every quarter of it.
+    let year_before: Vec<Kvartal> = quarters.iter().map(|q| q.previous().previous().previous().previous()).collect();
+    let fra = counts.window.map(|w| w.fra);
+    for key in next.filter(|k| year_before.iter().all(|q| counts.kommune[k].get(q).is_some_and(|t| t.modtagere >= 1))) {
+        if events.iter().filter(|e| e.0 == OPHOERT).count() == EVENTS_PER_GRADE {
+            break;
+        }
+        let stop = year_before[1 + rng.below(3) as usize];
+        let series = modified.kommune.get_mut(&key).expect("a candidate series");
+        // The level the rule expects: the mean of the (up to) four quarters ending with the last before the stop.
+        let level: Vec<u32> = (0..4u32)
+            .scan(stop.previous(), |q, _| {
+                let here = *q;
+                *q = q.previous();
+                Some(here)
+            })
+            .take_while(|q| fra.is_none_or(|f| *q >= f))
+            .map(|q| series.get(&q).map_or(0, |t| t.modtagere))
+            .collect();
+        let expected = level.iter().sum::<u32>() / level.len().max(1) as u32;
+        for tal in series.range_mut(stop..).map(|(_, tal)| tal) {
+            tal.modtagere = 0;
+        }
+        events.push((OPHOERT, key, stop, expected, 0));
+    }
     (modified, events)
+}
+
+/// How the stops were marked: by the stopped-service rule on the report year, against the severity its
+/// thresholds give the level before the stop.
+fn stopped_row(events: &[Event], at: &FlagsAt, t: &Taerskler, year: i32) -> GradeRow {
+    let mut row = GradeRow { grade: "ophørt året før".to_string(), ..GradeRow::default() };
+    let g = &t.kvartal_til_kvartal;
+    for (_, (k, serie), _, level, _) in events.iter().filter(|e| e.0 == OPHOERT) {
+        row.events += 1;
+        let here = at.get(&(*k, serie.as_str(), Periode::Aar(year))).cloned().unwrap_or_default();
+        let worst = here.iter().map(|f| f.alvor).min();
+        for f in &here {
+            *row.by_rule.entry(f.regel).or_default() += 1;
+        }
+        if *level >= g.roed.personer {
+            row.red_sized += 1;
+            row.yellow_sized += 1;
+            row.red_caught += usize::from(worst == Some(Alvor::Roed));
+            row.yellow_caught += usize::from(worst.is_some());
+        } else if *level >= g.gul.personer {
+            row.yellow_sized += 1;
+            row.yellow_caught += usize::from(worst.is_some());
+        } else {
+            row.below += 1;
+            row.below_flagged += usize::from(worst.is_some());
+        }
+    }
+    row
 }
 
 /// How the events of grade `g` were caught, against the severity the quarter rule's own thresholds
@@ -280,6 +342,11 @@ mod tests {
         // +30 %: ≥ 12 persons: red-sized, and red.
         assert_eq!((row("+30 %").red_sized, row("+30 %").red_caught), (40, 40));
         assert_eq!(row("fald til 0").red_caught, 40);
+        // Stopped in 2024 at a level of 40–46 persons (red ≥ the quarter rule's red persons threshold):
+        // the stopped-service rule marks every one red on 2025.
+        let stop = row("ophørt året før");
+        assert_eq!((stop.events, stop.red_sized, stop.red_caught), (40, 40, 40), "{stop:?}");
+        assert_eq!(stop.by_rule.get(&Regel::Ophoert), Some(&40));
         // Flat clean series: nothing flagged, and no red on a change of fewer than 5 persons.
         assert_eq!((k.clean_red, k.clean_yellow, k.red_below_5_persons), (0, 0, 0));
         assert!(k.clean_cells > 0);
