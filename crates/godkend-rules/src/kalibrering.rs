@@ -273,13 +273,13 @@ impl Kalibrering {
             if b == 0 { "–".to_string() } else { format!("{:.1} %", a as f64 * 100.0 / b as f64) }
         };
         s.push_str(&format!(
-            "{:<11} {:>6} {:>10} {:>10} {:>12} {:>12} {:>8} {:>12}  flagged by\n",
+            "{:<16} {:>6} {:>10} {:>10} {:>12} {:>12} {:>8} {:>12}  flagged by\n",
             "injected", "events", "red-sized", "red", "yellow-sized", "≥ yellow", "below", "below flagged"
         ));
         for r in &self.grades {
             let rules: Vec<String> = r.by_rule.iter().map(|(g, n)| format!("{} {n}", g.code())).collect();
             s.push_str(&format!(
-                "{:<11} {:>6} {:>10} {:>10} {:>12} {:>12} {:>8} {:>12}  {}\n",
+                "{:<16} {:>6} {:>10} {:>10} {:>12} {:>12} {:>8} {:>12}  {}\n",
                 r.grade,
                 r.events,
                 r.red_sized,
