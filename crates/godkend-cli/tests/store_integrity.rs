@@ -240,3 +240,43 @@ fn a_file_sent_again_with_other_content_keeps_its_earlier_receipt() {
     let newest = std::fs::read_to_string(store.join("kvitteringer/101_2025-01.csv.txt")).unwrap();
     assert_ne!(newest, first);
 }
+
+/// As another user (`nobody`, through `runuser`), when the tests run as root; elsewhere the test says so
+/// and checks nothing.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_cannot_take_the_reader_lock_refuses_rather_than_read_unprotected() {
+    use std::os::unix::fs::PermissionsExt;
+    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if !is_root || Command::new("runuser").arg("--help").output().is_err() {
+        eprintln!("skipped: needs root and runuser to act as another user");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The binary where `nobody` may run it.
+    let bin = tmp.path().join("godkend");
+    std::fs::copy(env!("CARGO_BIN_EXE_godkend"), &bin).unwrap();
+    let (store, d, out) = (tmp.path().join("lager"), tmp.path().join("d"), tmp.path().join("r"));
+    std::fs::create_dir_all(&d).unwrap();
+    assert_eq!(ingest(&store, &[delivery(&d, 101, 1, 5)]).2, 0);
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let as_nobody = || {
+        let o = Command::new("runuser")
+            .args(["-u", "nobody", "--"])
+            .arg(&bin)
+            .args(["report", "--store", p(&store), "--year", "2025", "--kommune", "101", "--out", p(&out)])
+            .output()
+            .unwrap();
+        (String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code())
+    };
+    // The lock file is there and readable: the reader takes it through a read-only handle.
+    let (err, code) = as_nobody();
+    assert_eq!(code, Some(0), "{err}");
+    // No lock file, and no right to make one. Before: the report was made without the lock (exit 0).
+    std::fs::remove_file(store.join("laeser.lock")).unwrap();
+    let (err, code) = as_nobody();
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot take the reader lock") && err.contains("chmod 644"), "{err}");
+}
