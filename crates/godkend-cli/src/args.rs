@@ -35,15 +35,14 @@ impl Out {
     /// (`.godkend/lager`): outputs of another store are refused rather than mixed with these.
     pub fn create(&self, store: &Path) -> Result<&Path, crate::failure::Failure> {
         use crate::failure::Failure;
-        std::fs::create_dir_all(&self.out).map_err(|e| {
-            Failure::new(format!("{}: {e}", self.out.display()), "choose an output folder you can write to")
-        })?;
+        std::fs::create_dir_all(&self.out)
+            .map_err(|e| Failure::new(format!("{}: {e}", self.out.display()), "vælg en udmappe, du kan skrive i"))?;
         let marker = self.out.join(".godkend").join("lager");
         let this = std::fs::canonicalize(store).unwrap_or_else(|_| store.to_path_buf()).display().to_string();
         match std::fs::read_to_string(&marker) {
             Ok(other) if other.trim() != this => Err(Failure::new(
-                format!("--out {} holds the outputs of another store ({})", self.out.display(), other.trim()),
-                "give each store its own output folder; two stores in one folder would overwrite each other's reports",
+                format!("--out {} indeholder et andet lagers uddata ({})", self.out.display(), other.trim()),
+                "giv hvert lager sin egen udmappe; to lagre i én mappe ville overskrive hinandens rapporter",
             )),
             Ok(_) => Ok(&self.out),
             Err(_) => {

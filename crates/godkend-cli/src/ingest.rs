@@ -52,10 +52,10 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         if godkend_ingest::ingest::expand_paths(std::slice::from_ref(path))?.is_empty() {
             return Err(Failure::new(
                 format!(
-                    "{}: no deliveries (.csv or .parquet files) in the folder; its subfolders are not searched",
+                    "{}: ingen leveringer (.csv- eller .parquet-filer) i mappen; dens undermapper gennemsøges ikke",
                     path.display()
                 ),
-                "name the folder that holds the delivery files themselves, e.g. fixtures/demo",
+                "angiv den mappe, der selv indeholder leveringsfilerne, fx fixtures/demo",
             ));
         }
     }

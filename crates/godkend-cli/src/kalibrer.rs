@@ -31,7 +31,9 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         .filter(|e| !e.is_rejected())
         .filter_map(|e| e.maaned.parse::<Maaned>().ok())
         .min()
-        .ok_or_else(|| Failure::new("the store holds no accepted delivery", "ingest demo data first (see --help)"))?;
+        .ok_or_else(|| {
+            Failure::new("lageret indeholder ingen godkendt levering", "indlæs først demodata (se --help)")
+        })?;
     // The window every report counts (first quarter shown: `vises_fra`), so the calibration judges the
     // series the reports flag.
     let window = godkend_round::scope::window(reference, args.year, Some(first));

@@ -88,7 +88,7 @@ fn ingest_needs_a_key_and_says_how_to_give_one() {
     let store = tmp.path().join("lager");
     let (_, err, code) = text(&godkend(&["ingest", p(&fixture("leveringer/101_2024-03.csv")), "--store", p(&store)]));
     assert_eq!(code, 2);
-    assert!(err.contains("error: no pseudonym key") && err.contains("hint: set GODKEND_NOEGLE"), "{err}");
+    assert!(err.contains("error: ingen pseudonymnøgle") && err.contains("hint: sæt GODKEND_NOEGLE"), "{err}");
     assert!(!store.exists(), "nothing is created without a key");
 }
 
@@ -321,7 +321,7 @@ fn run_errors_name_the_problem() {
         p(&tmp.path().join("o")),
     ]));
     assert_eq!(code, 2);
-    assert!(err.contains("not a godkend store") && err.contains("hint: "), "{err}");
+    assert!(err.contains("ikke et godkend-lager") && err.contains("hint: "), "{err}");
     let store = ingested_demo(tmp.path());
     let bad = tmp.path().join("svar.csv");
     std::fs::write(&bad, "kommunekode;ydelse;kvartal;kommentar\n").unwrap();

@@ -239,9 +239,9 @@ fn the_public_demo_key_or_a_weak_key_is_refused_for_a_real_store() {
     std::fs::write(&f, format!("{HEAD}\n101;A;0101901235;1.1;6;2024-01-05;;\n")).unwrap();
     let store = tmp.path().join("lager");
     for (key, expected) in [
-        (godkend_ingest::pseudonym::DEMO_KEY.to_string(), "public demo key"),
-        ("a".repeat(32), "only 1 different characters"),
-        ("æ".repeat(16), "is 16 characters"),
+        (godkend_ingest::pseudonym::DEMO_KEY.to_string(), "offentlige demonøgle"),
+        ("a".repeat(32), "kun 1 forskellige tegn"),
+        ("æ".repeat(16), "er 16 tegn"),
     ] {
         // Before: each was accepted without a word.
         let out = Command::new(env!("CARGO_BIN_EXE_godkend"))

@@ -135,8 +135,8 @@ fn a_second_ingest_is_refused_while_one_is_writing() {
     let first_still_running = first.try_wait().unwrap().is_none();
     assert!(first_still_running, "the first ingest ended too soon for this test to mean anything");
     assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains("error: ") && err.contains("another process is writing") && err.contains(&pid), "{err}");
-    assert!(err.contains("hint: only one ingest"), "{err}");
+    assert!(err.contains("error: ") && err.contains("en anden proces skriver") && err.contains(&pid), "{err}");
+    assert!(err.contains("hint: kun én indlæsning"), "{err}");
 
     assert!(first.wait().unwrap().success());
     let s = CaseStore::open(&store).unwrap();

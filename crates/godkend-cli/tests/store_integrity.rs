@@ -67,15 +67,12 @@ fn a_case_file_from_another_store_is_named_and_no_figure_is_written() {
     let (stdout, err, code) = report(&ours, &out);
     // Before: exit 0 and a report of 3 recipients instead of 30.
     assert_eq!(code, 2, "{stdout}\n{err}");
-    assert!(err.contains("sager/101-g1.parquet: the file does not match the store's manifest"), "{err}");
+    assert!(err.contains("sager/101-g1.parquet: filen passer ikke med lagerets manifest"), "{err}");
     assert!(err.contains("hint: ") && err.contains("godkend fsck"), "{err}");
     assert!(!out.join("101-2025.json").exists(), "a figure from a damaged store");
     let (stdout, _, code) = godkend(&["fsck", "--store", p(&ours)]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.contains("sager/101-g1.parquet: the file does not match") && stdout.contains("råd: restore"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("sager/101-g1.parquet: filen passer ikke") && stdout.contains("råd: genskab"), "{stdout}");
 }
 
 #[test]
@@ -92,15 +89,15 @@ fn a_manifest_restored_from_an_older_copy_is_refused_and_nothing_is_deleted() {
 
     let (stdout, err, code) = report(&store, &tmp.path().join("r"));
     assert_eq!(code, 2, "{stdout}\n{err}");
-    assert!(err.contains("a file of generation 2, later than the manifest's 1"), "{err}");
+    assert!(err.contains("en fil fra generation 2, nyere end manifestets 1"), "{err}");
     // Before: the ingest deleted generation 2's files as leftovers and skipped nothing.
     let (stdout, err, code) = ingest(&store, &[delivery(&d, 101, 3, 30)]);
     assert_eq!(code, 2, "{stdout}\n{err}");
-    assert!(err.contains("later than the manifest's 1"), "{err}");
+    assert!(err.contains("nyere end manifestets 1"), "{err}");
     assert_eq!(files_in(&store.join("sager")), before, "the ingest deleted or wrote case files");
     let (stdout, _, code) = godkend(&["fsck", "--store", p(&store)]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("147-g2.parquet") && stdout.contains("restore godkend-store.json"), "{stdout}");
+    assert!(stdout.contains("147-g2.parquet") && stdout.contains("genskab godkend-store.json"), "{stdout}");
 }
 
 #[test]
@@ -125,7 +122,7 @@ fn an_edited_manifest_is_refused_by_its_checksum() {
         std::fs::write(&manifest, &edited).unwrap();
         let (stdout, err, code) = report(&store, &tmp.path().join("r"));
         assert_eq!(code, 2, "{what}\n{stdout}\n{err}");
-        assert!(err.contains("godkend-store.json: the manifest's checksum does not match"), "{what}: {err}");
+        assert!(err.contains("godkend-store.json: manifestets kontrolsum passer ikke"), "{what}: {err}");
         let (_, err, code) = ingest(&store, &[delivery(&d, 101, 2, 3)]);
         assert_eq!(code, 2, "{what}: {err}");
         assert_eq!(files_in(&store.join("sager")), ["101-g1.parquet", "147-g1.parquet"], "{what}");
@@ -154,7 +151,7 @@ fn a_backup_is_a_store_with_the_same_cases_and_refuses_an_existing_folder() {
     assert_eq!(files_in(&copy.join("kvitteringer")), files_in(&store.join("kvitteringer")));
     let (_, err, code) = godkend(&["backup", "--store", p(&store), "--til", p(&copy)]);
     assert_eq!(code, 2);
-    assert!(err.contains("exists already"), "{err}");
+    assert!(err.contains("findes allerede"), "{err}");
 }
 
 #[cfg(unix)]
@@ -204,7 +201,7 @@ fn two_stores_never_write_into_one_output_folder() {
     // Before: the second store's report silently replaced the first's.
     let (_, err, code) = report(&b, &out);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("holds the outputs of another store") && err.contains("hint: "), "{err}");
+    assert!(err.contains("indeholder et andet lagers uddata") && err.contains("hint: "), "{err}");
     assert_eq!(std::fs::read(out.join("101-2025.json")).unwrap(), before);
     assert_eq!(report(&a, &out).2, 0, "the same store again is fine");
 }
@@ -221,7 +218,7 @@ fn a_folder_holding_only_a_subfolder_is_an_error_not_an_empty_ingest() {
     args.extend(["--dato", "2026-11-23"]);
     let (_, err, code) = godkend(&args);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no deliveries") && err.contains("subfolders are not searched"), "{err}");
+    assert!(err.contains("ingen leveringer") && err.contains("undermapper gennemsøges ikke"), "{err}");
     assert!(!store.exists(), "no store was made");
 }
 
@@ -278,5 +275,5 @@ fn a_reader_that_cannot_take_the_reader_lock_refuses_rather_than_read_unprotecte
     std::fs::remove_file(store.join("laeser.lock")).unwrap();
     let (err, code) = as_nobody();
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("cannot take the reader lock") && err.contains("chmod 644"), "{err}");
+    assert!(err.contains("kan ikke tage læselåsen") && err.contains("chmod 644"), "{err}");
 }

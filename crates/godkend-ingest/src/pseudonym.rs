@@ -45,7 +45,7 @@ impl Noegle {
     pub fn new(secret: &[u8]) -> Result<Noegle> {
         if secret == DEMO_KEY.as_bytes() {
             return Err(Error::Key(
-                "the pseudonym key is the public demo key, which anyone can read in the source; it may only be used with --demo-noegle for the synthetic demo data".into(),
+                "pseudonymnøglen er den offentlige demonøgle, som alle kan læse i kildekoden; den må kun bruges med --demo-noegle til de syntetiske demodata".into(),
             ));
         }
         Noegle::checked(secret)
@@ -53,18 +53,16 @@ impl Noegle {
 
     fn checked(secret: &[u8]) -> Result<Noegle> {
         let text = std::str::from_utf8(secret).map_err(|_| {
-            Error::Key("the pseudonym key is not text (UTF-8); use e.g. the base64 of 32 random bytes".into())
+            Error::Key("pseudonymnøglen er ikke tekst (UTF-8); brug fx base64 af 32 tilfældige bytes".into())
         })?;
         let chars = text.chars().count();
         if chars < MIN_KEY_CHARS {
-            return Err(Error::Key(format!(
-                "the pseudonym key is {chars} characters; it must be at least {MIN_KEY_CHARS}"
-            )));
+            return Err(Error::Key(format!("pseudonymnøglen er {chars} tegn; den skal være mindst {MIN_KEY_CHARS}")));
         }
         let distinct = text.chars().collect::<std::collections::BTreeSet<char>>().len();
         if distinct < MIN_DISTINCT_CHARS {
             return Err(Error::Key(format!(
-                "the pseudonym key has only {distinct} different characters (at least {MIN_DISTINCT_CHARS}); it is not random"
+                "pseudonymnøglen har kun {distinct} forskellige tegn (mindst {MIN_DISTINCT_CHARS}); den er ikke tilfældig"
             )));
         }
         let mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
@@ -80,14 +78,14 @@ impl Noegle {
     pub fn from_file_or_env(file: Option<&Path>) -> Result<Noegle> {
         if let Some(file) = file {
             let refuse = |why: String| Error::Key(format!("{}: {why}", file.display()));
-            let meta = std::fs::metadata(file).map_err(|e| refuse(format!("cannot read the pseudonym key: {e}")))?;
+            let meta = std::fs::metadata(file).map_err(|e| refuse(format!("kan ikke læse pseudonymnøglen: {e}")))?;
             if !meta.is_file() {
                 return Err(refuse(
-                    "the pseudonym key file is not a regular file (a pipe, a device or a folder)".into(),
+                    "pseudonymnøglens fil er ikke en almindelig fil (et rør, en enhed eller en mappe)".into(),
                 ));
             }
             if meta.len() > MAX_KEY_FILE_BYTES {
-                return Err(refuse(format!("{} bytes is no key file (at most {MAX_KEY_FILE_BYTES})", meta.len())));
+                return Err(refuse(format!("{} bytes er ingen nøglefil (højst {MAX_KEY_FILE_BYTES})", meta.len())));
             }
             #[cfg(unix)]
             {
@@ -95,18 +93,20 @@ impl Noegle {
                 let mode = meta.permissions().mode() & 0o777;
                 if mode & 0o077 != 0 {
                     return Err(refuse(format!(
-                        "the pseudonym key file can be read by others (mode {mode:03o}); make it private: chmod 600"
+                        "pseudonymnøglens fil kan læses af andre (rettigheder {mode:03o}); gør den privat: chmod 600"
                     )));
                 }
             }
-            let bytes = std::fs::read(file).map_err(|e| refuse(format!("cannot read the pseudonym key: {e}")))?;
+            let bytes = std::fs::read(file).map_err(|e| refuse(format!("kan ikke læse pseudonymnøglen: {e}")))?;
             let trimmed = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
             let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
             return Noegle::new(trimmed);
         }
         match std::env::var(KEY_ENV) {
             Ok(v) if !v.is_empty() => Noegle::new(v.as_bytes()),
-            _ => Err(Error::Key(format!("no pseudonym key: {KEY_ENV} is not set and no --noegle-fil was given"))),
+            _ => {
+                Err(Error::Key(format!("ingen pseudonymnøgle: {KEY_ENV} er ikke sat, og --noegle-fil er ikke angivet")))
+            }
         }
     }
 
@@ -160,10 +160,10 @@ mod tests {
 
     #[test]
     fn weak_keys_and_the_demo_key_are_refused() {
-        assert!(refused(DEMO_KEY.as_bytes()).contains("public demo key"));
-        assert!(refused(&[b'a'; 32]).contains("only 1 different characters"));
-        assert!(refused("æ".repeat(16).as_bytes()).contains("16 characters"), "32 bytes are 16 characters");
-        assert!(refused(&[0xff; 40]).contains("not text"));
+        assert!(refused(DEMO_KEY.as_bytes()).contains("offentlige demonøgle"));
+        assert!(refused(&[b'a'; 32]).contains("kun 1 forskellige tegn"));
+        assert!(refused("æ".repeat(16).as_bytes()).contains("16 tegn"), "32 bytes are 16 tegn");
+        assert!(refused(&[0xff; 40]).contains("ikke tekst"));
         assert_eq!(refused(b"Zk3q9VbT1xRm7LpW2sYc8NdH4uFa6JeG"), "accepted");
     }
 
@@ -176,10 +176,10 @@ mod tests {
         std::fs::write(&file, "Zk3q9VbT1xRm7LpW2sYc8NdH4uFa6JeG\n").unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = Noegle::from_file_or_env(Some(&file)).unwrap_err().to_string();
-        assert!(err.contains("can be read by others (mode 644)") && err.contains("chmod 600"), "{err}");
+        assert!(err.contains("kan læses af andre (rettigheder 644)") && err.contains("chmod 600"), "{err}");
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(Noegle::from_file_or_env(Some(&file)).is_ok());
         let err = Noegle::from_file_or_env(Some(Path::new("/dev/zero"))).unwrap_err().to_string();
-        assert!(err.contains("not a regular file"), "{err}");
+        assert!(err.contains("ikke en almindelig fil"), "{err}");
     }
 }

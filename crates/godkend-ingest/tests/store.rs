@@ -147,7 +147,7 @@ fn store_holds_no_cpr_and_refuses_another_key() {
     }
     let other = Noegle::new(b"Qw8eR2tY6uI0oP4aS9dF3gH7jK1lZ5xC").unwrap();
     let err = CaseStore::open_or_create(&store, &other.aftryk()).unwrap_err().to_string();
-    assert!(err.contains("another pseudonym key"), "{err}");
+    assert!(err.contains("en anden pseudonymnøgle"), "{err}");
 }
 
 #[test]
@@ -265,5 +265,5 @@ fn a_format_2_store_is_read_and_upgraded_and_an_unknown_format_is_refused() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(&manifest, text.replace("\"format\": 4", "\"format\": 5")).unwrap();
     let err = CaseStore::open(&store).unwrap_err().to_string();
-    assert!(err.contains("store format 5") && err.contains("formats 2 to 4"), "{err}");
+    assert!(err.contains("lagerformat 5") && err.contains("format 2 til 4"), "{err}");
 }

@@ -24,11 +24,11 @@ pub fn open(path: &Path) -> std::io::Result<File> {
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file (a pipe, a device or a folder); give a file"));
+        return Err(std::io::Error::other("ikke en almindelig fil (et rør, en enhed eller en mappe); angiv en fil"));
     }
     if meta.len() > MAX_BYTES {
         return Err(std::io::Error::other(format!(
-            "{} MB, more than the {} MB a side file may be",
+            "{} MB, mere end de {} MB, en sidefil må fylde",
             meta.len() >> 20,
             MAX_BYTES >> 20
         )));
@@ -41,7 +41,7 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     open(path)?.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(std::io::Error::other(format!("more than the {} MB a side file may be", MAX_BYTES >> 20)));
+        return Err(std::io::Error::other(format!("mere end de {} MB, en sidefil må fylde", MAX_BYTES >> 20)));
     }
     Ok(bytes)
 }
@@ -63,7 +63,7 @@ mod tests {
         assert_eq!(read_to_string(&file).unwrap(), "a;b\n");
         for not_a_file in [Path::new("/dev/zero"), Path::new("/dev/null"), tmp.path()] {
             let err = read(not_a_file).unwrap_err().to_string();
-            assert!(err.contains("not a regular file"), "{}: {err}", not_a_file.display());
+            assert!(err.contains("ikke en almindelig fil"), "{}: {err}", not_a_file.display());
         }
         #[cfg(target_os = "linux")]
         {
@@ -71,7 +71,7 @@ mod tests {
             let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
             assert!(made.success());
             let err = read(&fifo).unwrap_err().to_string();
-            assert!(err.contains("not a regular file"), "a FIFO is refused without hanging: {err}");
+            assert!(err.contains("ikke en almindelig fil"), "a FIFO is refused without hanging: {err}");
         }
     }
 }

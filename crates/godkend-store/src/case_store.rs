@@ -88,9 +88,9 @@ impl CaseStore {
             let manifest = read_manifest(root)?;
             if manifest.noegle_fingeraftryk != key.fingerprint {
                 return Err(Error::Key(format!(
-                    "{}: the store was made with another pseudonym key{}",
+                    "{}: lageret er lavet med en anden pseudonymnøgle{}",
                     root.display(),
-                    if manifest.demo_noegle { " (the demo key: use --demo-noegle)" } else { "" }
+                    if manifest.demo_noegle { " (demonøglen: brug --demo-noegle)" } else { "" }
                 )));
             }
             manifest
@@ -102,7 +102,7 @@ impl CaseStore {
             if foreign {
                 return Err(Error::Store {
                     path: root.to_path_buf(),
-                    message: "the folder exists, is not empty and is not a godkend store".into(),
+                    message: "mappen findes, er ikke tom og er ikke et godkend-lager".into(),
                 });
             }
             for dir in [root.join(CASES_DIR), root.join(RECEIPTS_DIR)] {
@@ -134,7 +134,7 @@ impl CaseStore {
         if !root.join(MANIFEST).exists() {
             return Err(Error::Store {
                 path: root.to_path_buf(),
-                message: "not a godkend store (no godkend-store.json)".into(),
+                message: "ikke et godkend-lager (ingen godkend-store.json)".into(),
             });
         }
         let lock = Some(lock_reader(root)?);
@@ -168,11 +168,11 @@ impl CaseStore {
         }
         let now = Kontrol::of(&path)?;
         if now != expected {
-            let what = if now.bytes == expected.bytes { "its SHA-256" } else { "its size" };
+            let what = if now.bytes == expected.bytes { "dens SHA-256" } else { "dens størrelse" };
             return Err(Error::Damaged {
                 path,
                 message: format!(
-                    "the file does not match the store's manifest ({what} differs): it was rolled back, replaced or damaged"
+                    "filen passer ikke med lagerets manifest ({what} er anderledes): den er rullet tilbage, udskiftet eller beskadiget"
                 ),
             });
         }
@@ -213,11 +213,11 @@ impl CaseStore {
                 }
                 let why = if g > manifest.generation {
                     format!(
-                        "a file of generation {g}, later than the manifest's {}: the manifest was restored from an older copy or edited",
+                        "en fil fra generation {g}, nyere end manifestets {}: manifestet er genskabt fra en ældre kopi eller redigeret",
                         manifest.generation
                     )
                 } else {
-                    "a committed file the manifest does not name: the manifest was edited or is another store's".into()
+                    "en gemt fil, som manifestet ikke nævner: manifestet er redigeret eller et andet lagers".into()
                 };
                 problems.push(Error::Damaged { path, message: why });
             }
@@ -413,7 +413,7 @@ fn lock_reader(root: &Path) -> Result<File> {
         .map_err(|e| Error::Store {
             path: path.clone(),
             message: format!(
-                "cannot take the reader lock ({e}); without it an ingest could delete files while they are read. Ask the store's owner to create it readable for you: touch {0}; chmod 644 {0}",
+                "kan ikke tage læselåsen ({e}); uden den kunne en indlæsning slette filer, mens de læses. Bed lagerets ejer gøre den læsbar for dig: touch {0}; chmod 644 {0}",
                 path.display()
             ),
         })?;

@@ -16,8 +16,8 @@ pub struct Fejl {
 }
 
 const FROM_BACKUP: &str =
-    "restore the store from the newest backup (godkend backup), then ingest the deliveries received since";
-const MANIFEST_FROM_BACKUP: &str = "restore godkend-store.json from the backup whose generation is the newest file's, or ingest every delivery again into a new store";
+    "genskab lageret fra den nyeste sikkerhedskopi (godkend backup), og indlæs så de leveringer, der er kommet siden";
+const MANIFEST_FROM_BACKUP: &str = "genskab godkend-store.json fra sikkerhedskopien med den nyeste fils generation, eller indlæs alle leveringer igen i et nyt lager";
 
 /// Everything wrong with the store at `root`, read as a reader does (the writer is not disturbed).
 /// Empty for a sound store.
@@ -34,15 +34,15 @@ pub fn fsck(root: &Path) -> Result<Vec<Fejl>> {
     if !manifest.checked() {
         fejl.push(Fejl {
             path: manifest_path,
-            problem: format!("format {} has no checksums; nothing can be verified", manifest.format),
-            raad: "the next ingest writes format 4 with checksums",
+            problem: format!("format {} har ingen kontrolsummer; intet kan efterprøves", manifest.format),
+            raad: "næste indlæsning skriver format 4 med kontrolsummer",
         });
     }
     let store = CaseStore::open_unchecked(root, manifest.clone())?;
     for file in manifest.files() {
         let path = root.join(file);
         if !path.is_file() {
-            fejl.push(Fejl { path, problem: "named by the manifest but missing".into(), raad: FROM_BACKUP });
+            fejl.push(Fejl { path, problem: "nævnt i manifestet, men mangler".into(), raad: FROM_BACKUP });
         } else if let Err(Error::Damaged { path, message }) = store.verified(file) {
             fejl.push(Fejl { path, problem: message, raad: FROM_BACKUP });
         }
@@ -69,7 +69,7 @@ pub struct Kopieret {
 pub fn backup(root: &Path, to: &Path) -> Result<Kopieret> {
     let store = CaseStore::open(root)?;
     if to.exists() {
-        return Err(Error::Store { path: to.to_path_buf(), message: "the backup folder exists already".into() });
+        return Err(Error::Store { path: to.to_path_buf(), message: "sikkerhedskopiens mappe findes allerede".into() });
     }
     let manifest = store.manifest().clone();
     let mut copied = Kopieret { generation: manifest.generation, ..Kopieret::default() };
@@ -82,7 +82,7 @@ pub fn backup(root: &Path, to: &Path) -> Result<Kopieret> {
         if let Some(expected) = manifest.kontrol.get(file)
             && Kontrol::of(&target)? != *expected
         {
-            return Err(Error::Damaged { path: target, message: "the copy differs from the store's file".into() });
+            return Err(Error::Damaged { path: target, message: "kopien er anderledes end lagerets fil".into() });
         }
     }
     let receipts = root.join(RECEIPTS_DIR);
@@ -103,7 +103,7 @@ pub fn backup(root: &Path, to: &Path) -> Result<Kopieret> {
     } else {
         return Err(Error::Store {
             path: root.join(MANIFEST),
-            message: "an ingest committed while copying; run the backup again".into(),
+            message: "en indlæsning blev gemt under kopieringen; kør sikkerhedskopieringen igen".into(),
         });
     };
     crate::fil::write_atomic(&to.join(MANIFEST), &manifest_bytes)?;

@@ -36,7 +36,7 @@ pub enum Error {
     Damaged { path: PathBuf, message: String },
     #[error("{0}")]
     Key(String),
-    #[error("{}: another process is writing to this case store{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    #[error("{}: en anden proces skriver til lageret{}", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Busy { path: PathBuf, pid: Option<u32> },
 }
 
@@ -56,22 +56,22 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         if self.is_disk_full() {
             return Some(
-                "the disk is full: free space and run the same command again; what was committed before is intact, and nothing half-written is read",
+                "disken er fuld: frigør plads og kør samme kommando igen; det, der var gemt før, er uskadt, og intet halvt skrevet bliver læst",
             );
         }
         match self {
-            Error::Io { .. } => Some("check that the path exists and is readable"),
+            Error::Io { .. } => Some("tjek at stien findes og kan læses"),
             Error::Store { .. } => Some(
-                "the case store may be damaged or from another version; restore it from backup or ingest into a new folder",
+                "lageret kan være beskadiget eller fra en anden version; genskab det fra en sikkerhedskopi, eller indlæs leveringerne i en ny mappe",
             ),
             Error::Damaged { .. } => Some(
-                "nothing was read or changed; `godkend fsck --store DIR` lists what is wrong and what can be recovered (docs/lager.md: backup and recovery)",
+                "intet er læst eller ændret; `godkend fsck --store DIR` viser, hvad der er galt, og hvad der kan genskabes (docs/lager.md: Backup and recovery)",
             ),
             Error::Busy { .. } => Some(
-                "only one ingest may write to a store at a time; wait until the other has finished, then run this one again (nothing was changed)",
+                "kun én indlæsning kan skrive til et lager ad gangen; vent til den anden er færdig, og kør så denne igen (intet er ændret)",
             ),
             Error::Key(_) => Some(
-                "set GODKEND_NOEGLE or pass --noegle-fil FILE (a private file, chmod 600, kept outside the store) holding a secret of at least 32 characters, 12 of them different, e.g. from `head -c 32 /dev/urandom | base64`; for the bundled demo data use --demo-noegle",
+                "sæt GODKEND_NOEGLE eller angiv --noegle-fil FIL (en privat fil, chmod 600, uden for lageret) med en hemmelighed på mindst 32 tegn, heraf 12 forskellige, fx fra `head -c 32 /dev/urandom | base64`; brug --demo-noegle til de medfølgende demodata",
             ),
         }
     }

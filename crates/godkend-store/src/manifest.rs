@@ -83,24 +83,24 @@ impl Manifest {
     pub(crate) fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if self.generation == u64::MAX {
-            problems.push(format!("generation {} leaves no room for another commit", self.generation));
+            problems.push(format!("generation {} giver ikke plads til flere indlæsninger", self.generation));
         }
         for file in self.files() {
             match file_generation(file) {
                 Some(g) if g <= self.generation => {}
                 _ => problems.push(format!(
-                    "{file} is not a file of generation {} or earlier: the generation was lowered or the name edited",
+                    "{file} er ikke en fil fra generation {} eller tidligere: generationen er sat ned, eller navnet er redigeret",
                     self.generation
                 )),
             }
             if self.checked() && !self.kontrol.contains_key(file) {
-                problems.push(format!("{file} has no checksum in the manifest"));
+                problems.push(format!("{file} har ingen kontrolsum i manifestet"));
             }
         }
         let cases = self.sager.iter().chain(self.tillaeg.iter().flat_map(|(k, v)| v.iter().map(move |f| (k, f))));
         for (k, file) in cases {
             if !file.starts_with(&format!("{CASES_DIR}/{k:03}-g")) {
-                problems.push(format!("{file} is named as municipality {k:03}'s case file"));
+                problems.push(format!("{file} er angivet som kommune {k:03}s sagsfil"));
             }
         }
         problems
@@ -117,18 +117,20 @@ pub(crate) fn read_manifest(root: &Path) -> Result<Manifest> {
         return Err(Error::Store {
             path,
             message: format!(
-                "store format {f} (this godkend reads formats 2 to {FORMAT}); ingest the deliveries into a new store"
+                "lagerformat {f} (denne godkend læser format 2 til {FORMAT}); indlæs leveringerne i et nyt lager"
             ),
         });
     }
     let manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| Error::Store { path: path.clone(), message: format!("not a godkend store: {e}") })?;
+        .map_err(|e| Error::Store { path: path.clone(), message: format!("ikke et godkend-lager: {e}") })?;
     let damaged = |message: String| Error::Damaged { path: path.clone(), message };
     match &manifest.tjeksum {
         Some(sum) if *sum != checksum(&manifest) => {
-            return Err(damaged("the manifest's checksum does not match its content: it was edited or damaged".into()));
+            return Err(damaged(
+                "manifestets kontrolsum passer ikke med indholdet: det er redigeret eller beskadiget".into(),
+            ));
         }
-        None if manifest.checked() => return Err(damaged("the manifest has no checksum".into())),
+        None if manifest.checked() => return Err(damaged("manifestet har ingen kontrolsum".into())),
         _ => {}
     }
     if let Some(problem) = manifest.problems().into_iter().next() {

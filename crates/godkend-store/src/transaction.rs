@@ -48,7 +48,7 @@ impl CaseStore {
         assert!(self.writer, "a transaction needs the store opened for writing");
         let generation = self.generation().checked_add(1).ok_or_else(|| Error::Damaged {
             path: self.root.clone(),
-            message: format!("generation {} leaves no room for another commit", self.generation()),
+            message: format!("generation {} giver ikke plads til flere indlæsninger", self.generation()),
         })?;
         let staging = self.root.join(RECEIPTS_DIR).join(format!(".g{generation}"));
         std::fs::create_dir_all(&staging).map_err(Error::io(&staging))?;
@@ -66,7 +66,7 @@ impl<'s> Transaction<'s> {
     pub fn stage_receipt(&self, fil: &str, text: &str, json: &str) -> Result<()> {
         let base = self.staging.join(fil);
         if base.parent() != Some(self.staging.as_path()) {
-            return Err(Error::Store { path: base, message: "a receipt's name may not contain a folder".into() });
+            return Err(Error::Store { path: base, message: "en kvitterings navn må ikke indeholde en mappe".into() });
         }
         let paths = [base.with_extension(ext(fil, "txt")), base.with_extension(ext(fil, "json"))];
         let written = std::fs::write(&paths[0], text)
@@ -107,7 +107,7 @@ impl<'s> Transaction<'s> {
         if path.exists() {
             return Err(Error::Damaged {
                 path,
-                message: "a file of the generation being written exists already; the store is not overwritten".into(),
+                message: "en fil fra den generation, der skrives, findes allerede; lageret overskrives ikke".into(),
             });
         }
         let mut df = cases_to_frame(cases).map_err(|e| Error::Store { path: path.clone(), message: e.to_string() })?;
@@ -134,7 +134,7 @@ impl<'s> Transaction<'s> {
         if log_path.exists() {
             return Err(Error::Damaged {
                 path: log_path,
-                message: "a file of the generation being written exists already; the store is not overwritten".into(),
+                message: "en fil fra den generation, der skrives, findes allerede; lageret overskrives ikke".into(),
             });
         }
         let mut df = log_to_frame(log).map_err(|e| Error::Store { path: log_path.clone(), message: e.to_string() })?;
