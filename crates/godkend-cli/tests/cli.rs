@@ -337,7 +337,7 @@ fn run_errors_name_the_problem() {
         p(&bad),
     ]));
     assert_eq!(code, 2);
-    assert!(err.contains("svar.csv:1: column `regel` is missing") && err.contains("hint: "), "{err}");
+    assert!(err.contains("svar.csv:1: kolonnen `regel` mangler") && err.contains("hint: "), "{err}");
 }
 
 /// Each side file's error carries the hint for that file. Before, every unreadable side file got the
@@ -355,19 +355,19 @@ fn a_side_file_that_cannot_be_read_gets_the_hint_for_that_file() {
     };
     let (_, err, code) = run(&["--comments", p(&missing)]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("svar-mangler.xlsx") && err.contains("hint: --comments takes"), "{err}");
+    assert!(err.contains("svar-mangler.xlsx") && err.contains("hint: --comments tager"), "{err}");
     assert!(!err.contains("--approved"), "{err}");
     let (_, err, code) = run(&["--forrige", p(&missing)]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("hint: --forrige takes an earlier output folder"), "{err}");
+    assert!(err.contains("hint: --forrige tager en tidligere udmappe"), "{err}");
     let (_, err, code) = run(&["--approved", p(&missing)]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("hint: --approved takes the output folder of last year's run"), "{err}");
+    assert!(err.contains("hint: --approved tager sidste års udmappe"), "{err}");
     // An XLSX that is not one: the hint says how to save it again.
     let fake = tmp.path().join("101-2025-markeringer.xlsx");
     std::fs::write(&fake, "kommunekode;ydelse\n").unwrap();
     let (_, err, _) = run(&["--comments", p(&fake)]);
-    assert!(err.contains("hint: the workbook could not be read as XLSX"), "{err}");
+    assert!(err.contains("hint: regnearket kan ikke læses som XLSX"), "{err}");
 }
 
 /// Shared options have one name and the other language as an alias; values are checked by their
@@ -539,8 +539,8 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
     let breve = dir.path().join("breve");
     let (_, err, code) = statusbrev(&store, &bad, &breve);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("godkendelser.csv:3: dato `2026-02-30` is not a date YYYY-MM-DD"), "{err}");
-    assert!(err.contains("hint: the approvals file is CSV"), "{err}");
+    assert!(err.contains("godkendelser.csv:3: dato `2026-02-30` er ikke en dato ÅÅÅÅ-MM-DD"), "{err}");
+    assert!(err.contains("hint: godkendelsesfilen er CSV"), "{err}");
     assert!(!breve.exists(), "nothing is written");
 
     let out = dir.path().join("rapporter");

@@ -88,7 +88,7 @@ fn a_bad_comments_file_or_approved_file_is_skipped_and_every_report_is_written()
     ]);
     assert_eq!(code, 2, "something was skipped\n{stdout}\n{err}");
     assert!(err.contains("error: sprunget over: ") && err.contains("a-beskadiget.xlsx"), "{err}");
-    assert!(err.contains("101-2024.json") && err.contains("not a report JSON"), "{err}");
+    assert!(err.contains("101-2024.json") && err.contains("ikke en rapport-JSON"), "{err}");
     assert!(err.contains("hint: "), "{err}");
     let pdfs =
         std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "pdf"));

@@ -7,7 +7,7 @@ use crate::scope::Scope;
 use godkend_rules::GodkendtTal;
 use std::path::Path;
 
-const APPROVED: &str = "--approved takes the output folder of last year's run (its <kode>-<år>.json files)";
+const APPROVED: &str = "--approved tager sidste års udmappe (dens <kode>-<år>.json-filer)";
 
 /// The approved figures of the scope's municipalities; a folder or file that cannot be used is pushed
 /// to `skipped` (the rule is then not applied to it) and the run goes on.
@@ -15,7 +15,7 @@ pub fn read(dir: &Path, scope: &Scope, skipped: &mut Vec<Error>) -> Vec<Godkendt
     if !dir.is_dir() {
         skipped.push(Error::File {
             path: dir.to_path_buf(),
-            message: "--approved is not a folder; the revision rule is not applied".into(),
+            message: "--approved er ikke en mappe; revisionsreglen anvendes ikke".into(),
             hint: APPROVED,
         });
         return Vec::new();
@@ -27,12 +27,12 @@ pub fn read(dir: &Path, scope: &Scope, skipped: &mut Vec<Error>) -> Vec<Godkendt
             continue;
         }
         let old = godkend_model::sidefil::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| {
-            serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("not a report JSON: {e}"))
+            serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("ikke en rapport-JSON: {e}"))
         });
         let old = match old {
             Ok(old) => old,
             Err(message) => {
-                let message = format!("{message}; the revision rule is not applied to {k:03}");
+                let message = format!("{message}; revisionsreglen anvendes ikke på {k:03}");
                 skipped.push(Error::File { path, message, hint: APPROVED });
                 continue;
             }

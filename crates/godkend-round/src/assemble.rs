@@ -60,8 +60,9 @@ impl SideInputs {
             } else {
                 skipped.push(Error::File {
                     path: dir.clone(),
-                    message: "--forrige is not a folder; the flags are shown without their earlier state and comments"
-                        .into(),
+                    message:
+                        "--forrige er ikke en mappe; markeringerne vises uden deres tidligere tilstand og kommentarer"
+                            .into(),
                     hint: dialog::FORRIGE,
                 });
             }

@@ -28,9 +28,10 @@ pub struct Kommentar {
     pub linje: usize,
 }
 
-const UNREADABLE: &str = "--comments takes comments files (CSV with ; or XLSX) or folders of them; check the path and that the file can be read";
+const UNREADABLE: &str =
+    "--comments tager kommentarfiler (CSV med ; eller XLSX) eller mapper med dem; tjek stien, og at filen kan læses";
 const NOT_XLSX: &str =
-    "the workbook could not be read as XLSX: open it in Excel and save it again as .xlsx, or save the sheet as CSV (;)";
+    "regnearket kan ikke læses som XLSX: åbn det i Excel og gem det igen som .xlsx, eller gem arket som CSV (;)";
 
 /// The columns naming a flag by its place; a file with an `id` column may leave them out.
 const COLUMNS: [&str; 5] = ["kommunekode", "ydelse", "kvartal", "regel", "kommentar"];
@@ -95,7 +96,9 @@ fn too_many(path: &Path, max_rows: usize) -> Error {
     Error::Comments {
         path: path.to_path_buf(),
         line: max_rows + 1,
-        message: format!("more than {max_rows} lines, far more than there are flags to answer; the file is skipped"),
+        message: format!(
+            "mere end {max_rows} linjer, langt flere end der er markeringer at besvare; filen springes over"
+        ),
     }
 }
 
@@ -169,8 +172,8 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
         message: e.to_string(),
         hint: UNREADABLE,
     })?;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::Reader::new(std::io::BufReader::new(file)).map_err(|e| fail(format!("cannot open as XLSX: {e}")))?;
+    let mut wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::BufReader::new(file))
+        .map_err(|e| fail(format!("kan ikke åbnes som XLSX: {e}")))?;
     // The sheet `Markeringer` when there is one (a workbook of today starts with `Vejledning`), otherwise
     // the first: a workbook saved before the instructions sheet, or a sheet the municipality made.
     let names = wb.sheet_names();
@@ -203,7 +206,7 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
         total += text.len() as u64;
         if total > MAX_TEXT_BYTES {
             return Err(fail(format!(
-                "the sheet holds more than {} MB of text, far more than comments to a round take; the file is skipped",
+                "arket indeholder mere end {} MB tekst, langt mere end en rundes kommentarer fylder; filen springes over",
                 MAX_TEXT_BYTES >> 20
             )));
         }
@@ -226,12 +229,8 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
     let fil = renset(&path.file_name().unwrap_or_default().to_string_lossy());
     let err = |line: usize, message: String| Error::Comments { path: path.to_path_buf(), line, message };
     let mut rows = rows.into_iter();
-    let header: Vec<String> = rows
-        .next()
-        .ok_or_else(|| err(1, "the file is empty".into()))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let header: Vec<String> =
+        rows.next().ok_or_else(|| err(1, "filen er tom".into()))?.iter().map(|h| h.trim().to_lowercase()).collect();
     let find = |name: &str| header.iter().position(|h| h == name);
     let id_at = find("id");
     let mut at = [usize::MAX; 5];
@@ -241,7 +240,7 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
             // With an id, the place columns are optional; the comment never is.
             None if id_at.is_some() && i < 4 => {}
             None => {
-                return Err(err(1, format!("column `{name}` is missing")));
+                return Err(err(1, format!("kolonnen `{name}` mangler")));
             }
         }
     }
@@ -256,7 +255,7 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
             if at[4] != last {
                 return Err(err(
                     line,
-                    format!("{} fields, the header has {}; put the comment in quotes", row.len(), header.len()),
+                    format!("{} felter, overskriften har {}; sæt kommentaren i anførselstegn", row.len(), header.len()),
                 ));
             }
             let rest = row.split_off(at[4]).join(";");
@@ -274,8 +273,8 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
             _ => get(0),
         };
         let kommunekode: u16 = code.parse().ok().filter(|_| code.len() == 3).ok_or_else(|| {
-            let what = if id.is_some() && get(0).is_empty() { "the id's kommunekode" } else { "kommunekode" };
-            err(line, format!("{what} `{}` is not a 3-digit code", renset(&capped(code, 20))))
+            let what = if id.is_some() && get(0).is_empty() { "id'ets kommunekode" } else { "kommunekode" };
+            err(line, format!("{what} `{}` er ikke en kode på tre cifre", renset(&capped(code, 20))))
         })?;
         // Everything a municipality wrote reaches the JSON, the workbook and the PDF: CPR-shaped
         // numbers masked, control characters dropped, cut to what an XLSX cell holds.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub(crate) const FORRIGE: &str =
-    "--forrige takes an earlier output folder of the same report year (its <kode>-<år>.json files)";
+    "--forrige tager en tidligere udmappe fra samme rapportår (dens <kode>-<år>.json-filer)";
 
 /// The previous report of municipality `kode` for `year` in `dir` (`<kode>-<år>.json`); `None` when
 /// the folder has none for it (the municipality was not in that run).
@@ -20,10 +20,11 @@ pub fn read_previous(dir: &Path, kode: u16, year: i32) -> Result<Option<KommuneR
     }
     let fail = |message: String| Error::File { path: path.clone(), message, hint: FORRIGE };
     let text = godkend_model::sidefil::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
-    let mut old: KommuneRapport = serde_json::from_str(&text).map_err(|e| fail(format!("not a report JSON: {e}")))?;
+    let mut old: KommuneRapport =
+        serde_json::from_str(&text).map_err(|e| fail(format!("ikke en rapport-JSON: {e}")))?;
     if old.aar != year || old.kommunekode != kode {
         return Err(fail(format!(
-            "is the report of {:03} for {}, not of {kode:03} for {year}; --forrige takes an earlier output of the same year",
+            "er rapporten for {:03} for {}, ikke for {kode:03} for {year}; --forrige tager en tidligere udmappe fra samme år",
             old.kommunekode, old.aar
         )));
     }

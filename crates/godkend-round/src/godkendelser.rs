@@ -29,34 +29,34 @@ pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkende
     let bytes = godkend_model::sidefil::read(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
         message: e.to_string(),
-        hint: "--godkendelser takes the approvals CSV (kommunekode;dato;godkendt_af); check the path",
+        hint: "--godkendelser tager godkendelsesfilen (CSV: kommunekode;dato;godkendt_af); tjek stien",
     })?;
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-        .map_err(|_| err(1, "not UTF-8; save the file as CSV UTF-8".into()))?;
+        .map_err(|_| err(1, "ikke UTF-8; gem filen som CSV UTF-8".into()))?;
     let mut lines = text.lines().enumerate();
     let header: Vec<String> = lines
         .next()
-        .ok_or_else(|| err(1, "the file is empty".into()))?
+        .ok_or_else(|| err(1, "filen er tom".into()))?
         .1
         .split(';')
         .map(|h| h.trim().to_lowercase())
         .collect();
     let mut at = [0usize; 3];
     for (i, name) in COLUMNS.iter().enumerate() {
-        at[i] = header.iter().position(|h| h == name).ok_or_else(|| err(1, format!("column `{name}` is missing")))?;
+        at[i] = header.iter().position(|h| h == name).ok_or_else(|| err(1, format!("kolonnen `{name}` mangler")))?;
     }
     let mut out: BTreeMap<u16, Godkendelse> = BTreeMap::new();
     for (i, line) in lines {
         let n = i + 1;
         if n > MAX_LINES {
-            return Err(err(n, format!("more than {MAX_LINES} lines; this is not an approvals file")));
+            return Err(err(n, format!("mere end {MAX_LINES} linjer; det er ikke en godkendelsesfil")));
         }
         if line.trim().is_empty() {
             continue;
         }
         let fields: Vec<&str> = line.split(';').map(str::trim).collect();
         if fields.len() != header.len() {
-            return Err(err(n, format!("{} fields, the header has {}", fields.len(), header.len())));
+            return Err(err(n, format!("{} felter, overskriften har {}", fields.len(), header.len())));
         }
         let shown = |s: &str| renset(&capped(s, 20));
         let code = fields[at[0]];
@@ -64,7 +64,7 @@ pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkende
             .parse()
             .ok()
             .filter(|k| code.len() == 3 && reference.kommune(*k).is_some())
-            .ok_or_else(|| err(n, format!("kommunekode `{}` is not a municipality code", shown(code))))?;
+            .ok_or_else(|| err(n, format!("kommunekode `{}` er ikke en kommunekode", shown(code))))?;
         let dato = fields[at[1]];
         // Exactly YYYY-MM-DD: chrono alone takes `+2026-03-20` and `2026-3-4`, and the text of a date is
         // what orders two approvals of one municipality.
@@ -72,11 +72,11 @@ pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkende
             && dato.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
         let parsed = chrono::NaiveDate::parse_from_str(dato, "%Y-%m-%d").ok().filter(|_| is_iso);
         let Some(parsed) = parsed else {
-            return Err(err(n, format!("dato `{}` is not a date YYYY-MM-DD, e.g. 2026-03-05", shown(dato))));
+            return Err(err(n, format!("dato `{}` er ikke en dato ÅÅÅÅ-MM-DD, fx 2026-03-05", shown(dato))));
         };
         let godkendt_af = renset(fields[at[2]]);
         if godkendt_af.is_empty() {
-            return Err(err(n, "godkendt_af is empty; say who approved".into()));
+            return Err(err(n, "godkendt_af er tom; angiv hvem der har godkendt".into()));
         }
         let new = Godkendelse { dato: parsed.format("%Y-%m-%d").to_string(), godkendt_af };
         match out.get(&kommunekode) {

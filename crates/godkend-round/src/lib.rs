@@ -42,7 +42,7 @@ pub enum Error {
     Comments { path: PathBuf, line: usize, message: String },
     #[error("{path}:{line}: {message}")]
     Godkendelser { path: PathBuf, line: usize, message: String },
-    #[error("aarshjul.csv has no deadlines for report year {year}")]
+    #[error("aarshjul.csv har ingen frister for rapportåret {year}")]
     Aarshjul { year: i32 },
 }
 
@@ -53,13 +53,13 @@ impl Error {
             Error::Count(e) => e.hint(),
             Error::File { hint, .. } => Some(hint),
             Error::Godkendelser { .. } => Some(
-                "the approvals file is CSV with ; and the header kommunekode;dato;godkendt_af, e.g. 101;2026-04-28;Jens Hansen, kontorchef",
+                "godkendelsesfilen er CSV med ; og overskriften kommunekode;dato;godkendt_af, fx 101;2026-04-28;Jens Hansen, kontorchef",
             ),
             Error::Aarshjul { .. } => Some(
-                "add the year's row (rapportaar;data_indberettet;rapport_udsendt;godkendelse;statusbrev;kilde) to reference-data/aarshjul.csv, or pass --reference DIR with a copy that has it",
+                "tilføj årets række (rapportaar;data_indberettet;rapport_udsendt;godkendelse;statusbrev;kilde) i reference-data/aarshjul.csv, eller angiv --reference DIR med en kopi, der har den",
             ),
             Error::Comments { .. } => Some(
-                "the comments file needs the columns kommunekode;ydelse;kvartal;regel;kommentar (CSV with ; or XLSX), as in the markeringer file",
+                "kommentarfilen skal have kolonnerne kommunekode;ydelse;kvartal;regel;kommentar (CSV med ; eller XLSX) som markeringsfilen",
             ),
         }
     }

@@ -62,17 +62,17 @@ fn a_bad_comments_file_names_the_line() {
     )
     .unwrap();
     let err = comments::read(&path, 10_000).unwrap_err().to_string();
-    assert!(err.ends_with("svar.csv:3: kommunekode `1O1` is not a 3-digit code"), "{err}");
+    assert!(err.ends_with("svar.csv:3: kommunekode `1O1` er ikke en kode på tre cifre"), "{err}");
     std::fs::write(&path, "kommunekode;ydelse;kvartal;kommentar\n").unwrap();
     let err = comments::read(&path, 10_000).unwrap_err().to_string();
-    assert!(err.ends_with("svar.csv:1: column `regel` is missing"), "{err}");
+    assert!(err.ends_with("svar.csv:1: kolonnen `regel` mangler"), "{err}");
     std::fs::write(
         &path,
         "kommunekode;ydelse;kvartal;regel;kommentar;afsender\n101;1.1;2025K1;aar_til_aar;a;b;Aarhus\n",
     )
     .unwrap();
     let err = comments::read(&path, 10_000).unwrap_err().to_string();
-    assert!(err.ends_with("svar.csv:2: 7 fields, the header has 6; put the comment in quotes"), "{err}");
+    assert!(err.ends_with("svar.csv:2: 7 felter, overskriften har 6; sæt kommentaren i anførselstegn"), "{err}");
 }
 
 #[test]
@@ -220,7 +220,7 @@ fn a_sheet_claiming_a_million_rows_is_refused_without_taking_its_memory() {
     let path = tmp.path().join("lang.xlsx");
     workbook(&path, &[(1_048_575, 0, "101")]);
     let err = comments::read(&path, 10_000).unwrap_err().to_string();
-    assert!(err.contains("lang.xlsx:10001: more than 10000 lines"), "{err}");
+    assert!(err.contains("lang.xlsx:10001: mere end 10000 linjer"), "{err}");
 
     // A stray cell far to the right is ignored; the comments are read.
     let path = tmp.path().join("bred.xlsx");
@@ -252,8 +252,8 @@ fn a_comments_file_far_larger_than_the_flags_is_skipped_and_the_others_are_read(
     assert_eq!(read.kommentarer.iter().map(|c| c.kommentar.as_str()).collect::<Vec<_>>(), ["Svar"]);
     let errors: Vec<String> = read.fejl.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors[0].contains("a-stor.csv:10001: more than 10000 lines"), "{errors:?}");
-    assert!(errors[1].contains("b-ulaeselig.xlsx") && errors[1].contains("cannot open as XLSX"), "{errors:?}");
+    assert!(errors[0].contains("a-stor.csv:10001: mere end 10000 linjer"), "{errors:?}");
+    assert!(errors[1].contains("b-ulaeselig.xlsx") && errors[1].contains("kan ikke åbnes som XLSX"), "{errors:?}");
 }
 
 #[test]
@@ -301,11 +301,11 @@ fn without_an_id_column_the_place_columns_are_required() {
     let path = tmp.path().join("svar.csv");
     std::fs::write(&path, "kommunekode;kvartal;regel;kommentar\n101;2025;afviste_poster;x\n").unwrap();
     let e = comments::read(&path, 10_000).unwrap_err().to_string();
-    assert!(e.contains("column `ydelse` is missing"), "{e}");
+    assert!(e.contains("kolonnen `ydelse` mangler"), "{e}");
 }
 
 /// A comments CSV saved by Danish Excel ("CSV (semikolonsepareret)", Windows-1252) is read with its æøå.
-/// Before, it was skipped with "not UTF-8; save the file as CSV UTF-8".
+/// Before, it was skipped with "ikke UTF-8; gem filen som CSV UTF-8".
 #[test]
 fn a_windows_1252_comments_file_is_read() {
     let tmp = tempfile::tempdir().unwrap();
@@ -337,7 +337,7 @@ fn one_long_shared_string_behind_thousands_of_cells_is_cut_as_read_and_the_sheet
     workbook(&path, &cells);
     assert!(std::fs::metadata(&path).unwrap().len() < 200_000, "a small file");
     let err = comments::read(&path, 10_000).unwrap_err().to_string();
-    assert!(err.contains("more than 64 MB of text"), "{err}");
+    assert!(err.contains("mere end 64 MB tekst"), "{err}");
 }
 
 #[test]

@@ -88,7 +88,7 @@ fn a_previous_report_of_another_year_is_refused() {
     let json = include_str!("../../../fixtures/golden/ren/forventet/825-2025.json");
     std::fs::write(dir.path().join("101-2026.json"), json).unwrap();
     let e = dialog::read_previous(dir.path(), 101, 2026).unwrap_err().to_string();
-    assert!(e.contains("is the report of 825 for 2025, not of 101 for 2026"), "{e}");
+    assert!(e.contains("er rapporten for 825 for 2025, ikke for 101 for 2026"), "{e}");
     assert!(dialog::read_previous(dir.path(), 147, 2026).unwrap().is_none(), "no report: every flag is new");
 }
 
@@ -153,14 +153,14 @@ fn approvals_are_read_strictly_and_the_latest_counts() {
     assert_eq!(g[&101].dato, "2026-04-02");
     assert_eq!(g[&101].godkendt_af, "B. Jensen");
     for (text, want) in [
-        ("kommunekode;dato\n101;2026-03-20\n", ":1: column `godkendt_af` is missing"),
-        ("kommunekode;dato;godkendt_af\n999;2026-03-20;A\n", ":2: kommunekode `999` is not a municipality code"),
-        ("kommunekode;dato;godkendt_af\n101;20-03-2026;A\n", ":2: dato `20-03-2026` is not a date"),
+        ("kommunekode;dato\n101;2026-03-20\n", ":1: kolonnen `godkendt_af` mangler"),
+        ("kommunekode;dato;godkendt_af\n999;2026-03-20;A\n", ":2: kommunekode `999` er ikke en kommunekode"),
+        ("kommunekode;dato;godkendt_af\n101;20-03-2026;A\n", ":2: dato `20-03-2026` er ikke en dato"),
         // Before: accepted by chrono, and `2026-3-4` then sorted after `2026-03-05`.
-        ("kommunekode;dato;godkendt_af\n101;+2026-03-20;A\n", ":2: dato `+2026-03-20` is not a date YYYY-MM-DD"),
-        ("kommunekode;dato;godkendt_af\n101;2026-1-5;A\n", ":2: dato `2026-1-5` is not a date YYYY-MM-DD"),
-        ("kommunekode;dato;godkendt_af\n101;2026-03-20;\n", ":2: godkendt_af is empty"),
-        ("kommunekode;dato;godkendt_af\n101;2026-03-20\n", ":2: 2 fields, the header has 3"),
+        ("kommunekode;dato;godkendt_af\n101;+2026-03-20;A\n", ":2: dato `+2026-03-20` er ikke en dato ÅÅÅÅ-MM-DD"),
+        ("kommunekode;dato;godkendt_af\n101;2026-1-5;A\n", ":2: dato `2026-1-5` er ikke en dato ÅÅÅÅ-MM-DD"),
+        ("kommunekode;dato;godkendt_af\n101;2026-03-20;\n", ":2: godkendt_af er tom"),
+        ("kommunekode;dato;godkendt_af\n101;2026-03-20\n", ":2: 2 felter, overskriften har 3"),
     ] {
         std::fs::write(&path, text).unwrap();
         let e = godkend_round::godkendelser::read(&path, &reference).unwrap_err().to_string();
