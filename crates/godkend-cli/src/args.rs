@@ -92,15 +92,13 @@ impl Round {
 pub fn report_year(s: &str) -> Result<i32, String> {
     match s.parse::<i32>() {
         Ok(y) if (2013..=2100).contains(&y) => Ok(y),
-        _ => Err(format!("{} is not a report year (2013–2100), e.g. 2025", godkend_model::tekst::shown(s))),
+        _ => Err(format!("{} er ikke et rapportår (2013–2100), fx 2025", godkend_model::tekst::shown(s))),
     }
 }
 
 /// A municipality code as digits (whether it is a municipality is checked against the reference data).
 pub fn kommunekode(s: &str) -> Result<u16, String> {
-    s.trim()
-        .parse::<u16>()
-        .map_err(|_| format!("{} is not a municipality code, e.g. 101", godkend_model::tekst::shown(s)))
+    s.trim().parse::<u16>().map_err(|_| format!("{} er ikke en kommunekode, fx 101", godkend_model::tekst::shown(s)))
 }
 
 /// A date `YYYY-MM-DD` after the first day the register holds (2013-10-01).
@@ -108,7 +106,7 @@ pub fn dato_efter_start(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .filter(|d| *d > godkend_model::earliest_start())
-        .ok_or_else(|| format!("{} is not a date after 2013-10-01, e.g. 2025-04-01", godkend_model::tekst::shown(s)))
+        .ok_or_else(|| format!("{} er ikke en dato efter 2013-10-01, fx 2025-04-01", godkend_model::tekst::shown(s)))
 }
 
 #[cfg(test)]
@@ -118,7 +116,7 @@ mod tests {
     #[test]
     fn values_are_checked_where_they_are_parsed() {
         assert_eq!(report_year("2025"), Ok(2025));
-        assert!(report_year("1999").unwrap_err().contains("not a report year"));
+        assert!(report_year("1999").unwrap_err().contains("ikke et rapportår"));
         assert!(report_year("20x5").is_err());
         assert_eq!(kommunekode(" 101 "), Ok(101));
         assert!(kommunekode("KBH").is_err());

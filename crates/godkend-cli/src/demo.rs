@@ -75,7 +75,7 @@ fn parse_kommuner(s: &str, reference: &Reference) -> Result<Vec<u16>, Failure> {
     for part in s.split(',') {
         let kode: u16 = part.trim().parse().map_err(|_| {
             Failure::new(
-                format!("--kommuner: `{}` is not a municipality code", part.trim()),
+                format!("--kommuner: `{}` er ikke en kommunekode", part.trim()),
                 "example: --kommuner 101,751 or --kommuner alle",
             )
         })?;

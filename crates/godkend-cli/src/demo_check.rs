@@ -24,10 +24,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<u8, Failure> {
     let path = args.demo.join("sandhed.json");
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Failure::new(format!("{}: {e}", path.display()), "point --demo at a folder written by `godkend demo-data`")
+        Failure::new(format!("{}: {e}", path.display()), "lad --demo pege på en mappe skrevet af `godkend demo-data`")
     })?;
     let truth: Sandhed = serde_json::from_str(&text)
-        .map_err(|e| Failure::new(format!("{}: {e}", path.display()), "the file is not a godkend ground-truth file"))?;
+        .map_err(|e| Failure::new(format!("{}: {e}", path.display()), "filen er ikke en godkend-sandhedsfil"))?;
     let mut problems = check_receipts(&truth, &args.store.join("kvitteringer"));
     let expected_findings: usize = truth.leveringer.iter().map(|l| l.fund.values().sum::<usize>()).sum();
     if problems.is_empty() {

@@ -61,8 +61,8 @@ fn clean(text: &str) -> String {
 impl From<godkend_demo::Error> for Failure {
     fn from(e: godkend_demo::Error) -> Failure {
         let hint = match &e {
-            godkend_demo::Error::Options(_) => "see `godkend demo-data --help` for the options and an example",
-            _ => "check that the output folder is writable and the disk is not full",
+            godkend_demo::Error::Options(_) => "se `godkend demo-data --help` for tilvalg og et eksempel",
+            _ => "tjek at udmappen kan skrives i, og at disken ikke er fuld",
         };
         Failure::new(e.to_string(), hint)
     }
@@ -74,9 +74,6 @@ pub fn load_reference(dir: Option<&Path>) -> Result<Reference, Failure> {
         None => Reference::embedded(),
     };
     loaded.map_err(|e| {
-        Failure::new(
-            e.to_string(),
-            "fix the reference file at that line (see reference-data/README.md for each file's format)",
-        )
+        Failure::new(e.to_string(), "ret referencefilen i den linje (se reference-data/README.md for hver fils format)")
     })
 }

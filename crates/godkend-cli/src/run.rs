@@ -57,10 +57,10 @@ fn round(c: &Common, reference: &Reference, udvalg: Udvalg) -> Result<godkend_ro
     {
         return Err(Failure::new(
             format!(
-                "--out {} is also --forrige: the new round would overwrite the round it is compared with",
+                "--out {} er også --forrige: den nye runde ville overskrive den runde, den sammenlignes med",
                 out.display()
             ),
-            "write the new round into a folder of its own, e.g. --out rapporter-runde2 --forrige rapporter",
+            "skriv den nye runde i sin egen mappe, fx --out rapporter-runde2 --forrige rapporter",
         ));
     }
     let options = c.round.options(c.year.year, Some(out.join(".godkend")));
@@ -117,10 +117,7 @@ pub fn run_all(args: RunArgs, reference: &Reference) -> Result<u8, Failure> {
 pub fn report_one(args: ReportArgs, reference: &Reference) -> Result<u8, Failure> {
     let started = Instant::now();
     if reference.kommune(args.kommune).is_none() {
-        return Err(Failure::new(
-            format!("--kommune {} is not a municipality code", args.kommune),
-            "example: --kommune 101",
-        ));
+        return Err(Failure::new(format!("--kommune {} er ikke en kommunekode", args.kommune), "fx --kommune 101"));
     }
     let c = &args.common;
     let run = round(c, reference, Udvalg::Kommune(args.kommune))?;

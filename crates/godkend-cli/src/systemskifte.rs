@@ -28,10 +28,7 @@ pub struct Args {
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let Some(kommune) = reference.kommune(args.kommune) else {
-        return Err(Failure::new(
-            format!("--kommune {} is not a municipality code", args.kommune),
-            "example: --kommune 461",
-        ));
+        return Err(Failure::new(format!("--kommune {} er ikke en kommunekode", args.kommune), "fx --kommune 461"));
     };
     let store = CaseStore::open(&args.store.store)?;
     let out = args.out.create(&args.store.store)?;

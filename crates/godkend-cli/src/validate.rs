@@ -27,8 +27,8 @@ pub struct Args {
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     if !args.file.is_file() {
         return Err(Failure::new(
-            format!("{}: no such file", args.file.display()),
-            "give the path of one delivery file",
+            format!("{}: filen findes ikke", args.file.display()),
+            "angiv stien til én leveringsfil",
         ));
     }
     let idag = args.dato.unwrap_or_else(crate::ingest::today);

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 pub enum Error {
     #[error(transparent)]
     Store(#[from] godkend_store::Error),
-    #[error("counting failed: {0}")]
+    #[error("optællingen fejlede: {0}")]
     Polars(#[from] polars::error::PolarsError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
@@ -32,8 +32,8 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Store(e) => e.hint(),
-            Error::Polars(_) => Some("the case store may be damaged; re-ingest the deliveries into a new store"),
-            Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
+            Error::Polars(_) => Some("lageret kan være beskadiget; indlæs leveringerne igen i et nyt lager"),
+            Error::Io { .. } => Some("tjek at mappen kan skrives i, og at disken ikke er fuld"),
         }
     }
 }

@@ -75,7 +75,7 @@ impl fmt::Display for Kvartal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a quarter; write it as 2024K1 (year, K, 1-4)")]
+#[error("'{0}' er ikke et kvartal; skriv det som 2024K1 (år, K, 1-4)")]
 pub struct ParseKvartalError(String);
 
 impl FromStr for Kvartal {

@@ -70,7 +70,7 @@ impl fmt::Display for Maaned {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a month; write it as 2024-03 (YYYY-MM)")]
+#[error("'{0}' er ikke en måned; skriv den som 2024-03 (ÅÅÅÅ-MM)")]
 pub struct ParseMaanedError(String);
 
 impl FromStr for Maaned {

@@ -59,7 +59,7 @@ impl fmt::Display for Periode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a period; write a quarter as 2024K1 or a year as 2024")]
+#[error("'{0}' er ikke en periode; skriv et kvartal som 2024K1 eller et år som 2024")]
 pub struct ParsePeriodeError(String);
 
 impl FromStr for Periode {

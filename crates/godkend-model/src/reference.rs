@@ -38,7 +38,7 @@ const EMBEDDED: [&str; 9] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: kan ikke læses: {source}")]
     Io { file: PathBuf, source: std::io::Error },
     #[error("{file}:{line}: {message}")]
     Invalid { file: PathBuf, line: usize, message: String },

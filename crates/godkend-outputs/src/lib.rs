@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("template {template}: {message}")]
+    #[error("skabelon {template}: {message}")]
     Template { template: &'static str, message: String },
-    #[error("chart {serie}: {source}")]
+    #[error("graf {serie}: {source}")]
     Chart { serie: String, source: chart::ChartError },
     #[error("{path}: {source}")]
     Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
@@ -38,17 +38,17 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Template { template: "godkendelsesrapport.typ", .. } | Error::Chart { .. } => {
-                Some("a template or chart failed; the JSON and workbook were written")
+                Some("en skabelon eller graf fejlede; JSON-filen og regnearket er skrevet")
             }
             Error::Template { template: "status.typ", .. } => {
-                Some("the status template failed; the municipalities' files were written")
+                Some("statusskabelonen fejlede; kommunernes filer er skrevet")
             }
             Error::Template { template: "systemskifte.typ", .. } => {
-                Some("the systemskifte template failed; the CSV files were written")
+                Some("systemskifte-skabelonen fejlede; CSV-filerne er skrevet")
             }
-            Error::Template { .. } => Some("the letter template failed"),
+            Error::Template { .. } => Some("brevskabelonen fejlede"),
             Error::Xlsx { .. } => Some(
-                "the flags workbook could not be built; the JSON was written (report it to the godkend developers with the municipality's code)",
+                "markeringsregnearket kunne ikke dannes; JSON-filen er skrevet (meld det til godkend-udviklerne med kommunekoden)",
             ),
             Error::Write(e) => e.hint(),
         }
