@@ -676,6 +676,34 @@ pub struct StatusbrevView {
     pub flere: String,
     pub regneark: String,
     pub kontakt: KontaktView,
+    /// One paragraph for the director: what is missing, and why it matters.
+    pub resume: String,
+}
+
+/// The letter's summary for the director, in one paragraph.
+fn resume(b: &Statusbrev) -> String {
+    use godkend_model::talformat::antal;
+    let kommune = kommune_titel(&b.navn);
+    let aabne = b.aabne_roede + b.aabne_gule;
+    if aabne == 0 {
+        return format!(
+            "Kort fortalt: {kommune} har kommenteret alle markeringer i godkendelsesrapporten for {}. Der mangler kun \
+             kommunens godkendelse af data; når den er modtaget, kan Danmarks Statistik offentliggøre kommunens tal.",
+            b.aar
+        );
+    }
+    let farver: Vec<String> = [(b.aabne_roede, "rød", "røde"), (b.aabne_gule, "gul", "gule")]
+        .into_iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|(n, ental, flertal)| antal(n, ental, flertal))
+        .collect();
+    format!(
+        "Kort fortalt: {kommune} mangler at kommentere {} ({}) og at godkende data for {}. \
+         Derefter kan Danmarks Statistik offentliggøre kommunens tal.",
+        antal(aabne, "markering", "markeringer"),
+        farver.join(" og "),
+        b.aar
+    )
 }
 
 pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
@@ -716,6 +744,7 @@ pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
         flere,
         regneark: format!("{:03}-{}-markeringer.xlsx", b.kommunekode, b.aar),
         kontakt: KontaktView::of(&b.kontakt),
+        resume: resume(b),
     }
 }
 
