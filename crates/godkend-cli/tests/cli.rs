@@ -176,7 +176,7 @@ fn broken_reference_file_names_file_and_line() {
     let (_, err, code) =
         text(&godkend(&["--reference", p(&dir), "validate", p(&fixture("leveringer/101_2024-03.csv"))]));
     assert_eq!(code, 2);
-    assert!(err.contains("ydelser.csv:4: register `voksen` is neither"), "{err}");
+    assert!(err.contains("ydelser.csv:4: register `voksen` er hverken"), "{err}");
     assert!(err.contains("hint: "), "{err}");
 }
 

@@ -30,12 +30,12 @@ impl Frister {
         ];
         for (name, d) in dates {
             if chrono::Datelike::year(&d) != self.rapportaar + 1 {
-                return Err(format!("{name} {d} is not in {}, the year after the report year", self.rapportaar + 1));
+                return Err(format!("{name} {d} ligger ikke i {}, året efter rapportåret", self.rapportaar + 1));
             }
         }
         for pair in dates.windows(2) {
             if pair[0].1 >= pair[1].1 {
-                return Err(format!("{} {} is not before {} {}", pair[0].0, pair[0].1, pair[1].0, pair[1].1));
+                return Err(format!("{} {} ligger ikke før {} {}", pair[0].0, pair[0].1, pair[1].0, pair[1].1));
             }
         }
         Ok(())

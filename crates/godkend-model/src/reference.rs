@@ -284,7 +284,7 @@ fn parse_code(file: &Path, line: usize, what: &str, s: &str) -> Result<u16, Refe
     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(s.parse().expect("three digits"))
     } else {
-        Err(invalid(file, line, format!("{what} `{s}` is not a 3-digit municipality code")))
+        Err(invalid(file, line, format!("{what} `{s}` er ikke en kommunekode på tre cifre")))
     }
 }
 
@@ -293,9 +293,9 @@ fn parse_kommuner(file: &Path, text: &str) -> Result<BTreeMap<u16, Kommune>, Ref
     for (n, f) in rows(file, text, ',', &["kode", "navn", "regionskode", "region"])? {
         let kode = parse_code(file, n, "kode", f[0])?;
         let regionskode =
-            f[2].parse().map_err(|_| invalid(file, n, format!("regionskode `{}` is not a number", f[2])))?;
+            f[2].parse().map_err(|_| invalid(file, n, format!("regionskode `{}` er ikke et tal", f[2])))?;
         if f[1].is_empty() {
-            return Err(invalid(file, n, "navn is empty"));
+            return Err(invalid(file, n, "navn er tom"));
         }
         // The name is part of every output's file name: no folder, no hidden file, no control character.
         if f[1].contains(['/', '\\']) || f[1].starts_with('.') || f[1].chars().any(char::is_control) {
@@ -303,18 +303,18 @@ fn parse_kommuner(file: &Path, text: &str) -> Result<BTreeMap<u16, Kommune>, Ref
                 file,
                 n,
                 format!(
-                    "navn `{}` may not hold / or \\, start with . or hold control characters",
+                    "navn `{}` må ikke indeholde / eller \\, begynde med . eller indeholde styretegn",
                     crate::tekst::shown(f[1])
                 ),
             ));
         }
         let k = Kommune { kode, navn: f[1].to_string(), regionskode, region: f[3].to_string() };
         if out.insert(kode, k).is_some() {
-            return Err(invalid(file, n, format!("kode {kode} appears twice")));
+            return Err(invalid(file, n, format!("kode {kode} forekommer to gange")));
         }
     }
     if out.len() != 98 {
-        return Err(invalid(file, 1, format!("{} municipalities, expected 98", out.len())));
+        return Err(invalid(file, 1, format!("{} kommuner, der skal være 98", out.len())));
     }
     Ok(out)
 }
@@ -330,7 +330,7 @@ fn parse_indberetter_for(
         let b = parse_code(file, n, "kommune", f[1])?;
         for k in [a, b] {
             if !kommuner.contains_key(&k) {
-                return Err(invalid(file, n, format!("municipality {k} is not in kommuner.csv")));
+                return Err(invalid(file, n, format!("kommune {k} findes ikke i kommuner.csv")));
             }
         }
         out.entry(a).or_default().insert(b);
@@ -340,26 +340,26 @@ fn parse_indberetter_for(
 
 fn parse_date(file: &Path, line: usize, what: &str, s: &str) -> Result<NaiveDate, ReferenceError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| invalid(file, line, format!("{what} `{s}` is not a date (YYYY-MM-DD)")))
+        .map_err(|_| invalid(file, line, format!("{what} `{s}` er ikke en dato (ÅÅÅÅ-MM-DD)")))
 }
 
 fn parse_age(file: &Path, line: usize, s: &str) -> Result<Option<i32>, ReferenceError> {
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse().map(Some).map_err(|_| invalid(file, line, format!("age `{s}` is not a whole number")))
+    s.parse().map(Some).map_err(|_| invalid(file, line, format!("alder `{s}` er ikke et helt tal")))
 }
 
 fn parse_serier(file: &Path, text: &str) -> Result<BTreeMap<String, Serie>, ReferenceError> {
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &["serie", "register", "betegnelse", "raekkefoelge"])? {
         let register = Register::parse(f[1])
-            .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[1])))?;
+            .ok_or_else(|| invalid(file, n, format!("register `{}` er hverken `voksne` eller `boern`", f[1])))?;
         let raekkefoelge =
-            f[3].parse().map_err(|_| invalid(file, n, format!("raekkefoelge `{}` is not a whole number", f[3])))?;
+            f[3].parse().map_err(|_| invalid(file, n, format!("raekkefoelge `{}` er ikke et helt tal", f[3])))?;
         let s = Serie { serie: f[0].to_string(), register, betegnelse: f[2].to_string(), raekkefoelge };
         if out.insert(f[0].to_string(), s).is_some() {
-            return Err(invalid(file, n, format!("series `{}` appears twice", f[0])));
+            return Err(invalid(file, n, format!("serien `{}` forekommer to gange", f[0])));
         }
     }
     Ok(out)
@@ -375,16 +375,16 @@ fn parse_ydelser(
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &header)? {
         let register = Register::parse(f[1])
-            .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[1])))?;
+            .ok_or_else(|| invalid(file, n, format!("register `{}` er hverken `voksne` eller `boern`", f[1])))?;
         let gyldig_fra = parse_date(file, n, "gyldig_fra", f[4])?;
         let gyldig_til = if f[5].is_empty() { None } else { Some(parse_date(file, n, "gyldig_til", f[5])?) };
         if gyldig_til.is_some_and(|t| t < gyldig_fra) {
-            return Err(invalid(file, n, "gyldig_til is before gyldig_fra"));
+            return Err(invalid(file, n, "gyldig_til ligger før gyldig_fra"));
         }
         let serie =
-            serier.get(f[6]).ok_or_else(|| invalid(file, n, format!("series `{}` is not in serier.csv", f[6])))?;
+            serier.get(f[6]).ok_or_else(|| invalid(file, n, format!("serien `{}` findes ikke i serier.csv", f[6])))?;
         if serie.register != register {
-            return Err(invalid(file, n, format!("series `{}` belongs to the other register", f[6])));
+            return Err(invalid(file, n, format!("serien `{}` hører til det andet register", f[6])));
         }
         let y = Ydelse {
             kode: f[0].to_string(),
@@ -398,7 +398,7 @@ fn parse_ydelser(
             alder_max: parse_age(file, n, f[8])?,
         };
         if out.insert(f[0].to_string(), y).is_some() {
-            return Err(invalid(file, n, format!("service code `{}` appears twice", f[0])));
+            return Err(invalid(file, n, format!("ydelseskoden `{}` forekommer to gange", f[0])));
         }
     }
     Ok(out)
@@ -407,9 +407,9 @@ fn parse_ydelser(
 fn parse_maalgrupper(file: &Path, text: &str) -> Result<BTreeMap<u8, Maalgruppe>, ReferenceError> {
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &["kode", "betegnelse"])? {
-        let kode: u8 = f[0].parse().map_err(|_| invalid(file, n, format!("kode `{}` is not a whole number", f[0])))?;
+        let kode: u8 = f[0].parse().map_err(|_| invalid(file, n, format!("kode `{}` er ikke et helt tal", f[0])))?;
         if out.insert(kode, Maalgruppe { kode, betegnelse: f[1].to_string() }).is_some() {
-            return Err(invalid(file, n, format!("kode {kode} appears twice")));
+            return Err(invalid(file, n, format!("kode {kode} forekommer to gange")));
         }
     }
     Ok(out)
@@ -433,7 +433,7 @@ fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, Ref
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &header)? {
         let rapportaar: i32 =
-            f[0].parse().map_err(|_| invalid(file, n, format!("rapportaar `{}` is not a year", f[0])))?;
+            f[0].parse().map_err(|_| invalid(file, n, format!("rapportaar `{}` er ikke et år", f[0])))?;
         let frister = Frister {
             rapportaar,
             data_indberettet: parse_date(file, n, header[1], f[1])?,
@@ -443,10 +443,10 @@ fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, Ref
         };
         frister.check().map_err(|m| invalid(file, n, m))?;
         if f[5].is_empty() {
-            return Err(invalid(file, n, "kilde is empty; say where the dates come from"));
+            return Err(invalid(file, n, "kilde er tom; angiv hvor datoerne kommer fra"));
         }
         if out.insert(rapportaar, frister).is_some() {
-            return Err(invalid(file, n, format!("report year {rapportaar} appears twice")));
+            return Err(invalid(file, n, format!("rapportår {rapportaar} forekommer to gange")));
         }
     }
     Ok(out)
@@ -455,17 +455,17 @@ fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, Ref
 fn parse_kontakt(file: &Path, text: &str) -> Result<Kontakt, ReferenceError> {
     let rows = rows(file, text, ';', &["enhed", "email", "web", "kilde"])?;
     let [(n, f)] = rows.as_slice() else {
-        return Err(invalid(file, 1, format!("{} rows; the file has exactly one contact", rows.len())));
+        return Err(invalid(file, 1, format!("{} rækker; filen har præcis én kontakt", rows.len())));
     };
     let (n, f) = (*n, f);
     if f[0].is_empty() {
-        return Err(invalid(file, n, "enhed is empty"));
+        return Err(invalid(file, n, "enhed er tom"));
     }
     if !f[1].contains('@') || f[1].contains(char::is_whitespace) {
-        return Err(invalid(file, n, format!("email `{}` is not an e-mail address", f[1])));
+        return Err(invalid(file, n, format!("email `{}` er ikke en e-mailadresse", f[1])));
     }
     if f[2].is_empty() || f[3].is_empty() {
-        return Err(invalid(file, n, "web and kilde must both be given"));
+        return Err(invalid(file, n, "web og kilde skal begge være udfyldt"));
     }
     Ok(Kontakt { enhed: f[0].to_string(), email: f[1].to_string(), web: f[2].to_string() })
 }
@@ -474,14 +474,14 @@ fn parse_registre(file: &Path, text: &str) -> Result<BTreeMap<Register, Kvartal>
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &["register", "betegnelse", "vises_fra", "kilde"])? {
         let register = Register::parse(f[0])
-            .ok_or_else(|| invalid(file, n, format!("register `{}` is neither `voksne` nor `boern`", f[0])))?;
+            .ok_or_else(|| invalid(file, n, format!("register `{}` er hverken `voksne` eller `boern`", f[0])))?;
         let kvartal: Kvartal =
-            f[2].parse().map_err(|_| invalid(file, n, format!("vises_fra `{}` is not a quarter (2015K1)", f[2])))?;
+            f[2].parse().map_err(|_| invalid(file, n, format!("vises_fra `{}` er ikke et kvartal (2015K1)", f[2])))?;
         out.insert(register, kvartal);
     }
     for register in [Register::Voksne, Register::Boern] {
         if !out.contains_key(&register) {
-            return Err(invalid(file, 1, format!("no row for register `{}`", register.code())));
+            return Err(invalid(file, 1, format!("ingen række for register `{}`", register.code())));
         }
     }
     Ok(out)
@@ -559,11 +559,11 @@ mod tests {
     fn broken_files_name_file_and_line() {
         let ydelser =
             EMBEDDED[2].replace("1.3;voksne;§ 102;Behandling;2013-10-01", "1.3;voksne;§ 102;Behandling;2013-13-01");
-        assert_eq!(broken(2, &ydelser), "DIR/ydelser.csv:3: gyldig_fra `2013-13-01` is not a date (YYYY-MM-DD)");
+        assert_eq!(broken(2, &ydelser), "DIR/ydelser.csv:3: gyldig_fra `2013-13-01` er ikke en dato (ÅÅÅÅ-MM-DD)");
         let kommuner = EMBEDDED[0].replace("147,Frederiksberg", "14,Frederiksberg");
-        assert_eq!(broken(0, &kommuner), "DIR/kommuner.csv:3: kode `14` is not a 3-digit municipality code");
+        assert_eq!(broken(0, &kommuner), "DIR/kommuner.csv:3: kode `14` er ikke en kommunekode på tre cifre");
         let serier = EMBEDDED[3].replace("V-1.3;voksne;", "V-1.3;voksen;");
-        assert_eq!(broken(3, &serier), "DIR/serier.csv:3: register `voksen` is neither `voksne` nor `boern`");
+        assert_eq!(broken(3, &serier), "DIR/serier.csv:3: register `voksen` er hverken `voksne` eller `boern`");
         let taerskler = EMBEDDED[5].replace("u = 0.5", "u = \"halv\"");
         assert!(broken(5, &taerskler).starts_with("DIR/taerskler.toml:"), "{}", broken(5, &taerskler));
         assert_eq!(
@@ -581,18 +581,18 @@ mod tests {
         assert_eq!(
             broken(5, &swapped),
             format!(
-                "DIR/taerskler.toml:{}: aar_til_aar.gul: yellow (45 %, 12 persons) must not be above red (40 %, 20 persons)",
+                "DIR/taerskler.toml:{}: aar_til_aar.gul: gul (45 %, 12 personer) må ikke ligge over rød (40 %, 20 personer)",
                 line("gul = { procent = 20.0, personer = 12 }")
             )
         );
         let share = t.replace("gul_over = 1.0", "gul_over = 101.0");
         assert!(
-            broken(5, &share).contains("afviste_poster.gul_over: 101 is not a share in [0, 100)"),
+            broken(5, &share).contains("afviste_poster.gul_over: 101 er ikke en andel i [0, 100)"),
             "{}",
             broken(5, &share)
         );
         let hb = t.replace("roed_c = 20.0", "roed_c = 8.0");
-        assert!(broken(5, &hb).contains("hidiroglou_berthelot.gul_c: gul_c 10 must be > 0 and ≤ roed_c 8"));
+        assert!(broken(5, &hb).contains("hidiroglou_berthelot.gul_c: gul_c 10 skal være > 0 og ≤ roed_c 8"));
         // The HB guard is data: a file without it does not load.
         let no_guard = t.replace("personer = 5                 #", "#");
         assert!(broken(5, &no_guard).contains("missing field `personer`"), "{}", broken(5, &no_guard));
@@ -610,12 +610,14 @@ mod tests {
         let unordered = EMBEDDED[6].replace("2025;2026-02-11;2026-03-02", "2025;2026-02-11;2026-01-02");
         assert_eq!(
             broken(6, &unordered),
-            "DIR/aarshjul.csv:12: data_indberettet 2026-02-11 is not before rapport_udsendt 2026-01-02"
+            "DIR/aarshjul.csv:12: data_indberettet 2026-02-11 ligger ikke før rapport_udsendt 2026-01-02"
         );
         let wrong_year = EMBEDDED[6].replace("2024;2025-02-11", "2024;2024-02-11");
-        assert!(broken(6, &wrong_year).starts_with("DIR/aarshjul.csv:11: data_indberettet 2024-02-11 is not in 2025"));
+        assert!(
+            broken(6, &wrong_year).starts_with("DIR/aarshjul.csv:11: data_indberettet 2024-02-11 ligger ikke i 2025")
+        );
         let no_children = EMBEDDED[7].lines().take(2).collect::<Vec<_>>().join("\n");
-        assert_eq!(broken(7, &no_children), "DIR/registre.csv:1: no row for register `boern`");
+        assert_eq!(broken(7, &no_children), "DIR/registre.csv:1: ingen række for register `boern`");
     }
 
     #[test]
@@ -623,8 +625,8 @@ mod tests {
         let r = Reference::embedded().unwrap();
         assert_eq!((r.kontakt.email.as_str(), r.kontakt.web.as_str()), ("handicap@dst.dk", "www.dst.dk/handicap"));
         let no_at = EMBEDDED[8].replace("handicap@dst.dk;", "handicap.dst.dk;");
-        assert_eq!(broken(8, &no_at), "DIR/kontakt.csv:2: email `handicap.dst.dk` is not an e-mail address");
+        assert_eq!(broken(8, &no_at), "DIR/kontakt.csv:2: email `handicap.dst.dk` er ikke en e-mailadresse");
         let header_only = EMBEDDED[8].lines().next().unwrap().to_string();
-        assert_eq!(broken(8, &header_only), "DIR/kontakt.csv:1: 0 rows; the file has exactly one contact");
+        assert_eq!(broken(8, &header_only), "DIR/kontakt.csv:1: 0 rækker; filen har præcis én kontakt");
     }
 }

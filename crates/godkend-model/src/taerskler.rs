@@ -107,17 +107,17 @@ impl Taerskler {
         ] {
             for (level, t) in [("gul", g.gul), ("roed", g.roed)] {
                 if !(t.procent > 0.0 && t.procent <= 1000.0) {
-                    return fail(&format!("{name}.{level}"), format!("procent {} is not in (0, 1000]", t.procent));
+                    return fail(&format!("{name}.{level}"), format!("procent {} ligger ikke i (0, 1000]", t.procent));
                 }
                 if t.personer == 0 {
-                    return fail(&format!("{name}.{level}"), "personer must be at least 1".into());
+                    return fail(&format!("{name}.{level}"), "personer skal være mindst 1".into());
                 }
             }
             if g.gul.procent > g.roed.procent || g.gul.personer > g.roed.personer {
                 return fail(
                     &format!("{name}.gul"),
                     format!(
-                        "yellow ({} %, {} persons) must not be above red ({} %, {} persons)",
+                        "gul ({} %, {} personer) må ikke ligge over rød ({} %, {} personer)",
                         g.gul.procent, g.gul.personer, g.roed.procent, g.roed.personer
                     ),
                 );
@@ -128,53 +128,53 @@ impl Taerskler {
         {
             for (level, v) in [("gul_over", a.gul_over), ("roed_over", a.roed_over)] {
                 if !(0.0..100.0).contains(&v) {
-                    return fail(&format!("{name}.{level}"), format!("{v} is not a share in [0, 100)"));
+                    return fail(&format!("{name}.{level}"), format!("{v} er ikke en andel i [0, 100)"));
                 }
             }
             if a.gul_over > a.roed_over {
                 return fail(
                     &format!("{name}.gul_over"),
-                    format!("yellow above {} % must not be above red above {} %", a.gul_over, a.roed_over),
+                    format!("gul over {} % må ikke ligge over rød over {} %", a.gul_over, a.roed_over),
                 );
             }
         }
         let hb = &self.hidiroglou_berthelot;
         if !(hb.u >= 0.0 && hb.u <= 1.0) {
-            return fail("hidiroglou_berthelot.u", format!("{} is not in [0, 1]", hb.u));
+            return fail("hidiroglou_berthelot.u", format!("{} ligger ikke i [0, 1]", hb.u));
         }
         if !(hb.a > 0.0 && hb.a < 1.0) {
-            return fail("hidiroglou_berthelot.a", format!("{} is not in (0, 1)", hb.a));
+            return fail("hidiroglou_berthelot.a", format!("{} ligger ikke i (0, 1)", hb.a));
         }
         if !(hb.gul_c > 0.0 && hb.gul_c <= hb.roed_c) {
             return fail(
                 "hidiroglou_berthelot.gul_c",
-                format!("gul_c {} must be > 0 and ≤ roed_c {}", hb.gul_c, hb.roed_c),
+                format!("gul_c {} skal være > 0 og ≤ roed_c {}", hb.gul_c, hb.roed_c),
             );
         }
         if hb.min_enheder < 4 {
-            return fail("hidiroglou_berthelot.min_enheder", "quartiles need at least 4 units".into());
+            return fail("hidiroglou_berthelot.min_enheder", "kvartiler kræver mindst 4 enheder".into());
         }
         if !(self.systemskifte.gul_mindst > 0.0 && self.systemskifte.gul_mindst <= 100.0) {
             return fail(
                 "systemskifte.gul_mindst",
-                format!("{} is not a share in (0, 100]", self.systemskifte.gul_mindst),
+                format!("{} er ikke en andel i (0, 100]", self.systemskifte.gul_mindst),
             );
         }
         let ai = &self.aldrig_indberettet;
         if !(ai.andel_kommuner > 0.0 && ai.andel_kommuner <= 100.0) {
             return fail(
                 "aldrig_indberettet.andel_kommuner",
-                format!("{} is not a share in (0, 100]", ai.andel_kommuner),
+                format!("{} er ikke en andel i (0, 100]", ai.andel_kommuner),
             );
         }
         if ai.min_kommuner < 2 || ai.min_forventede.is_nan() || ai.min_forventede <= 0.0 {
             return fail(
                 "aldrig_indberettet.min_kommuner",
-                "needs at least 2 municipalities to compare with and min_forventede above 0".into(),
+                "kræver mindst 2 kommuner at sammenligne med og min_forventede over 0".into(),
             );
         }
         if self.fald_til_nul.fra_mindst == 0 || self.stigning_fra_nul.til_mindst == 0 {
-            return fail("fald_til_nul.fra_mindst", "a move from or to 0 needs at least 1 person".into());
+            return fail("fald_til_nul.fra_mindst", "en ændring fra eller til 0 kræver mindst 1 person".into());
         }
         Ok(())
     }
