@@ -29,7 +29,12 @@ pub const PARQUET_BUDGET: u64 = 160 * 1024 * 1024;
 /// Reads a delivery file, or the fatal finding of a file that cannot or should not be read.
 pub fn read_delivery(path: &std::path::Path) -> Result<Vec<u8>, Fatal> {
     let unreadable = |e: std::io::Error| {
-        Fatal::new(FundKode::FilUlaeselig, None, format!("filen kan ikke læses: {e}"), "tjek stien og rettighederne")
+        Fatal::new(
+            FundKode::FilUlaeselig,
+            None,
+            format!("filen kan ikke læses: {}", godkend_model::tekst::io_fejl(&e)),
+            "tjek stien og rettighederne",
+        )
     };
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > MAX_BYTES {

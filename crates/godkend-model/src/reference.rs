@@ -38,7 +38,7 @@ const EMBEDDED: [&str; 9] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
-    #[error("{file}: kan ikke læses: {source}")]
+    #[error("{file}: kan ikke læses: {}", crate::tekst::io_fejl(source))]
     Io { file: PathBuf, source: std::io::Error },
     #[error("{file}:{line}: {message}")]
     Invalid { file: PathBuf, line: usize, message: String },

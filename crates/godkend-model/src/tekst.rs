@@ -174,6 +174,28 @@ fn contains_cpr_like(value: &str) -> bool {
     !cpr_spans(value, Datotjek::Nej).is_empty()
 }
 
+/// An IO error as a Danish reader understands it: a Danish line for the common kinds, the system's own
+/// text (English) in brackets for the others.
+pub fn io_fejl(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    // An error godkend made itself already says what is wrong, in Danish.
+    if e.raw_os_error().is_none() && e.get_ref().is_some() {
+        return e.to_string();
+    }
+    let dansk = match e.kind() {
+        K::NotFound => "findes ikke",
+        K::PermissionDenied => "adgang nægtet",
+        K::AlreadyExists => "findes allerede",
+        K::StorageFull | K::QuotaExceeded => "disken er fuld",
+        K::ReadOnlyFilesystem => "filsystemet er skrivebeskyttet",
+        K::IsADirectory => "er en mappe",
+        K::NotADirectory => "er ikke en mappe",
+        K::InvalidData => "ugyldige data",
+        _ => return format!("fejl ved læsning eller skrivning ({e})"),
+    };
+    dansk.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

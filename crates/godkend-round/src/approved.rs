@@ -26,9 +26,10 @@ pub fn read(dir: &Path, scope: &Scope, skipped: &mut Vec<Error>) -> Vec<Godkendt
         if !path.exists() {
             continue;
         }
-        let old = godkend_model::sidefil::read_to_string(&path).map_err(|e| e.to_string()).and_then(|text| {
-            serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("ikke en rapport-JSON: {e}"))
-        });
+        let old =
+            godkend_model::sidefil::read_to_string(&path).map_err(|e| godkend_model::tekst::io_fejl(&e)).and_then(
+                |text| serde_json::from_str::<KommuneRapport>(&text).map_err(|e| format!("ikke en rapport-JSON: {e}")),
+            );
         let old = match old {
             Ok(old) => old,
             Err(message) => {

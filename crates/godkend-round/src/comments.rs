@@ -59,7 +59,11 @@ pub fn read_all(paths: &[PathBuf], max_rows: usize) -> Read {
             let listing = match std::fs::read_dir(path) {
                 Ok(l) => l,
                 Err(e) => {
-                    out.fejl.push(Error::File { path: path.clone(), message: e.to_string(), hint: UNREADABLE });
+                    out.fejl.push(Error::File {
+                        path: path.clone(),
+                        message: godkend_model::tekst::io_fejl(&e),
+                        hint: UNREADABLE,
+                    });
                     continue;
                 }
             };
@@ -120,7 +124,7 @@ const MAX_COLUMNS: usize = 32;
 fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
     let file = godkend_model::sidefil::open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: godkend_model::tekst::io_fejl(&e),
         hint: UNREADABLE,
     })?;
     let mut reader = csv::ReaderBuilder::new()
@@ -169,7 +173,7 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
     // A file that is not there is a path to check, not a workbook to save again.
     let file = godkend_model::sidefil::open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: godkend_model::tekst::io_fejl(&e),
         hint: UNREADABLE,
     })?;
     let mut wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::BufReader::new(file))

@@ -19,7 +19,7 @@ pub fn read_previous(dir: &Path, kode: u16, year: i32) -> Result<Option<KommuneR
         return Ok(None);
     }
     let fail = |message: String| Error::File { path: path.clone(), message, hint: FORRIGE };
-    let text = godkend_model::sidefil::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
+    let text = godkend_model::sidefil::read_to_string(&path).map_err(|e| fail(godkend_model::tekst::io_fejl(&e)))?;
     let mut old: KommuneRapport =
         serde_json::from_str(&text).map_err(|e| fail(format!("ikke en rapport-JSON: {e}")))?;
     if old.aar != year || old.kommunekode != kode {

@@ -28,7 +28,7 @@ pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkende
     let err = |line: usize, message: String| Error::Godkendelser { path: path.to_path_buf(), line, message };
     let bytes = godkend_model::sidefil::read(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: godkend_model::tekst::io_fejl(&e),
         hint: "--godkendelser tager godkendelsesfilen (CSV: kommunekode;dato;godkendt_af); tjek stien",
     })?;
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 /// findings in a receipt.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    #[error("{}: {}", path.display(), io_tekst(source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Store { path: PathBuf, message: String },
@@ -78,6 +78,8 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+pub use godkend_model::tekst::io_fejl as io_tekst;
 
 /// A test hook for the kill-and-resume tests: `GODKEND_AFBRYD=<step>` aborts the process right
 /// after that step of an ingest, as a power cut or `kill -9` would.
