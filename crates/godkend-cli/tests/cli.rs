@@ -321,6 +321,19 @@ fn run_errors_name_the_problem() {
         p(&tmp.path().join("o")),
     ]));
     assert_eq!(code, 2);
+    // A store that is not there is a path to check, not a damaged store.
+    assert!(err.contains("none: findes ikke") && err.contains("hint: tjek at stien findes"), "{err}");
+    std::fs::create_dir(tmp.path().join("tom")).unwrap();
+    let (_, err, code) = text(&godkend(&[
+        "run",
+        "--store",
+        p(&tmp.path().join("tom")),
+        "--year",
+        "2025",
+        "--out",
+        p(&tmp.path().join("o")),
+    ]));
+    assert_eq!(code, 2);
     assert!(err.contains("ikke et godkend-lager") && err.contains("hint: "), "{err}");
     let store = ingested_demo(tmp.path());
     let bad = tmp.path().join("svar.csv");

@@ -131,6 +131,9 @@ impl CaseStore {
     /// Opens an existing store for reading. Takes a shared lock so that a writer never deletes the
     /// files this reader's manifest names while it reads them (on a read-only store, no lock).
     pub fn open(root: &Path) -> Result<CaseStore> {
+        if !root.exists() {
+            return Err(Error::Io { path: root.to_path_buf(), source: std::io::ErrorKind::NotFound.into() });
+        }
         if !root.join(MANIFEST).exists() {
             return Err(Error::Store {
                 path: root.to_path_buf(),
