@@ -85,22 +85,19 @@ pub(crate) fn validate_hashed(
     std::panic::catch_unwind(guarded).unwrap_or_else(|_| {
         let navn = LeveringNavn::parse(Path::new(fil));
         // The Parquet decoder (polars) panics on some damaged files instead of returning an error.
-        let fatal = if navn.is_some_and(|n| n.format == crate::filename::Format::Parquet) {
-            Fatal::new(
-                FundKode::FilUlaeselig,
-                None,
+        let (tekst, hint) = if navn.is_some_and(|n| n.format == crate::filename::Format::Parquet) {
+            (
                 PARQUET_DEKODER_FEJL,
                 "filen er beskadiget eller ikke skrevet efter Parquet-formatet; skriv den igen fra kildesystemet og send den på ny",
             )
         } else {
-            Fatal::new(
-                FundKode::FilUlaeselig,
-                None,
+            (
                 "filen kunne ikke behandles: godkend stødte på en intern fejl under læsningen",
                 "leveringen er ikke indlæst; send kvitteringen til DST, så fejlen kan rettes",
             )
         };
-        rejected(Kvittering::new(fil.to_string(), LeveringNavn::parse(Path::new(fil)), hash), fatal)
+        let fatal = Fatal::new(FundKode::FilUlaeselig, None, tekst, hint);
+        rejected(Kvittering::new(fil.to_string(), navn, hash), fatal)
     })
 }
 
