@@ -291,6 +291,11 @@ fn validate_rows(
         p.poster += 1;
         p.afviste += usize::from(rejected);
         if rejected {
+            for (kode, _) in r.findings.iter().filter(|(k, _)| k.alvor() == godkend_model::Alvor::Fejl) {
+                *p.koder.entry(kode.code().to_string()).or_default() += 1;
+            }
+        }
+        if rejected {
             let koder = r.findings.iter().filter(|(k, _)| k.alvor() == godkend_model::Alvor::Fejl);
             kvittering.afviste_poster.push(godkend_model::leveringslog::AfvistPost {
                 linje,

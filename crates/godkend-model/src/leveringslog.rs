@@ -38,11 +38,14 @@ pub struct AfvistPost {
     pub koder: Vec<String>,
 }
 
-/// One handlekommune's records in a delivery, and how many of them were rejected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// One handlekommune's records in a delivery, how many of them were rejected, and why (records per error
+/// code; a record with two errors counts under both).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Poster {
     pub poster: usize,
     pub afviste: usize,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub koder: BTreeMap<String, usize>,
 }
 
 /// One municipality's accepted adult records in a delivery (deletions aside), and how many of them
@@ -77,8 +80,70 @@ impl LogEntry {
         }
     }
 
+    /// Why a handlekommune's records in this delivery were rejected: records per error code (record-level
+    /// errors only; a whole delivery's rejection is in [`LogEntry::fund_counts`]). A log row
+    /// written before the codes were kept per handlekommune gives the delivery's own codes to the
+    /// municipality that sent it, and none to the others (they would be another municipality's reasons).
+    pub fn afvisningsaarsager_for(&self, kommunekode: u16) -> BTreeMap<String, u64> {
+        let map: Option<BTreeMap<u16, Poster>> = serde_json::from_str(&self.poster).ok();
+        let own = map.as_ref().and_then(|m| m.get(&kommunekode));
+        match own {
+            Some(p) if p.afviste == 0 || !p.koder.is_empty() => {
+                p.koder.iter().map(|(k, n)| (k.clone(), *n as u64)).collect()
+            }
+            _ if kommunekode == self.kommunekode => {
+                let record_level = |c: &str| crate::FundKode::parse(c).is_some_and(|k| k.alvor() == crate::Alvor::Fejl);
+                self.fund_counts().into_iter().filter(|(c, _)| record_level(c)).collect()
+            }
+            _ => BTreeMap::new(),
+        }
+    }
+
     /// Records per finding code in this delivery (`fund`, decoded).
     pub fn fund_counts(&self) -> BTreeMap<String, u64> {
         serde_json::from_str(&self.fund).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tårnby(poster: &str) -> LogEntry {
+        LogEntry {
+            fil: "185_2025-03.csv".into(),
+            kommunekode: 185,
+            maaned: "2025-03".into(),
+            loebenummer: 1,
+            sha256: String::new(),
+            status: "godkendt_med_fund".into(),
+            raekker: 50,
+            accepterede: 47,
+            afviste: 3,
+            slettede: 0,
+            maalgruppe_mangler: 0,
+            voksenposter: String::new(),
+            fund: r#"{"cpr_ugyldig": 2, "sagsid_dublet": 1, "overlap": 4}"#.into(),
+            poster: poster.into(),
+        }
+    }
+
+    #[test]
+    fn each_municipality_gets_its_own_rejection_reasons() {
+        let e = tårnby(
+            r#"{"185": {"poster": 40, "afviste": 2, "koder": {"cpr_ugyldig": 2}}, "155": {"poster": 10, "afviste": 1, "koder": {"sagsid_dublet": 1}}}"#,
+        );
+        assert_eq!(e.afvisningsaarsager_for(185), BTreeMap::from([("cpr_ugyldig".into(), 2)]));
+        assert_eq!(e.afvisningsaarsager_for(155), BTreeMap::from([("sagsid_dublet".into(), 1)]));
+        // A log row from before the codes were kept per municipality: the sender's own record-level codes
+        // for the sender, none for Dragør (they would be Tårnby's reasons).
+        let old = tårnby(r#"{"185": {"poster": 40, "afviste": 2}, "155": {"poster": 10, "afviste": 1}}"#);
+        let sender = old.afvisningsaarsager_for(185);
+        assert_eq!(
+            sender,
+            BTreeMap::from([("cpr_ugyldig".into(), 2), ("sagsid_dublet".into(), 1)]),
+            "no warning codes"
+        );
+        assert!(old.afvisningsaarsager_for(155).is_empty());
     }
 }

@@ -136,8 +136,15 @@ fn deliveries(input: &QualityInput, kommune: u16, flags: &mut Vec<Markering>) ->
         standing.iter().map(|e| e.voksenposter_for(kommune)).fold((0, 0), |(n, u), (a, b)| (n + a, u + b));
     dq.andel_afviste_poster = round2(share(dq.afviste_poster, dq.poster));
     dq.andel_uden_maalgruppe = round2(share(dq.voksenposter_uden_maalgruppe, dq.voksenposter));
+    // Why: a whole delivery's rejection concerns every municipality in it; a rejected record, only its
+    // own handlekommune (Dragør is not told Tårnby's reasons).
     for e in &standing {
-        for (code, n) in e.fund_counts() {
+        let fatal = e
+            .fund_counts()
+            .into_iter()
+            .filter(|(c, _)| FundKode::parse(c).is_some_and(|k| k.alvor() == FundAlvor::Fatal));
+        let own = e.afvisningsaarsager_for(kommune).into_iter();
+        for (code, n) in fatal.chain(own) {
             if FundKode::parse(&code).is_some_and(|k| matches!(k.alvor(), FundAlvor::Fejl | FundAlvor::Fatal)) {
                 *dq.afvisningsaarsager.entry(code).or_default() += n;
             }
