@@ -5,26 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::{HEAD, godkend, p};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn godkend(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_godkend"))
-        .args(args)
-        .env_remove("GODKEND_NOEGLE")
-        .env_remove("GODKEND_AFBRYD")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 fn ingest(files: &[&Path], store: &Path) -> (String, String, i32) {
@@ -44,8 +29,6 @@ const CPR_NOTATIONS: [&str; 6] = [
     "\u{FF10}\u{FF11}\u{FF10}\u{FF11}\u{FF18}\u{FF10}\u{FF0D}\u{FF11}\u{FF12}\u{FF13}\u{FF14}",
     "\u{660}\u{661}\u{660}\u{661}\u{668}\u{660}\u{661}\u{662}\u{663}\u{664}",
 ];
-
-const HEAD: &str = "kommunekode;sagsid;cpr;ydelse;maalgruppe;startdato;slutdato;slettet";
 
 fn pdftotext(pdf: &Path) -> String {
     let out = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");

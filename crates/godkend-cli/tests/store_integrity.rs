@@ -5,25 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn godkend(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_godkend"))
-        .args(args)
-        .env_remove("GODKEND_NOEGLE")
-        .env_remove("GODKEND_AFBRYD")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-const HEAD: &str = "kommunekode;sagsid;cpr;ydelse;maalgruppe;startdato;slutdato;slettet";
+mod common;
+use common::{HEAD, godkend, p};
 
 /// A delivery of `n` cases for `kommune` in 2025-`month`.
 fn delivery(dir: &Path, kommune: u16, month: u32, n: usize) -> PathBuf {
