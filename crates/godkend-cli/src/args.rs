@@ -72,11 +72,43 @@ pub struct Round {
     /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
     #[arg(long, visible_alias = "approvals", value_name = "FILE")]
     pub godkendelser: Option<PathBuf>,
+    #[command(flatten)]
+    pub dialog: Dialog,
+}
+
+/// The dialogue store of the portal (`godkend serve`): comments and approvals given there.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Dialog {
+    /// The portal's dialogue store (SQLite): its comments and approvals join those of the files.
+    #[arg(long, value_name = "FILE")]
+    pub dialog: Option<PathBuf>,
+}
+
+impl Dialog {
+    /// The comments and approvals of `year` in the dialogue store, if one is named. The store must
+    /// exist: a mistyped name must not make an empty one and report every mark as unanswered.
+    pub fn svar(&self, year: i32) -> Result<godkend_round::Dialogsvar, crate::failure::Failure> {
+        let Some(path) = &self.dialog else {
+            return Ok(godkend_round::Dialogsvar::default());
+        };
+        if !path.is_file() {
+            return Err(crate::failure::Failure::new(
+                format!("--dialog {}: findes ikke", path.display()),
+                "angiv portalens dialoglager (den fil, godkend serve --dialog skriver)",
+            ));
+        }
+        Ok(godkend_dialog::Dialog::open(path)?.svar(year)?)
+    }
 }
 
 impl Round {
     /// The round's options for `year`, the national counts kept in `kept`.
-    pub fn options(&self, year: i32, kept: Option<PathBuf>) -> RunOptions {
+    pub fn options(&self, year: i32, kept: Option<PathBuf>) -> Result<RunOptions, crate::failure::Failure> {
+        Ok(RunOptions { dialog: self.dialog.svar(year)?, ..self.file_options(year, kept) })
+    }
+
+    /// The options from files only (the portal reads its dialogue store live).
+    pub fn file_options(&self, year: i32, kept: Option<PathBuf>) -> RunOptions {
         RunOptions {
             year,
             comments: self.comments.clone(),
@@ -84,6 +116,7 @@ impl Round {
             forrige: self.forrige.clone(),
             godkendelser: self.godkendelser.clone(),
             kept,
+            dialog: godkend_round::Dialogsvar::default(),
         }
     }
 }

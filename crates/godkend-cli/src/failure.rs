@@ -58,6 +58,18 @@ fn clean(text: &str) -> String {
     godkend_model::tekst::mask_cpr(&godkend_model::tekst::without_control(text)).into_owned()
 }
 
+impl From<godkend_dialog::Error> for Failure {
+    fn from(e: godkend_dialog::Error) -> Failure {
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
+    }
+}
+
+impl From<godkend_server::Error> for Failure {
+    fn from(e: godkend_server::Error) -> Failure {
+        Failure { hint: e.hint().map(str::to_string), message: e.to_string() }
+    }
+}
+
 impl From<godkend_demo::Error> for Failure {
     fn from(e: godkend_demo::Error) -> Failure {
         let hint = match &e {

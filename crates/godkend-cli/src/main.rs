@@ -10,6 +10,7 @@ mod ingest;
 mod kalibrer;
 mod progress;
 mod run;
+mod serve;
 mod statusbrev;
 mod systemskifte;
 mod validate;
@@ -50,6 +51,8 @@ enum Command {
     Statusbrev(statusbrev::Args),
     Fsck(fsck::FsckArgs),
     Backup(fsck::BackupArgs),
+    Serve(serve::ServeArgs),
+    Bruger(serve::BrugerArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,8 @@ fn main() -> ExitCode {
         Command::Statusbrev(args) => statusbrev::run(args, &reference),
         Command::Fsck(args) => fsck::fsck(args),
         Command::Backup(args) => fsck::backup(args),
+        Command::Serve(args) => serve::serve(args, &reference),
+        Command::Bruger(args) => serve::bruger(args, &reference),
     });
     match result {
         Ok(code) => ExitCode::from(code),

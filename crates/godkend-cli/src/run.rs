@@ -63,7 +63,7 @@ fn round(c: &Common, reference: &Reference, udvalg: Udvalg) -> Result<godkend_ro
             "skriv den nye runde i sin egen mappe, fx --out rapporter-runde2 --forrige rapporter",
         ));
     }
-    let options = c.round.options(c.year.year, Some(out.join(".godkend")));
+    let options = c.round.options(c.year.year, Some(out.join(".godkend")))?;
     Ok(godkend_round::run(&store, reference, &options, udvalg)?)
 }
 

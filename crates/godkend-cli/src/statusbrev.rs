@@ -32,6 +32,8 @@ pub struct Args {
     /// An earlier output folder of the year, whose comments follow their flags (as for `run`).
     #[arg(long, visible_alias = "previous", value_name = "DIR")]
     forrige: Option<PathBuf>,
+    #[command(flatten)]
+    dialog: args::Dialog,
 }
 
 pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
@@ -46,6 +48,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
         forrige: args.forrige.clone(),
         godkendelser: Some(args.godkendelser.clone()),
         kept: None,
+        dialog: args.dialog.svar(args.year.year)?,
     };
     let run = godkend_round::run(&store, reference, &options, Udvalg::Alle)?;
     let breve: Vec<Statusbrev> = run.rapporter.iter().filter_map(|r| Statusbrev::of(&r.model)).collect();

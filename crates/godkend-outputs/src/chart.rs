@@ -31,6 +31,22 @@ fn drawing(e: impl std::fmt::Display) -> ChartError {
     ChartError(e.to_string())
 }
 
+/// The chart of one series of a report; `marks` is the report's `markering_per_celle`.
+pub fn serie_svg(
+    s: &godkend_round::SerieRapport,
+    marks: &std::collections::BTreeMap<(String, godkend_model::Periode), godkend_round::rapport::Cellemarkering>,
+) -> Result<String, ChartError> {
+    let quarters: Vec<String> = s.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
+    let kommune: Vec<u32> = s.kvartaler.iter().map(|q| q.modtagere).collect();
+    let national: Vec<f64> = s.kvartaler.iter().filter_map(|q| q.national_indekseret).collect();
+    let flags: Vec<u8> = s
+        .kvartaler
+        .iter()
+        .map(|q| marks.get(&(s.serie.clone(), q.kvartal.into())).map_or(0, |m| crate::view::chart_mark(*m)))
+        .collect();
+    svg(&ChartData { quarters: &quarters, kommune: &kommune, national: &national, flags: &flags })
+}
+
 pub fn svg(data: &ChartData) -> Result<String, ChartError> {
     let mut out = String::new();
     {

@@ -148,21 +148,7 @@ pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
     let marks = r.markering_per_celle();
     let mut grafer = Dict::new();
     for s in r.serier.iter().filter(|s| view::has_data(s)) {
-        let quarters: Vec<String> = s.kvartaler.iter().map(|q| q.kvartal.to_string()).collect();
-        let kommune: Vec<u32> = s.kvartaler.iter().map(|q| q.modtagere).collect();
-        let national: Vec<f64> = s.kvartaler.iter().filter_map(|q| q.national_indekseret).collect();
-        let flags: Vec<u8> = s
-            .kvartaler
-            .iter()
-            .map(|q| marks.get(&(s.serie.clone(), q.kvartal.into())).map_or(0, |m| view::chart_mark(*m)))
-            .collect();
-        let svg = chart::svg(&chart::ChartData {
-            quarters: &quarters,
-            kommune: &kommune,
-            national: &national,
-            flags: &flags,
-        })
-        .map_err(|source| Error::Chart { serie: s.serie.clone(), source })?;
+        let svg = chart::serie_svg(s, &marks).map_err(|source| Error::Chart { serie: s.serie.clone(), source })?;
         grafer.insert(view::chart_id(s).into(), Bytes::new(svg.into_bytes()).into_value());
     }
     let mut inputs = Dict::new();

@@ -45,6 +45,7 @@ impl SideInputs {
         let comments::Read { kommentarer, fejl } = comments::read_all(&options.comments, max_rows);
         skipped.extend(fejl);
         let mut side = SideInputs { kommentarer, ..SideInputs::default() };
+        side.kommentarer.extend(options.dialog.kommentarer.iter().cloned());
         if let Some(dir) = &options.forrige {
             if dir.is_dir() {
                 side.sammenholdt = true;
@@ -72,6 +73,9 @@ impl SideInputs {
                 skipped.push(e);
                 BTreeMap::new()
             });
+        }
+        for (&k, g) in &options.dialog.godkendelser {
+            crate::godkendelser::keep_latest(&mut side.godkendelser, k, g.clone());
         }
         side.revision = match &options.approved {
             Some(dir) => format!("Tallene er sammenholdt med de godkendte tal for {} ({}).", year - 1, dir.display()),
@@ -147,6 +151,31 @@ pub fn rapporter(
             Ok(Rapport { model, sager, afviste })
         })
         .collect()
+}
+
+/// `model` with the portal's answers as they stand now: each flag with its newest comment from the
+/// dialogue store (as a run with `--dialog` would attach it), the totals of what is open counted
+/// again, and the approval. What the portal's pages show between two runs.
+pub fn with_dialog(
+    model: &KommuneRapport,
+    kommentarer: &[Kommentar],
+    godkendelse: Option<Godkendelse>,
+    reference: &Reference,
+) -> KommuneRapport {
+    let mut out = model.clone();
+    comments::attach(&mut out.markeringer, kommentarer, reference);
+    cells::share_comments(&mut out.markeringer);
+    out.antal = antal(&out.markeringer, out.sammenholdt_med_forrige);
+    out.klar_til_godkendelse = out.antal.uden_kommentar == 0;
+    if let Some(g) = godkendelse {
+        let mut one = BTreeMap::new();
+        if let Some(old) = out.godkendelse.take() {
+            one.insert(out.kommunekode, old);
+        }
+        crate::godkendelser::keep_latest(&mut one, out.kommunekode, g);
+        out.godkendelse = one.remove(&out.kommunekode);
+    }
+    out
 }
 
 /// The report's order: the report year's flags first, standing before resolved, red before yellow,

@@ -309,21 +309,25 @@ fn serie_of(reference: &Reference, ydelse: &str) -> String {
         .unwrap_or_else(|| format!("?{ydelse}"))
 }
 
+/// The id of the flag a comment answers: its own `id`, or the id of its place; `None` when its rule
+/// is not a rule.
+pub fn flag_id_of(c: &Kommentar, reference: &Reference) -> Option<String> {
+    match &c.id {
+        Some(id) => Some(id.clone()),
+        None => Regel::parse(&c.regel)
+            .map(|regel| flag_id(c.kommunekode, &serie_of(reference, &c.ydelse), &c.kvartal, regel)),
+    }
+}
+
 /// Puts each comment beside its flag — by id when the comment has one, otherwise by place; returns
 /// the comments that match no flag.
 pub fn attach(flags: &mut [Markering], comments: &[Kommentar], reference: &Reference) -> Vec<Kommentar> {
     let mut by_id: BTreeMap<String, Vec<&Kommentar>> = BTreeMap::new();
     let mut unmatched = Vec::new();
     for c in comments {
-        let id = match &c.id {
-            Some(id) => id.clone(),
-            None => match Regel::parse(&c.regel) {
-                Some(regel) => flag_id(c.kommunekode, &serie_of(reference, &c.ydelse), &c.kvartal, regel),
-                None => {
-                    unmatched.push(c.clone());
-                    continue;
-                }
-            },
+        let Some(id) = flag_id_of(c, reference) else {
+            unmatched.push(c.clone());
+            continue;
         };
         by_id.entry(id).or_default().push(c);
     }

@@ -79,12 +79,18 @@ pub fn read(path: &Path, reference: &Reference) -> Result<BTreeMap<u16, Godkende
             return Err(err(n, "godkendt_af er tom; angiv hvem der har godkendt".into()));
         }
         let new = Godkendelse { dato: parsed.format("%Y-%m-%d").to_string(), godkendt_af };
-        match out.get(&kommunekode) {
-            Some(old) if old.dato > new.dato => {}
-            _ => {
-                out.insert(kommunekode, new);
-            }
-        }
+        keep_latest(&mut out, kommunekode, new);
     }
     Ok(out)
+}
+
+/// Records `new` for `kommunekode` unless an approval of a later date is there (a municipality that
+/// approved more than once counts by its latest approval).
+pub fn keep_latest(approvals: &mut BTreeMap<u16, Godkendelse>, kommunekode: u16, new: Godkendelse) {
+    match approvals.get(&kommunekode) {
+        Some(old) if old.dato > new.dato => {}
+        _ => {
+            approvals.insert(kommunekode, new);
+        }
+    }
 }

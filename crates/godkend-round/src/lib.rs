@@ -81,6 +81,17 @@ pub struct RunOptions {
     pub godkendelser: Option<PathBuf>,
     /// Where the national counts are kept between runs (`godkend_count::kept`); `None`: always count.
     pub kept: Option<PathBuf>,
+    /// Comments and approvals from the dialogue store (`--dialog`), read by the front end.
+    pub dialog: Dialogsvar,
+}
+
+/// What the municipalities answered in the portal: the newest comment on each flag and each
+/// municipality's approval. They join the comments and approvals read from files (a flag commented in
+/// both shows both, as two comments files do).
+#[derive(Clone, Debug, Default)]
+pub struct Dialogsvar {
+    pub kommentarer: Vec<comments::Kommentar>,
+    pub godkendelser: std::collections::BTreeMap<u16, godkendelser::Godkendelse>,
 }
 
 /// One municipality's report as the outputs need it: the model (whose serde form is the JSON) and the

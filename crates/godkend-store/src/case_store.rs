@@ -326,7 +326,16 @@ impl CaseStore {
 
     /// The JSON receipt of the delivery `fil` (as the log names it), if there is one.
     pub fn receipt_json(&self, fil: &str) -> Result<Option<String>> {
-        let path = self.root.join(RECEIPTS_DIR).join(fil).with_extension(crate::manifest::receipt_ext(fil, "json"));
+        self.receipt(fil, "json")
+    }
+
+    /// The text receipt of the delivery `fil` (what the municipality reads), if there is one.
+    pub fn receipt_text(&self, fil: &str) -> Result<Option<String>> {
+        self.receipt(fil, "txt")
+    }
+
+    fn receipt(&self, fil: &str, kind: &str) -> Result<Option<String>> {
+        let path = self.root.join(RECEIPTS_DIR).join(fil).with_extension(crate::manifest::receipt_ext(fil, kind));
         if path.parent() != Some(self.root.join(RECEIPTS_DIR).as_path()) || !path.is_file() {
             return Ok(None);
         }
