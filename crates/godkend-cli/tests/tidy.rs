@@ -23,7 +23,7 @@ fn text_files() -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             if path.is_dir() {
-                if !["target", ".git", "out", "demo", "forventet", "kilder"].contains(&name.as_str()) {
+                if !["target", ".git", "out", "demo", "forventet", "kilder", "node_modules"].contains(&name.as_str()) {
                     walk(&path, out);
                 }
             } else if ["rs", "md", "toml", "typ", "py", "conf", "csv"].iter().any(|e| name.ends_with(&format!(".{e}")))

@@ -1,8 +1,7 @@
 //! Who is asking, and what they may see. Every route goes through here: [`Hvem`] finds the session of
 //! the request's cookie (or answers "log in"), [`Hvem::kommune`] lets a user reach only their own
 //! municipality — any other code answers 404, exactly as a code that does not exist — and
-//! [`Hvem::csrf`] checks the token every form carries. Failed logins are throttled per account and
-//! per address ([`Throttle`]).
+//! [`Hvem::csrf`] checks the token every form carries.
 
 use crate::app::App;
 use crate::svar::Fejl;
@@ -10,9 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use godkend_dialog::{Rolle, Session};
-use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "godkend_session";
 pub const LOGIN_COOKIE: &str = "godkend_login";
@@ -100,53 +97,5 @@ impl FromRequestParts<Arc<App>> for Hvem {
             Ok(None) => Err(missing()),
             Err(e) => Err(Fejl::Intern(e.to_string())),
         }
-    }
-}
-
-/// Failed logins per account and per address, in a sliding window.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    failures: HashMap<String, VecDeque<Instant>>,
-}
-
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failed logins allowed per account in [`WINDOW`].
-pub const PER_ACCOUNT: usize = 5;
-/// Failed logins allowed per address in [`WINDOW`] (an office behind one address has many users).
-pub const PER_ADDRESS: usize = 20;
-
-impl Throttle {
-    fn recent(&mut self, key: &str) -> usize {
-        let now = Instant::now();
-        match self.failures.get_mut(key) {
-            Some(q) => {
-                while q.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
-                    q.pop_front();
-                }
-                q.len()
-            }
-            None => 0,
-        }
-    }
-
-    /// Whether a login for `account` from `address` may be tried now.
-    pub fn allowed(&mut self, account: &str, address: &str) -> bool {
-        self.recent(&format!("konto:{}", account.to_lowercase())) < PER_ACCOUNT
-            && self.recent(&format!("adresse:{address}")) < PER_ADDRESS
-    }
-
-    pub fn failed(&mut self, account: &str, address: &str) {
-        let now = Instant::now();
-        for key in [format!("konto:{}", account.to_lowercase()), format!("adresse:{address}")] {
-            self.failures.entry(key).or_default().push_back(now);
-        }
-        // Bounded: old entries go when the map grows.
-        if self.failures.len() > 100_000 {
-            self.failures.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= WINDOW));
-        }
-    }
-
-    pub fn succeeded(&mut self, account: &str) {
-        self.failures.remove(&format!("konto:{}", account.to_lowercase()));
     }
 }

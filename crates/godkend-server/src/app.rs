@@ -3,7 +3,7 @@
 //! with the dialogue store's answers as they stand now ([`App::live`]).
 
 use crate::Error;
-use crate::adgang::Throttle;
+use crate::throttle::Throttle;
 use godkend_dialog::{Dialog, Rolle};
 use godkend_model::{LogEntry, Reference};
 use godkend_round::{Frister, KommuneRapport, Rapport, RunOptions, Status, Udvalg};

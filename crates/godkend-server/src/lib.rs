@@ -9,14 +9,15 @@
 //! report is `godkend report` with `--dialog`. tokio lives here and nowhere else.
 //!
 //! Modules: `app` (the shared state: the round, the dialogue store), `adgang` (sessions, CSRF,
-//! throttling, who may see what), `svar` (responses, errors, security headers), `sider` (the pages),
-//! `api` (JSON).
+//! who may see what), `svar` (responses, errors, security headers), `throttle` (failed logins),
+//! `sider` (the pages), `api` (JSON).
 
 mod adgang;
 mod api;
 mod app;
 mod sider;
 mod svar;
+mod throttle;
 
 pub use app::{App, Config};
 

@@ -167,7 +167,7 @@ impl Portal {
     /// The session's CSRF token, read off a page.
     pub fn csrf(&self, jar: &mut Jar) -> String {
         let page = self.get("/", jar);
-        let page = if page.status == 303 { self.get(&page.header("location").unwrap().to_string(), jar) } else { page };
+        let page = if page.status == 303 { self.get(page.header("location").unwrap(), jar) } else { page };
         page.csrf()
     }
 

@@ -9,7 +9,7 @@ use crate::svar::{Fejl, Ramme, side};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
-use godkend_model::talformat::pct;
+use godkend_model::talformat::{NBSP, tal};
 use std::sync::Arc;
 
 struct Linje {
@@ -48,7 +48,7 @@ pub async fn status(State(app): State<Arc<App>>, hvem: Hvem) -> Result<Response,
             status: k.godkendelse.replace('_', " "),
             godkendt: k.godkendt_dato.as_deref().map(dato).unwrap_or_default(),
             manglende: k.manglende_maaneder,
-            afviste: pct(k.andel_afviste_poster),
+            afviste: format!("{}{NBSP}%", tal(k.andel_afviste_poster, 1)),
         })
         .collect();
     let page = StatusSide {

@@ -109,6 +109,33 @@ fn find<'a>(r: &'a KommuneRapport, id: &str) -> Result<&'a Markering, Fejl> {
     }
 }
 
+/// A rule's figure by its Danish name (the key as the JSON has it when there is none).
+fn tal_navn(key: &str) -> String {
+    match key {
+        "aktuel" => "Kvartalets tal",
+        "forrige" => "Tallet, der sammenlignes med",
+        "procent" => "Ændring i procent",
+        "forventet" => "Forventet",
+        "afviste" => "Afviste",
+        "poster" => "Poster",
+        "godkendt" => "Godkendt tal",
+        "nu" => "Tallet nu",
+        "i_alt" => "I alt",
+        "i_kvartalet" => "I kvartalet",
+        "paa_datoen" => "På datoen",
+        "maaneder" => "Måneder",
+        "uden" => "Uden",
+        "kommuner" => "Kommuner",
+        "kommuner_med_ydelsen" => "Kommuner med ydelsen",
+        "forhold" => "Forhold",
+        "median_forhold" => "Medianforhold",
+        "nedre" => "Nedre grænse",
+        "oevre" => "Øvre grænse",
+        _ => key,
+    }
+    .to_string()
+}
+
 #[derive(Default)]
 struct Udkast {
     fejl_kommentar: String,
@@ -151,7 +178,7 @@ fn render(app: &App, hvem: &Hvem, kode: &str, id: &str, page: usize, udkast: Udk
         tal: m
             .tal
             .iter()
-            .map(|(k, v)| (k.clone(), godkend_model::talformat::tal(*v, if v.fract() == 0.0 { 0 } else { 1 })))
+            .map(|(k, v)| (tal_navn(k), godkend_model::talformat::tal(*v, if v.fract() == 0.0 { 0 } else { 1 })))
             .collect(),
         tilstand: m.tilstand.navn(),
         ogsaa,
