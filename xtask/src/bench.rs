@@ -44,7 +44,7 @@ fn timed(program: &Path, args: &[&str], cwd: &Path) -> Result<(String, String, f
 
 /// The national-scale deliveries, generated once per (skala, seed) and kept under target/. Without
 /// injected problems: the peer reads them as plain CSV, and the figures are about speed, not findings.
-fn data(bin: &Path, skala: &str, seed: &str) -> Result<PathBuf> {
+pub(crate) fn data(bin: &Path, skala: &str, seed: &str) -> Result<PathBuf> {
     let dir = root().join("target/xtask/bench-data").join(format!("skala-{skala}-seed-{seed}-ren"));
     if dir.join("sandhed.json").is_file() {
         eprintln!("(national-scale deliveries cached in {})", dir.display());

@@ -2,13 +2,15 @@
 //! `cargo xtask fuzz` (the readers of outside files fuzzed, `crates/godkend-fuzz`),
 //! `cargo xtask demo-check` (national-scale ingest and flags against the generator's ground truth,
 //! counts against an independent DuckDB recount), `cargo xtask bench` (national scale, every step timed,
-//! DuckDB side by side; see `bench`) and `cargo xtask bench-ingest` (ingest speed, memory and store size).
+//! DuckDB side by side; see `bench`), `cargo xtask bench-ingest` (ingest speed, memory and store size) and
+//! `cargo xtask bench-portal` (the portal under 294 users at once; see `portal_load`).
 //!
 //! The golden check uses the dev binary that `cargo test --workspace` builds; the others build
 //! `godkend` in release mode. All run it as a user would; timings come from the binary's own report
 //! line (rows/s and peak memory), never from assertions.
 
 mod bench;
+mod portal_load;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,7 @@ fn main() -> Result<()> {
         Some("demo-check") => demo_check(&args[1..]),
         Some("bench-ingest") => bench_ingest(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
+        Some("bench-portal") => portal_load::bench(&args[1..]),
         Some("fjendtlig") => hostile(),
         Some("fuzz") => fuzz(&args[1..]),
         Some("kalibrer") => calibrate(&args[1..]),
@@ -31,6 +34,7 @@ fn main() -> Result<()> {
                 "usage:\n  cargo xtask demo-check [--fra YYYY-MM --til YYYY-MM]   all 98 municipalities: demo-data → ingest → run per year →\n                                                        receipts and flags vs ground truth, counts vs DuckDB\n  \
                  cargo xtask bench [--skala X] [--seed N]               national scale: ingest, run, report, re-delivery, DuckDB side by side\n  \
                  cargo xtask bench-ingest [--skala X] [--fra YYYY-MM]   ingest rows/s, peak memory, store size\n  \
+                 cargo xtask bench-portal [--sekunder N] [--taenketid MS] the portal: 294 users at once, p50/p99 per page, nothing lost\n  \
                  cargo xtask fjendtlig                                  peak memory and time of the hostile inputs (issue 9)\n  \
                  cargo xtask fuzz [--minutes N] [--seed S] [--maal NAVN]  the readers of outside files fuzzed (release); findings kept in fixtures/fuzz/\n  \
                  cargo xtask kalibrer [--seed N]                        all 98 municipalities 2015–2025: graded anomalies, recall, false alarms\n  \
