@@ -351,6 +351,36 @@ fn the_workbook_answers_its_own_marks_and_the_answers_reach_the_pdf_and_the_stat
     let wrong = portal.post_file("/kommune/101/regneark", &mut jar, &[("csrf", "forkert")], ("101-svar.xlsx", &bytes));
     assert_eq!(wrong.status, 403);
 
+    // DST asks for more on the first mark: the municipality's front page lists it, until it answers again.
+    let mut dst = portal.login("dst@dst.demo.dk");
+    let api: serde_json::Value =
+        serde_json::from_str(&portal.get(&format!("/api/v1/kommune/101/markering/{}", marks[0].0), &mut dst).body)
+            .unwrap();
+    let version = api["kommentarer"][0]["id"].as_i64().unwrap().to_string();
+    let dst_csrf = portal.csrf(&mut dst);
+    let review = portal.post(
+        &format!("/kommune/101/markering/{}/vurdering", marks[0].0),
+        &mut dst,
+        &[("csrf", &dst_csrf), ("kommentar", &version), ("vurdering", "uddyb")],
+    );
+    assert_eq!(review.status, 303, "{}", review.body);
+    let front = portal.get("/kommune/101", &mut jar);
+    assert!(front.body.contains("beder om en uddybning") && front.body.contains(&marks[0].0), "{}", front.body);
+    // A comment version of another municipality, reviewed under 101's code, does not exist.
+    let other = portal.post(
+        &format!("/kommune/183/markering/{}/vurdering", marks[0].0),
+        &mut dst,
+        &[("csrf", &dst_csrf), ("kommentar", &version), ("vurdering", "uddyb")],
+    );
+    assert_eq!(other.status, 404);
+    let r = portal.post(
+        &format!("/kommune/101/markering/{}/kommentar", marks[0].0),
+        &mut jar,
+        &[("csrf", &csrf), ("tekst", "Uddybet: genindberettet i januar.")],
+    );
+    assert_eq!(r.status, 303);
+    assert!(!portal.get("/kommune/101", &mut jar).body.contains("beder om en uddybning"));
+
     // Every mark answered: the front page says so, and the godkender approves.
     let front = portal.get("/kommune/101", &mut jar);
     assert!(front.body.contains("Alle markeringer er besvaret"), "{}", front.body);
@@ -380,7 +410,7 @@ fn the_workbook_answers_its_own_marks_and_the_answers_reach_the_pdf_and_the_stat
     let text =
         Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
     let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("Forklaring fra regnearket"), "{text}");
+    assert!(text.contains("Forklaring fra regnearket") && text.contains("Uddybet: genindberettet"), "{text}");
     let run = Command::new(portal::bin())
         .args(["run", "--store", portal.store.to_str().unwrap(), "--year", "2025"])
         .args(["--out", out.to_str().unwrap(), "--dialog", portal.dialog.to_str().unwrap()])
@@ -392,7 +422,6 @@ fn the_workbook_answers_its_own_marks_and_the_answers_reach_the_pdf_and_the_stat
     let row = status["kommuner"].as_array().unwrap().iter().find(|k| k["kommunekode"] == 101).unwrap();
     assert_eq!(row["godkendelse"], "godkendt", "{row}");
     // And the portal's own status shows it too.
-    let mut dst = portal.login("dst@dst.demo.dk");
     let live: serde_json::Value = serde_json::from_str(&portal.get("/api/v1/status", &mut dst).body).unwrap();
     let row = live["kommuner"].as_array().unwrap().iter().find(|k| k["kommunekode"] == 101).unwrap();
     assert_eq!(row["godkendelse"], "godkendt", "{row}");

@@ -202,6 +202,21 @@ impl Dialog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The marks whose newest comment DST has asked the municipality to explain further (`uddyb`), and
+    /// which have no newer comment since.
+    pub fn asked_again(&self, aar: i32, kommune: u16) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT k.markering FROM kommentar k
+             WHERE k.aar = ?1 AND k.kommune = ?2
+               AND k.id = (SELECT max(id) FROM kommentar x WHERE x.aar = k.aar AND x.kommune = k.kommune AND x.markering = k.markering)
+               AND (SELECT v.vurdering FROM vurdering v WHERE v.kommentar = k.id ORDER BY v.id DESC LIMIT 1) = 'uddyb'
+             ORDER BY k.markering",
+        )?;
+        let rows = stmt.query_map(params![aar, kommune], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// DST's review of comment version `kommentar` of municipality `kommune`; `None` when there is no
     /// such comment there.
     pub fn review(

@@ -17,6 +17,7 @@ use godkend_rules::{Alvor, Markering};
 use std::sync::Arc;
 
 /// A mark as a line of a list: what the symbol, the colour's name and the link need.
+#[derive(Clone)]
 pub(crate) struct MarkLinje {
     pub id: String,
     pub symbol: &'static str,
@@ -70,6 +71,8 @@ struct Forside {
     frist_godkendelse: String,
     status: &'static str,
     aabne: Vec<MarkLinje>,
+    /// Marks whose comment DST has asked to have explained further.
+    uddyb: Vec<MarkLinje>,
     besvarede: usize,
     godkendt: String,
     beskeder: usize,
@@ -78,6 +81,8 @@ struct Forside {
 pub async fn forside(State(app): State<Arc<App>>, hvem: Hvem, Path(kode): Path<String>) -> Result<Response, Fejl> {
     let (k, r) = live(&app, &hvem, &kode)?;
     let all = marks(&r);
+    let asked = app.dialog.asked_again(app.year(), k)?;
+    let uddyb = all.iter().filter(|m| asked.contains(&m.id)).cloned().collect();
     let besvarede = all.iter().filter(|m| m.besvaret).count();
     let godkendt =
         r.godkendelse.as_ref().map(|g| format!("{} af {}", dato(&g.dato), g.godkendt_af)).unwrap_or_default();
@@ -88,6 +93,7 @@ pub async fn forside(State(app): State<Arc<App>>, hvem: Hvem, Path(kode): Path<S
         frist_godkendelse: dato(&r.frister.godkendelse),
         status: r.godkendelsesstatus().navn(),
         aabne: all.into_iter().filter(|m| !m.besvaret).collect(),
+        uddyb,
         besvarede,
         godkendt,
         beskeder: app.dialog.messages(app.year(), k, None)?.len(),
