@@ -35,10 +35,21 @@ fn a_municipality_answers_and_approves_in_a_real_browser() {
          `apt-get install chromium` and `npm ci --prefix crates/godkend-cli/tests/browser`"
     );
     let portal = Portal::start();
+    let made = Command::new(portal::bin())
+        .args(["bruger", "tilfoej", "--dialog", portal.dialog.to_str().unwrap(), "--kommune", "101"])
+        .args(["--rolle", "laeser", "--email", "ny.laeser@kk.dk", "--url", &portal.url()])
+        .output()
+        .unwrap();
+    let link = String::from_utf8_lossy(&made.stdout);
+    let path = link
+        .lines()
+        .find_map(|l| l.split_once(&portal.url()).map(|(_, p)| p.trim().to_string()))
+        .expect("a one-time link");
     let out = Command::new("node")
         .arg(browser_dir().join("portal.mjs"))
         .args([&portal.url(), screenshots().to_str().unwrap()])
         .env("CHROMIUM", &chromium)
+        .env("AKTIVER_STI", &path)
         .output()
         .expect("node");
     let log = String::from_utf8_lossy(&out.stdout);

@@ -72,6 +72,18 @@ try {
     await context.close();
   }
 
+  // A new account's one-time link (made by `godkend bruger tilfoej` in the Rust test): choose a password.
+  if (process.env.AKTIVER_STI) {
+    const context = await browser.newContext({ locale: 'da-DK' });
+    const page = await context.newPage();
+    await page.goto(base + process.env.AKTIVER_STI);
+    await axe(page, 'vælg kodeord');
+    await page.getByLabel(/Nyt kodeord/).fill('et nyt og langt kodeord');
+    await nav(page, page.getByRole('button', { name: 'Gem kodeord' }).click());
+    check(page.url().endsWith('/login'), 'kodeordet er gemt; videre til login');
+    await context.close();
+  }
+
   const { context, page } = await login('godkender@101.demo.dk');
   check(page.url().endsWith('/kommune/101'), `efter login: kommunens forside (${page.url()})`);
   check((await page.locator('h1').textContent()).includes('København'), 'forsiden er Københavns');
@@ -123,6 +135,16 @@ try {
   check(await page.locator('ol.traad li', { hasText: 'genindberetningen' }).isVisible(), 'beskeden står i tråden');
   await shot(page, '2-markering-med-sager-og-traad');
   await axe(page, 'markering');
+
+  // A comments file uploaded from the report page (the same reader as --comments).
+  await page.goto(`${base}/kommune/101/rapport`);
+  await page.getByLabel(/Indsend kommentarer fra regnearket/).setInputFiles({
+    name: '101-svar.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`id;kommentar\n${withCases.split('/').pop()};${COMMENT}\n101-2025K9-V-1.1-KK;findes ikke\n`),
+  });
+  await nav(page, page.getByRole('button', { name: 'Indsend regnearket' }).click());
+  check((await page.locator('main').innerText()).includes('passer ikke til nogen markering'), 'uploadet fil: linjen uden markering nævnes');
+  await axe(page, 'regneark modtaget');
 
   // The rest of the marks, then approve.
   for (const href of marks.filter((h) => h !== withCases)) {
