@@ -53,6 +53,7 @@ enum Command {
     Backup(fsck::BackupArgs),
     Serve(serve::ServeArgs),
     Bruger(serve::BrugerArgs),
+    Noegle(serve::NoegleArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => fsck::backup(args),
         Command::Serve(args) => serve::serve(args, &reference),
         Command::Bruger(args) => serve::bruger(args, &reference),
+        Command::Noegle(args) => serve::noegle(args, &reference),
     });
     match result {
         Ok(code) => ExitCode::from(code),

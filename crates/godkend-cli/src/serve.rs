@@ -31,6 +31,12 @@ pub struct ServeArgs {
     /// Make demo users for every municipality of the store (password demo-kodeord-2025); loopback only.
     #[arg(long)]
     demo_brugere: bool,
+    /// The pseudonym key for deliveries over the API (as for ingest; or GODKEND_NOEGLE). Without one, none are taken.
+    #[arg(long, value_name = "FILE", conflicts_with = "demo_noegle")]
+    noegle_fil: Option<PathBuf>,
+    /// Take API deliveries with the public demo key (the demo data only).
+    #[arg(long)]
+    demo_noegle: bool,
     #[command(flatten)]
     round: args::Round,
 }
@@ -50,6 +56,13 @@ pub fn serve(a: ServeArgs, reference: &Reference) -> Result<u8, Failure> {
     });
     // The portal reads the dialogue store live; the round at start carries only the files' answers.
     let options = a.round.file_options(a.year.year, None);
+    let noegle = if a.demo_noegle {
+        Some(godkend_ingest::Noegle::demo())
+    } else if a.noegle_fil.is_some() || std::env::var_os("GODKEND_NOEGLE").is_some() {
+        Some(godkend_ingest::Noegle::from_file_or_env(a.noegle_fil.as_deref())?)
+    } else {
+        None
+    };
     let config = godkend_server::Config {
         store: a.store.store.clone(),
         year: a.year.year,
@@ -59,8 +72,86 @@ pub fn serve(a: ServeArgs, reference: &Reference) -> Result<u8, Failure> {
         secure: a.https,
         options,
         demo_brugere: a.demo_brugere,
+        noegle,
     };
     godkend_server::serve(config, reference.clone())?;
+    Ok(0)
+}
+
+#[derive(clap::Args)]
+#[command(about = "API keys of the case systems that deliver system to system: create (shown once), list, revoke")]
+pub struct NoegleArgs {
+    #[command(subcommand)]
+    command: NoegleCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum NoegleCommand {
+    /// Create a key for a sender; prints the token once.
+    Opret {
+        #[arg(long, value_name = "FILE")]
+        dialog: PathBuf,
+        /// The municipality whose case system sends.
+        #[arg(long, value_name = "KODE", value_parser = args::kommunekode)]
+        afsender: u16,
+        /// The municipalities it delivers files for (default: the sender alone), e.g. --for 185,155.
+        #[arg(long = "for", value_name = "KODE,…", value_delimiter = ',', value_parser = args::kommunekode)]
+        kommuner: Vec<u16>,
+    },
+    /// List the keys (never their tokens).
+    Liste {
+        #[arg(long, value_name = "FILE")]
+        dialog: PathBuf,
+    },
+    /// Revoke a key: it delivers nothing from now on.
+    Tilbagekald {
+        #[arg(long, value_name = "FILE")]
+        dialog: PathBuf,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+pub fn noegle(a: NoegleArgs, reference: &Reference) -> Result<u8, Failure> {
+    match a.command {
+        NoegleCommand::Opret { dialog, afsender, kommuner } => {
+            let kommuner = if kommuner.is_empty() { vec![afsender] } else { kommuner };
+            if reference.kommune(afsender).is_none() {
+                return Err(Failure::new(format!("--afsender {afsender} er ikke en kommunekode"), "fx --afsender 185"));
+            }
+            // A sender delivers its own files and those of the municipalities it reports for.
+            for &k in &kommuner {
+                if !reference.may_deliver_for(afsender, k) {
+                    return Err(Failure::new(
+                        format!("{afsender:03} indberetter ikke for {k:03}"),
+                        "--for tager afsenderen selv og de kommuner, den indberetter for (fx Tårnby 185 for Dragør 155)",
+                    ));
+                }
+            }
+            let d = Dialog::open(&dialog)?;
+            let (key, token) = d.create_api_key(afsender, &kommuner, "system (godkend noegle)")?;
+            println!(
+                "nøgle {} for {afsender:03} (leverer for {})",
+                key.id,
+                kommuner.iter().map(|k| format!("{k:03}")).collect::<Vec<_>>().join(", ")
+            );
+            println!("token (vises kun nu): {token}");
+        }
+        NoegleCommand::Liste { dialog } => {
+            let d = Dialog::open(&dialog)?;
+            println!("id;afsender;kommuner;oprettet;status");
+            for k in d.api_keys()? {
+                let list = k.kommuner.iter().map(|k| format!("{k:03}")).collect::<Vec<_>>().join(",");
+                let status = k.tilbagekaldt.as_deref().map_or("aktiv".to_string(), |t| format!("tilbagekaldt {t}"));
+                println!("{};{:03};{list};{};{status}", k.id, k.afsender, k.oprettet);
+            }
+        }
+        NoegleCommand::Tilbagekald { dialog, id } => {
+            let d = Dialog::open(&dialog)?;
+            let k = d.revoke_api_key(id, "system (godkend noegle)")?;
+            println!("nøgle {} for {:03} er tilbagekaldt", k.id, k.afsender);
+        }
+    }
     Ok(0)
 }
 

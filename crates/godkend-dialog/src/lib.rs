@@ -14,10 +14,12 @@ mod schema;
 
 pub mod brugere;
 pub mod dialogen;
+pub mod noegler;
 pub mod sessioner;
 
 pub use brugere::{Bruger, Rolle};
 pub use dialogen::{Besked, Kommentarversion, Vurdering};
+pub use noegler::ApiNoegle;
 pub use revision::Revisionspost;
 pub use sessioner::Session;
 

@@ -88,6 +88,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER revision_uden_sletning BEFORE DELETE ON revision
         BEGIN SELECT RAISE(ABORT, 'revisionsloggen kan kun tilføjes til'); END;
     ",
+    // 2: API keys of the case systems that deliver system to system.
+    "
+    CREATE TABLE noegle (
+        id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        afsender INTEGER NOT NULL,
+        kommuner TEXT NOT NULL,
+        oprettet TEXT NOT NULL,
+        tilbagekaldt TEXT
+    );
+    ",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {

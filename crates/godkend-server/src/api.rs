@@ -17,8 +17,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/status", get(status))
         .route("/api/v1/kommune/{kode}/rapport", get(rapport))
         .route("/api/v1/kommune/{kode}/markering/{id}", get(markering))
+        .route(
+            "/api/v1/leveringer",
+            axum::routing::post(crate::levering::post).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/{*rest}", get(|| async { Fejl::IkkeFundet.json() }))
         .with_state(app)
+}
+
+/// The API's OpenAPI description (docs/openapi.json, built in).
+async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("../../../docs/openapi.json"))
+        .into_response()
 }
 
 fn json(result: Result<serde_json::Value, Fejl>) -> Response {

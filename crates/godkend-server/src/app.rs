@@ -29,6 +29,8 @@ pub struct Config {
     /// Make demo users (every municipality of the store, three roles each, and one DST user) with the
     /// password [`DEMO_KODEORD`]. Only on a loopback address.
     pub demo_brugere: bool,
+    /// The pseudonym key, for deliveries over the API; without it the portal takes none.
+    pub noegle: Option<godkend_ingest::Noegle>,
 }
 
 /// The demo users' password (`--demo-brugere`, loopback only).
@@ -51,6 +53,8 @@ pub struct App {
     pub throttle: Mutex<Throttle>,
     /// One regeneration at a time (it counts the store).
     regenerating: Mutex<()>,
+    /// One API delivery at a time in this process (the store's writer lock guards against others).
+    pub delivering: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -82,7 +86,10 @@ impl App {
             grundlag: RwLock::new(Arc::new(grundlag)),
             throttle: Mutex::new(Throttle::default()),
             regenerating: Mutex::new(()),
+            delivering: tokio::sync::Mutex::new(()),
         };
+        // What an interrupted API delivery left (its body, never read into the store).
+        let _ = std::fs::remove_dir_all(app.config.out.join(".indgaaende"));
         if app.config.demo_brugere {
             app.demo_users()?;
         }
@@ -150,6 +157,16 @@ impl App {
             log: store.read_log().map_err(|e| e.to_string())?,
         });
         Ok(files)
+    }
+
+    /// Reads the delivery log again (after a delivery over the API), so the deliveries pages show it.
+    /// The figures and marks change when DST regenerates the report.
+    pub fn refresh_log(&self) {
+        let Ok(log) = CaseStore::open(&self.config.store).and_then(|s| s.read_log()) else {
+            return;
+        };
+        let mut guard = self.grundlag.write().unwrap_or_else(|p| p.into_inner());
+        *guard = Arc::new(Grundlag { rapporter: guard.rapporter.clone(), frister: guard.frister.clone(), log });
     }
 
     /// One of the municipality's files in the output folder (`rapport.pdf`, `rapport.json`,

@@ -10,11 +10,12 @@
 //!
 //! Modules: `app` (the shared state: the round, the dialogue store), `adgang` (sessions, CSRF,
 //! who may see what), `svar` (responses, errors, security headers), `throttle` (failed logins),
-//! `sider` (the pages), `api` (JSON).
+//! `sider` (the pages), `api` (JSON), `levering` (deliveries over the API).
 
 mod adgang;
 mod api;
 mod app;
+mod levering;
 mod sider;
 mod svar;
 mod throttle;

@@ -59,7 +59,7 @@ impl Portal {
         let out = dir.path().join("rapporter");
         let mut child = Command::new(bin())
             .args(["serve", "--store", store.to_str().unwrap(), "--year", "2025", "--dialog", dialog.to_str().unwrap()])
-            .args(["--out", out.to_str().unwrap(), "--bind", "127.0.0.1:0", "--demo-brugere"])
+            .args(["--out", out.to_str().unwrap(), "--bind", "127.0.0.1:0", "--demo-brugere", "--demo-noegle"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -175,6 +175,14 @@ impl Portal {
     pub fn sql_count(&self, sql: &str) -> i64 {
         let conn = rusqlite::Connection::open(&self.dialog).unwrap();
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+impl Portal {
+    /// Kills the server (SIGKILL, this test's own process by its pid) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
