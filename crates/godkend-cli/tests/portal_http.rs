@@ -48,6 +48,9 @@ fn every_route_answers_each_role_as_it_should() {
         "/kommune/101/leveringer".into(),
         format!("/kommune/101/leveringer/{fil}"),
         "/kommune/101/godkend".into(),
+        "/kommune/101/data".into(),
+        "/kommune/101/data?ydelse=1.1&side=2".into(),
+        "/kommune/101/data.csv".into(),
         "/api/v1/kommune/101/rapport".into(),
         format!("/api/v1/kommune/101/markering/{mark}"),
     ];
@@ -491,4 +494,56 @@ fn accounts_are_made_with_a_one_time_link_and_can_be_blocked() {
     // The store keeps no token and no password in the clear.
     assert_eq!(portal.sql_count(&format!("SELECT count(*) FROM invitation WHERE token = '{link}'")), 0);
     assert_eq!(portal.sql_count("SELECT count(*) FROM bruger WHERE kodeord NOT LIKE '$argon2id$%'"), 0);
+}
+
+#[test]
+fn all_data_lists_the_cases_and_reconciles_an_extract() {
+    let portal = Portal::start();
+    let mut jar = portal.login("indberetter@101.demo.dk");
+    let csv = portal.get("/kommune/101/data.csv", &mut jar);
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-disposition").unwrap().contains("101-sager.csv"));
+    let rows: Vec<Vec<&str>> =
+        csv.body.trim_start_matches('\u{feff}').lines().skip(1).map(|l| l.split(';').collect()).collect();
+    assert!(rows.len() > 100, "{} cases", rows.len());
+    assert!(rows.iter().all(|r| r[0].starts_with("101-")), "only 101's own cases");
+    // No CPR-shaped number in any field (two dates side by side are shaped like one, so field by field).
+    assert!(rows.iter().flatten().all(|f| !godkend_model::tekst::contains_cpr(f)));
+    assert_eq!(rows[0].len(), 5, "sagsid;ydelse;maalgruppe;startdato;slutdato, nothing more");
+    let page = portal.get("/kommune/101/data?sagsid=101-00000", &mut jar);
+    assert!(page.body.contains("101-0000"), "{}", page.body);
+
+    // The extract: the first case as DST has it, the second with another service, the third with
+    // another end date, one DST does not have; the rest left out (so only at DST).
+    let (a, b, c) = (&rows[0], &rows[1], &rows[2]);
+    let extract = format!(
+        "sagsid;ydelse;startdato;slutdato\n{};{};{};{}\n{};SEL45;{};{}\n{};{};{};2099-12-31\nEGEN-1;1.1;2025-01-01;\n",
+        a[0], a[1], a[3], a[4], b[0], b[3], b[4], c[0], c[1], c[3]
+    );
+    let csrf = portal.csrf(&mut jar);
+    let r =
+        portal.post_file("/kommune/101/afstemning", &mut jar, &[("csrf", &csrf)], ("udtraek.csv", extract.as_bytes()));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cell = |sagsid: &str| {
+        r.body.split(&format!("<td>{sagsid}</td><td>")).nth(1).and_then(|t| t.split('<').next()).map(str::to_string)
+    };
+    assert_eq!(cell(a[0]), None, "identical: no difference");
+    assert_eq!(cell(b[0]).as_deref(), Some(if b[1] == "SEL45" { "forskellige datoer" } else { "forskellig ydelse" }));
+    assert_eq!(cell(c[0]).as_deref(), Some("forskellige datoer"));
+    assert_eq!(cell("EGEN-1").as_deref(), Some("kun i kommunens udtræk"));
+    assert_eq!(cell(rows[3][0]).as_deref(), Some("kun hos Danmarks Statistik"));
+    // Every case left out is at DST only, plus the three that differ.
+    assert!(r.body.contains(&format!("4 sager i udtrækket; {} forskelle", rows.len() - 3 + 3)), "{}", r.body);
+    // An extract that is not one: the line and what is wrong.
+    let bad = portal.post_file(
+        "/kommune/101/afstemning",
+        &mut jar,
+        &[("csrf", &csrf)],
+        ("x.csv", b"sagsid;ydelse;startdato;slutdato\nA;1.1;1. januar;\n"),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("linje 2") && bad.body.contains("startdato"), "{}", bad.body);
+    let wrong =
+        portal.post_file("/kommune/101/afstemning", &mut jar, &[("csrf", "forkert")], ("x.csv", extract.as_bytes()));
+    assert_eq!(wrong.status, 403);
 }

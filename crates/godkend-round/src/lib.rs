@@ -7,6 +7,7 @@
 //! municipality's report is the same calls with [`Udvalg::Kommune`]. Nothing here writes a file for a
 //! reader: that is godkend-outputs.
 
+pub mod afstemning;
 pub mod afviste;
 pub mod approved;
 pub mod assemble;

@@ -165,6 +165,20 @@ try {
     await page.goto(base + path);
     await axe(page, name);
   }
+  // Alle data: filter, then reconcile an extract with one case DST does not have.
+  await page.goto(`${base}/kommune/101/data`);
+  await axe(page, 'alle data');
+  await page.getByLabel('Ydelse', { exact: true }).selectOption('1.1');
+  await nav(page, page.getByRole('button', { name: 'Vis' }).click());
+  check(page.url().includes('ydelse=1.1'), 'filtret på ydelse');
+  await page.getByLabel(/Udtræk fra fagsystemet/).setInputFiles({
+    name: 'udtraek.csv', mimeType: 'text/csv', buffer: Buffer.from('sagsid;ydelse;startdato;slutdato\nKUN-HER-1;1.1;2025-01-01;\n'),
+  });
+  await nav(page, page.getByRole('button', { name: 'Sammenlign' }).click());
+  check((await page.locator('main').innerText()).includes('kun i kommunens udtræk'), 'afstemningen viser forskellene');
+  await shot(page, '5-afstemning');
+  await axe(page, 'afstemning');
+  await page.goto(`${base}/kommune/101/leveringer`);
   const receipt = page.locator('a[href*="/leveringer/"]').first();
   await nav(page, receipt.click());
   await axe(page, 'kvittering for levering');

@@ -2,6 +2,7 @@
 //! report, a mark, deliveries, approval, DST's pages). Every handler starts from [`Hvem`] and the
 //! municipality it may see; every form post checks the CSRF token first.
 
+mod data;
 mod dst;
 mod godkend;
 mod kommune;
@@ -34,6 +35,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/kommune/{kode}/markering/{id}/besked", post(markering::besked))
         .route("/kommune/{kode}/markering/{id}/vurdering", post(markering::vurdering))
         .route("/kommune/{kode}/beskeder", get(markering::beskeder).post(markering::generel_besked))
+        .route("/kommune/{kode}/data", get(data::liste))
+        .route("/kommune/{kode}/data.csv", get(data::csv))
+        .route("/kommune/{kode}/afstemning", post(data::afstem))
         .route("/kommune/{kode}/leveringer", get(leveringer::liste))
         .route("/kommune/{kode}/leveringer/{fil}", get(leveringer::kvittering))
         .route("/kommune/{kode}/godkend", get(godkend::form).post(godkend::godkend))
