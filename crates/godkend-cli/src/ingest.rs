@@ -35,6 +35,15 @@ pub struct Args {
     /// The day of the ingest (default: today); a delivery for a later month is rejected.
     #[arg(long, value_name = "YYYY-MM-DD")]
     dato: Option<chrono::NaiveDate>,
+    /// The portal's dialogue store: each delivery's receipt mail goes to the sender's registered users.
+    #[arg(long, value_name = "FILE")]
+    dialog: Option<PathBuf>,
+    /// Send the receipt mails through this SMTP relay (HOST:PORT); otherwise only to the outbox.
+    #[arg(long, value_name = "HOST:PORT", requires = "dialog")]
+    smtp: Option<String>,
+    /// The portal's address, for the links in the receipt mails.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
 }
 
 /// Today's date (UTC) from the system clock: used only to reject deliveries for future months,
@@ -99,6 +108,23 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
             "omdøb filen til <kommunekode>_<ÅÅÅÅ-MM>[_N].csv og indlæs den igen; de øvrige leveringer er indlæst"
         };
         Failure::new(format!("{}: ikke indlæst: kvitteringen kan ikke skrives ({e})", path.display()), hint).print();
+    }
+    if let Some(dialog) = &args.dialog {
+        let d = godkend_dialog::Dialog::open(dialog)?;
+        let post = godkend_server::kvitteringsmail::Post::beside(dialog, args.smtp.clone(), args.url.clone());
+        let mut written = 0;
+        for k in &summary.kvitteringer {
+            match godkend_server::kvitteringsmail::send(&post, &d, reference, k) {
+                Ok(Some(_)) => written += 1,
+                Ok(None) => {}
+                Err(e) => Failure::new(
+                    format!("{}: kvitteringsmail: {e}", k.fil),
+                    "leveringen er indlæst; tjek --smtp og modtagernes adresser",
+                )
+                .print(),
+            }
+        }
+        println!("{written} kvitteringsmails i {}", post.udbakke.display());
     }
     for k in summary.kvitteringer.iter().filter(|k| k.status == Status::Afvist) {
         if let Some(f) = &k.fatal {

@@ -37,6 +37,12 @@ pub struct ServeArgs {
     /// Take API deliveries with the public demo key (the demo data only).
     #[arg(long)]
     demo_noegle: bool,
+    /// Send receipt mails through this SMTP relay (HOST:PORT); without it they are only written to the outbox.
+    #[arg(long, value_name = "HOST:PORT")]
+    smtp: Option<String>,
+    /// The portal's address as users reach it, for the links in receipt mails (default: http://BIND).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
     #[command(flatten)]
     round: args::Round,
 }
@@ -66,13 +72,18 @@ pub fn serve(a: ServeArgs, reference: &Reference) -> Result<u8, Failure> {
     let config = godkend_server::Config {
         store: a.store.store.clone(),
         year: a.year.year,
-        dialog,
+        dialog: dialog.clone(),
         out,
         bind: a.bind,
         secure: a.https,
         options,
         demo_brugere: a.demo_brugere,
         noegle,
+        post: godkend_server::kvitteringsmail::Post::beside(
+            &dialog,
+            a.smtp.clone(),
+            a.url.clone().unwrap_or_else(|| format!("http://{}", a.bind)),
+        ),
     };
     godkend_server::serve(config, reference.clone())?;
     Ok(0)

@@ -280,3 +280,97 @@ fn a_server_killed_mid_delivery_leaves_the_store_before_or_after() {
     assert!(status == 200 || status == 409, "{status} {body}");
     assert_eq!(fsck(&portal.store), 0);
 }
+
+/// A minimal SMTP relay on loopback that accepts one session and returns what it was given.
+fn fake_smtp() -> (String, std::thread::JoinHandle<String>) {
+    use std::io::BufRead;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut out = stream.try_clone().unwrap();
+        let mut reader = std::io::BufReader::new(stream);
+        let mut got = String::new();
+        writeln!(out, "220 test ESMTP\r").unwrap();
+        let mut in_data = false;
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            got.push_str(&line);
+            let cmd = line.trim_end().to_ascii_uppercase();
+            if in_data {
+                if line == ".\r\n" {
+                    in_data = false;
+                    writeln!(out, "250 OK\r").unwrap();
+                }
+            } else if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                write!(out, "250-test\r\n250 8BITMIME\r\n").unwrap();
+            } else if cmd.starts_with("DATA") {
+                in_data = true;
+                writeln!(out, "354 go on\r").unwrap();
+            } else if cmd.starts_with("QUIT") {
+                writeln!(out, "221 bye\r").unwrap();
+                break;
+            } else {
+                writeln!(out, "250 OK\r").unwrap();
+            }
+            line.clear();
+        }
+        got
+    });
+    (addr, handle)
+}
+
+#[test]
+fn every_delivery_gets_a_receipt_mail_without_a_cpr() {
+    let portal = Portal::start();
+    let token = key(&portal, "101", "101");
+    // Over the API: the outbox beside the dialogue store holds the mail to 101's registered users.
+    let (status, _, _) = deliver(&portal.addr, Some(&token), "101_2025-06_2.csv", &demo("101_2025-06.csv"));
+    assert_eq!(status, 200);
+    let outbox = portal.dir.path().join("dialog.sqlite-udbakke");
+    let mails: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let mail = std::fs::read_to_string(&mails[0]).unwrap();
+    assert!(mail.contains("indberetter@101.demo.dk") && mail.contains("godkender@101.demo.dk"), "{mail}");
+    assert!(!mail.contains("laeser@101.demo.dk"), "readers get no receipt mails");
+    assert!(mail.contains("Subject: Kvittering for levering 101_2025-06_2.csv: modtaget\r\n"), "{mail}");
+    assert!(
+        mail.contains("From: \"Danmarks Statistik, Social- og handicapstatistik\" <handicap@dst.dk>\r\n"),
+        "{mail}"
+    );
+    assert!(mail.contains("Content-Transfer-Encoding: 8bit\r\n\r\n"));
+    assert!(mail.contains("/kommune/101/leveringer/101_2025-06_2.csv"), "{mail}");
+    // A rejected delivery with a CPR in a field: the mail says so, and shows no CPR.
+    let bad = b"kommunekode;sagsid;cpr;ydelse;maalgruppe;startdato;slutdato;slettet;0101901234\n101;A;0101901234;1.1;1;2025-01-05;;\n";
+    let (status, _, _) = deliver(&portal.addr, Some(&token), "101_2025-07_2.csv", bad);
+    assert_eq!(status, 422);
+    for e in std::fs::read_dir(&outbox).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap_or_default();
+        assert!(!text.contains("0101901234") && !text.contains("010190-1234"), "CPR in a mail: {text}");
+    }
+
+    // From the command line with --dialog and --smtp: the mail goes to the relay and into sendt/.
+    let (relay, got) = fake_smtp();
+    let dir = portal.dir.path().join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("183_2025-06_2.csv"), demo("183_2025-06.csv")).unwrap();
+    let out = Command::new(portal::bin())
+        .args(["ingest", dir.to_str().unwrap(), "--store", portal.store.to_str().unwrap(), "--demo-noegle"])
+        .args(["--dialog", portal.dialog.to_str().unwrap(), "--smtp", &relay])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0) | Some(1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let session = got.join().unwrap();
+    assert!(
+        session.contains("RCPT TO:<indberetter@183.demo.dk>")
+            && session.contains("Kvittering for levering 183_2025-06_2.csv"),
+        "{session}"
+    );
+    assert!(outbox.join("sendt").read_dir().unwrap().count() == 1);
+}

@@ -31,6 +31,8 @@ pub struct Config {
     pub demo_brugere: bool,
     /// The pseudonym key, for deliveries over the API; without it the portal takes none.
     pub noegle: Option<godkend_ingest::Noegle>,
+    /// Where receipt mails go (the outbox, an SMTP relay) and the portal's address for their links.
+    pub post: crate::kvitteringsmail::Post,
 }
 
 /// The demo users' password (`--demo-brugere`, loopback only).

@@ -171,6 +171,15 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -
     let Some((status, fil, receipt)) = receipt else {
         return fejl(StatusCode::INTERNAL_SERVER_ERROR, "indlæsningen gav ingen kvittering");
     };
+    if let Some(k) = summary.kvitteringer.first() {
+        // The delivery is in; a mail that cannot be written is reported, not a reason to refuse it.
+        let sent = tokio::task::block_in_place(|| {
+            crate::kvitteringsmail::send(&app.config.post, &app.dialog, &app.reference, k)
+        });
+        if let Err(e) = sent {
+            eprintln!("fejl: kvitteringsmail for {}: {}", k.fil, godkend_model::tekst::renset(&e));
+        }
+    }
     app.refresh_log();
     let code = if status == Status::Afvist { "afvist" } else { "modtaget" };
     let _ = app.dialog.log_delivery(&key, parsed.kommunekode, &fil, code);

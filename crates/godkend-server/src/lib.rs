@@ -10,11 +10,13 @@
 //!
 //! Modules: `app` (the shared state: the round, the dialogue store), `adgang` (sessions, CSRF,
 //! who may see what), `svar` (responses, errors, security headers), `throttle` (failed logins),
-//! `sider` (the pages), `api` (JSON), `levering` (deliveries over the API).
+//! `sider` (the pages), `api` (JSON), `levering` (deliveries over the API), `kvitteringsmail` (the
+//! receipt mail of every delivery).
 
 mod adgang;
 mod api;
 mod app;
+pub mod kvitteringsmail;
 mod levering;
 mod sider;
 mod svar;
