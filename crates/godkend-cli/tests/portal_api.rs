@@ -194,12 +194,16 @@ fn api_deliveries_and_a_cli_ingest_at_once_equal_a_sequential_ingest() {
             return (out.status.code(), err);
         }
     });
+    // Sixteen deliveries at once (four senders, four months each): the portal's writer takes those
+    // waiting together, so none waits for the writer lock long enough to be refused.
+    let months = ["06", "07", "08", "09"];
     let api: Vec<_> = tokens
         .iter()
-        .map(|(k, t)| {
-            let (addr, k, t) = (addr.clone(), k.clone(), t.clone());
+        .flat_map(|(k, t)| months.map(|m| (k.clone(), t.clone(), m)))
+        .map(|(k, t, m)| {
+            let addr = addr.clone();
             std::thread::spawn(move || {
-                deliver(&addr, Some(&t), &format!("{k}_2025-06_2.csv"), &demo(&format!("{k}_2025-06.csv")))
+                deliver(&addr, Some(&t), &format!("{k}_2025-{m}_2.csv"), &demo(&format!("{k}_2025-{m}.csv")))
             })
         })
         .collect();
@@ -218,7 +222,9 @@ fn api_deliveries_and_a_cli_ingest_at_once_equal_a_sequential_ingest() {
     std::fs::create_dir_all(&all).unwrap();
     for k in senders {
         std::fs::write(all.join(format!("{k}_2025-05_3.csv")), demo(&format!("{k}_2025-05.csv"))).unwrap();
-        std::fs::write(all.join(format!("{k}_2025-06_2.csv")), demo(&format!("{k}_2025-06.csv"))).unwrap();
+        for m in months {
+            std::fs::write(all.join(format!("{k}_2025-{m}_2.csv")), demo(&format!("{k}_2025-{m}.csv"))).unwrap();
+        }
     }
     let seq_store = seq.path().join("lager");
     for dir in [portal::repo().join("fixtures/demo"), all] {

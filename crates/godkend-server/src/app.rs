@@ -55,8 +55,10 @@ pub struct App {
     pub throttle: Mutex<Throttle>,
     /// One regeneration at a time (it counts the store).
     regenerating: Mutex<()>,
-    /// One API delivery at a time in this process (the store's writer lock guards against others).
-    pub delivering: tokio::sync::Mutex<()>,
+    /// The queue of deliveries over the API for the one writer (`levering::writer`).
+    pub deliveries: tokio::sync::mpsc::UnboundedSender<crate::levering::Job>,
+    /// The writer's end of the queue, until `serve` starts the writer.
+    pub queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<crate::levering::Job>>>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             frister: run.frister,
             log: store.read_log()?,
         };
+        let (deliveries, queue) = tokio::sync::mpsc::unbounded_channel();
         let app = App {
             config,
             reference,
@@ -88,7 +91,8 @@ impl App {
             grundlag: RwLock::new(Arc::new(grundlag)),
             throttle: Mutex::new(Throttle::default()),
             regenerating: Mutex::new(()),
-            delivering: tokio::sync::Mutex::new(()),
+            deliveries,
+            queue: Mutex::new(Some(queue)),
         };
         // What an interrupted API delivery left (its body, never read into the store).
         let _ = std::fs::remove_dir_all(app.config.out.join(".indgaaende"));

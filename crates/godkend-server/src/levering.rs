@@ -14,8 +14,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use godkend_ingest::{CaseStore, IngestOptions, LeveringNavn, Status};
+use godkend_ingest::{CaseStore, IngestOptions, Kvittering, LeveringNavn, Status};
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -72,7 +73,7 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -
             format!("nøglen gælder ikke leveringer for kommune {:03}", parsed.kommunekode),
         );
     }
-    let Some(noegle) = app.config.noegle.clone() else {
+    if app.config.noegle.is_none() {
         return fejl(
             StatusCode::SERVICE_UNAVAILABLE,
             "portalen er startet uden pseudonymnøgle og modtager ikke leveringer",
@@ -116,72 +117,150 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -
     }
     drop(file);
 
-    // One writer: first within this process, then the store's lock (a CLI ingest may hold it).
-    let deadline = Instant::now() + WRITER_WAIT;
-    let busy = || {
-        let mut r =
-            fejl(StatusCode::SERVICE_UNAVAILABLE, "lageret er optaget af en anden indlæsning; prøv igen om lidt");
-        r.headers_mut().insert(header::RETRY_AFTER, "5".parse().expect("a number"));
-        r
-    };
-    let Ok(_one) = tokio::time::timeout(WRITER_WAIT, app.delivering.lock()).await else {
-        return busy();
-    };
-    let store = loop {
-        match CaseStore::open_or_create(&app.config.store, &noegle.aftryk()) {
-            Ok(s) => break s,
-            Err(godkend_store::Error::Busy { .. }) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(godkend_store::Error::Busy { .. }) => return busy(),
-            Err(e) => return fejl(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        }
-    };
-    let app2 = app.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let options = IngestOptions { encoding: Default::default(), idag: Some(chrono::Utc::now().date_naive()) };
-        let summary =
-            godkend_ingest::ingest(std::slice::from_ref(&path), &store, &app2.reference, &noegle, options, &|_| {})?;
-        let receipt = summary
-            .kvitteringer
-            .first()
-            .and_then(|k| store.receipt_json(&k.fil).ok().flatten().map(|j| (k.status, k.fil.clone(), j)));
-        Ok::<_, godkend_store::Error>((summary, receipt))
-    })
-    .await;
+    // Into the queue of the one writer; deliveries that arrive together are ingested together.
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if app.deliveries.send(Job { path, reply }).is_err() {
+        return fejl(StatusCode::SERVICE_UNAVAILABLE, "portalen er ved at lukke; send leveringen igen");
+    }
+    let outcome = answer.await.unwrap_or(Outcome::Fejl("indlæsningen blev afbrudt".into()));
     drop(dir);
-    let (summary, receipt) = match done {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return fejl(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        Err(e) => return fejl(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    };
-    if let Some((_, e)) = summary.ikke_indlaest.first() {
-        return fejl(
-            StatusCode::INSUFFICIENT_STORAGE,
-            format!("leveringen er ikke indlæst: {e}; lageret er uskadt, send den igen"),
-        );
-    }
-    if !summary.allerede_indlaest.is_empty() {
-        let _ = app.dialog.log_delivery(&key, parsed.kommunekode, &name, "allerede_modtaget");
-        return fejl(
-            StatusCode::CONFLICT,
-            format!("{name} med samme indhold er allerede modtaget; kvitteringen er den første"),
-        );
-    }
-    let Some((status, fil, receipt)) = receipt else {
-        return fejl(StatusCode::INTERNAL_SERVER_ERROR, "indlæsningen gav ingen kvittering");
-    };
-    if let Some(k) = summary.kvitteringer.first() {
-        // The delivery is in; a mail that cannot be written is reported, not a reason to refuse it.
-        let sent = tokio::task::block_in_place(|| {
-            crate::kvitteringsmail::send(&app.config.post, &app.dialog, &app.reference, k)
-        });
-        if let Err(e) = sent {
-            eprintln!("fejl: kvitteringsmail for {}: {}", k.fil, godkend_model::tekst::renset(&e));
+    let (k, receipt) = match outcome {
+        Outcome::Kvittering(k, receipt) => (k, receipt),
+        Outcome::AlleredeModtaget => {
+            let _ = app.dialog.log_delivery(&key, parsed.kommunekode, &name, "allerede_modtaget");
+            return fejl(
+                StatusCode::CONFLICT,
+                format!("{name} med samme indhold er allerede modtaget; kvitteringen er den første"),
+            );
         }
+        Outcome::IkkeIndlaest(e) => {
+            return fejl(
+                StatusCode::INSUFFICIENT_STORAGE,
+                format!("leveringen er ikke indlæst: {e}; lageret er uskadt, send den igen"),
+            );
+        }
+        Outcome::Optaget => {
+            let mut r =
+                fejl(StatusCode::SERVICE_UNAVAILABLE, "lageret er optaget af en anden indlæsning; prøv igen om lidt");
+            r.headers_mut().insert(header::RETRY_AFTER, "5".parse().expect("a number"));
+            return r;
+        }
+        Outcome::Fejl(e) => return fejl(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let (status, fil) = (k.status, k.fil.clone());
+    // The delivery is in; a mail that cannot be written is reported, not a reason to refuse it.
+    if let Err(e) =
+        tokio::task::block_in_place(|| crate::kvitteringsmail::send(&app.config.post, &app.dialog, &app.reference, &k))
+    {
+        eprintln!("fejl: kvitteringsmail for {}: {}", k.fil, godkend_model::tekst::renset(&e));
     }
-    app.refresh_log();
     let code = if status == Status::Afvist { "afvist" } else { "modtaget" };
     let _ = app.dialog.log_delivery(&key, parsed.kommunekode, &fil, code);
     json(if status == Status::Afvist { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, receipt)
+}
+
+/// A delivery on disk, waiting for the writer.
+pub struct Job {
+    path: PathBuf,
+    reply: tokio::sync::oneshot::Sender<Outcome>,
+}
+
+/// What became of a delivery.
+enum Outcome {
+    /// Ingested: its receipt, and the receipt's JSON as the store keeps it.
+    Kvittering(Box<Kvittering>, String),
+    AlleredeModtaget,
+    IkkeIndlaest(String),
+    /// Another process held the writer lock for longer than [`WRITER_WAIT`].
+    Optaget,
+    Fejl(String),
+}
+
+/// The one writer of the portal: takes every delivery waiting, at most one per file name, and ingests
+/// them in one transaction — the same `godkend_ingest::ingest` as the CLI, under the store's writer
+/// lock (waiting up to [`WRITER_WAIT`] for another process) — then answers each with its own receipt.
+pub async fn writer(app: Arc<App>, mut queue: tokio::sync::mpsc::UnboundedReceiver<Job>) {
+    let mut later: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
+    loop {
+        let first = match later.pop_front() {
+            Some(j) => j,
+            None => match queue.recv().await {
+                Some(j) => j,
+                None => return,
+            },
+        };
+        let mut batch = vec![first];
+        let mut names: std::collections::HashSet<std::ffi::OsString> =
+            batch.iter().filter_map(|j| j.path.file_name().map(|n| n.to_owned())).collect();
+        while let Ok(j) = queue.try_recv() {
+            // Two deliveries of one name go in two transactions, in the order they came.
+            if j.path.file_name().is_some_and(|n| !names.insert(n.to_owned())) {
+                later.push_back(j);
+            } else {
+                batch.push(j);
+            }
+        }
+        let noegle = app.config.noegle.clone().expect("jobs are queued only with a key");
+        let deadline = Instant::now() + WRITER_WAIT;
+        let store = loop {
+            match CaseStore::open_or_create(&app.config.store, &noegle.aftryk()) {
+                Ok(s) => break Ok(s),
+                Err(godkend_store::Error::Busy { .. }) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(godkend_store::Error::Busy { .. }) => break Err(None),
+                Err(e) => break Err(Some(e.to_string())),
+            }
+        };
+        let store = match store {
+            Ok(s) => s,
+            Err(e) => {
+                for j in batch {
+                    let _ = j.reply.send(e.clone().map_or(Outcome::Optaget, Outcome::Fejl));
+                }
+                continue;
+            }
+        };
+        let paths: Vec<PathBuf> = batch.iter().map(|j| j.path.clone()).collect();
+        let app2 = app.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let options = IngestOptions { encoding: Default::default(), idag: Some(chrono::Utc::now().date_naive()) };
+            let summary = godkend_ingest::ingest(&paths, &store, &app2.reference, &noegle, options, &|_| {})?;
+            let receipts: Vec<(Kvittering, Option<String>)> =
+                summary.kvitteringer.iter().map(|k| (k.clone(), store.receipt_json(&k.fil).ok().flatten())).collect();
+            Ok::<_, godkend_store::Error>((summary, receipts))
+        })
+        .await;
+        let (summary, receipts) = match done {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                let e = e.to_string();
+                for j in batch {
+                    let _ = j.reply.send(Outcome::Fejl(e.clone()));
+                }
+                continue;
+            }
+            Err(e) => {
+                for j in batch {
+                    let _ = j.reply.send(Outcome::Fejl(e.to_string()));
+                }
+                continue;
+            }
+        };
+        app.refresh_log();
+        for j in batch {
+            let name = godkend_ingest::filename::shown_name(&j.path);
+            let outcome = if summary.allerede_indlaest.contains(&j.path) {
+                Outcome::AlleredeModtaget
+            } else if let Some((_, e)) = summary.ikke_indlaest.iter().find(|(p, _)| *p == j.path) {
+                Outcome::IkkeIndlaest(e.to_string())
+            } else {
+                match receipts.iter().find(|(k, _)| k.fil == name) {
+                    Some((k, Some(json))) => Outcome::Kvittering(Box::new(k.clone()), json.clone()),
+                    _ => Outcome::Fejl("indlæsningen gav ingen kvittering".into()),
+                }
+            };
+            let _ = j.reply.send(outcome);
+        }
+    }
 }

@@ -69,6 +69,9 @@ pub fn serve(config: Config, reference: godkend_model::Reference) -> Result<(), 
         let local = listener.local_addr().map_err(|e| Error::Start(e.to_string()))?;
         println!("godkend-portal: http://{local}");
         eprintln!("(Ctrl-C stopper portalen)");
+        if let Some(queue) = app.queue.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            tokio::spawn(levering::writer(app.clone(), queue));
+        }
         let router = sider::router(app.clone()).merge(api::router(app.clone()));
         let router = svar::with_headers(router, app.config.secure);
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
