@@ -2,7 +2,8 @@
 //! municipality's three demo users (98 × 3 = 294) logged in at once, browsing (front page, report, a
 //! mark with its cases, messages, a chart) and the writers commenting. Two phases: users who read a
 //! page before the next (think time, as people do), and users with no think time at all (saturation).
-//! Prints throughput and p50/p95/p99/max latency per kind of request; counts errors (anything but
+//! Then every municipality's last month re-delivered over the API at once (deliveries per second, the
+//! receipt's latency). Prints throughput and p50/p95/p99/max latency per kind of request; counts errors (anything but
 //! 200/303) and checks that every comment the portal accepted is in the dialogue store. No figure is
 //! asserted; the report is kept in `target/xtask/bench-portal/portal.md` for docs/PERFORMANCE.md.
 
@@ -191,6 +192,79 @@ fn table(title: &str, all: &[Maaling], seconds: f64) -> String {
     out
 }
 
+/// A delivery over the API on a fresh connection: (status, latency µs).
+fn deliver(addr: &str, token: &str, name: &str, body: &[u8]) -> Result<(u16, u64)> {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(300)))?;
+    let head = format!(
+        "POST /api/v1/leveringer HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nX-Filnavn: {name}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let status =
+        String::from_utf8_lossy(&raw[..raw.len().min(20)]).split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Ok((status, started.elapsed().as_micros() as u64))
+}
+
+/// Every municipality's last month re-delivered over the API at once (a key per sender), as the case
+/// systems would on the first working day: deliveries per second and each receipt's latency.
+fn api_phase(
+    bin: &std::path::Path,
+    addr: &str,
+    dialog: &std::path::Path,
+    deliveries: &std::path::Path,
+) -> Result<String> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(deliveries)? {
+        let path = e?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        if name.len() == 15 && name.ends_with("_2025-12.csv") {
+            files.push((name[..3].to_string(), path));
+        }
+    }
+    files.sort();
+    let mut jobs = Vec::new();
+    let mut rows = 0usize;
+    for (kode, path) in &files {
+        let out = Command::new(bin).args(["noegle", "opret", "--dialog", s(dialog), "--afsender", kode]).output()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let token =
+            text.lines().find_map(|l| l.strip_prefix("token (vises kun nu): ")).context("no token")?.trim().to_string();
+        let body = std::fs::read(path)?;
+        rows += body.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+        jobs.push((format!("{kode}_2025-12_2.csv"), token, body));
+    }
+    let t = Instant::now();
+    let results: Vec<Result<(u16, u64)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            jobs.iter().map(|(name, token, body)| scope.spawn(move || deliver(addr, token, name, body))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wall = t.elapsed().as_secs_f64();
+    let mut lat: Vec<u64> = results.iter().filter_map(|r| r.as_ref().ok()).map(|(_, us)| *us).collect();
+    lat.sort_unstable();
+    let ok = results.iter().filter(|r| matches!(r, Ok((200, _)))).count();
+    let other: Vec<u16> =
+        results.iter().filter_map(|r| r.as_ref().ok()).map(|(s, _)| *s).filter(|s| *s != 200).collect();
+    Ok(format!(
+        "\n### Deliveries over the API: {} senders at once, one month each ({} records)\n\n\
+         {ok} answered 200{}; all in {wall:.1} s: {:.1} deliveries/s, {:.0} records/s. \
+         Latency of a delivery's receipt: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms.\n",
+        jobs.len(),
+        rows,
+        if other.is_empty() { String::new() } else { format!(", others {other:?}") },
+        jobs.len() as f64 / wall,
+        rows as f64 / wall,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0)
+    ))
+}
+
 pub fn bench(args: &[String]) -> Result<()> {
     let skala = option(args, "--skala", "1");
     let seconds: u64 = option(args, "--sekunder", "60").parse()?;
@@ -295,6 +369,7 @@ pub fn bench(args: &[String]) -> Result<()> {
             ));
             report.push_str(&format!("\nComments accepted (303): {}.\n", comments.into_inner().unwrap()));
         }
+        report.push_str(&api_phase(&bin, &addr, &dialog, &deliveries)?);
         // Nothing lost: every accepted comment is a row of the dialogue store.
         let conn = rusqlite::Connection::open(&dialog)?;
         let rows: i64 = conn.query_row("SELECT count(*) FROM kommentar", [], |r| r.get(0))?;

@@ -547,3 +547,76 @@ fn all_data_lists_the_cases_and_reconciles_an_extract() {
         portal.post_file("/kommune/101/afstemning", &mut jar, &[("csrf", "forkert")], ("x.csv", extract.as_bytes()));
     assert_eq!(wrong.status, 403);
 }
+
+#[test]
+fn a_month_entered_by_hand_becomes_a_delivery_and_the_cpr_stays_out_of_sight() {
+    let portal = Portal::start();
+    let mut jar = portal.login("indberetter@101.demo.dk");
+    let csrf = portal.csrf(&mut jar);
+    let page = portal.get("/kommune/101/indtastning?maaned=2025-11", &mut jar);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let row = |sagsid: &str, cpr: &str, ydelse: &str, start: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("maaned", "2025-11".into()),
+            ("sagsid", sagsid.into()),
+            ("cpr", cpr.into()),
+            ("ydelse", ydelse.into()),
+            ("maalgruppe", "1".into()),
+            ("startdato", start.into()),
+        ]
+    };
+    let post = |jar: &mut Jar, fields: Vec<(&str, String)>| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        portal.post("/kommune/101/indtastning/tilfoej", jar, &f)
+    };
+    // A case that passes the delivery checks joins the draft; the CPR is shown as its birth date only.
+    let r = post(&mut jar, row("MAN-1", "0101901234", "1.1", "2025-11-03"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let draft = portal.get("/kommune/101/indtastning?maaned=2025-11", &mut jar);
+    assert!(draft.body.contains("MAN-1") && draft.body.contains("010190-••••"), "{}", draft.body);
+    assert!(!draft.body.contains("0101901234"));
+    // One the checks reject is not added; the finding is shown beside its field, the CPR not typed back.
+    let r = post(&mut jar, row("MAN-2", "3213901234", "1.1", "2025-11-03"));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("cpr_ugyldig") && r.body.contains("href=\"#ny-cpr\""), "{}", r.body);
+    assert!(!r.body.contains("3213901234"));
+    let r = post(&mut jar, row("MAN-3", "0101901234", "1.1", "2025-13-40"));
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("dato_ugyldig"), "{}", r.body);
+    // A reader may not enter data; another municipality's page does not exist.
+    let mut reader = portal.login("laeser@101.demo.dk");
+    assert_eq!(portal.get("/kommune/101/indtastning", &mut reader).status, 403);
+    let mut other = portal.login("indberetter@183.demo.dk");
+    assert_eq!(portal.get("/kommune/101/indtastning", &mut other).status, 404);
+
+    // Submitted: one delivery of the month with the next sequence number, through the same ingest.
+    let r = portal.post("/kommune/101/indtastning/indsend", &mut jar, &[("csrf", &csrf), ("maaned", "2025-11")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let to = r.header("location").unwrap().to_string();
+    assert!(to.starts_with("/kommune/101/leveringer/101_2025-11_"), "{to}");
+    let receipt = portal.get(&to, &mut jar);
+    assert_eq!(receipt.status, 200);
+    assert!(!receipt.body.contains("0101901234"));
+    let fil = to.rsplit('/').next().unwrap();
+    let log = CaseStoreLog::of(&portal.store);
+    assert!(log.contains(&fil.to_string()), "{log:?}");
+    assert_eq!(portal.sql_count("SELECT count(*) FROM revision WHERE handling = 'manuel_levering'"), 1);
+    assert!(portal.get("/kommune/101/indtastning?maaned=2025-11", &mut jar).body.contains("Ingen sager endnu"));
+    // The CPR never reached the dialogue store's files.
+    for ext in ["", "-wal"] {
+        let path = format!("{}{ext}", portal.dialog.display());
+        if let Ok(bytes) = std::fs::read(&path) {
+            assert!(!bytes.windows(10).any(|w| w == b"0101901234"), "CPR in {path}");
+        }
+    }
+}
+
+/// The file names of the store's delivery log.
+struct CaseStoreLog;
+
+impl CaseStoreLog {
+    fn of(store: &std::path::Path) -> Vec<String> {
+        godkend_store::CaseStore::open(store).unwrap().read_log().unwrap().into_iter().map(|e| e.fil).collect()
+    }
+}

@@ -57,6 +57,8 @@ pub struct App {
     regenerating: Mutex<()>,
     /// The queue of deliveries over the API for the one writer (`levering::writer`).
     pub deliveries: tokio::sync::mpsc::UnboundedSender<crate::levering::Job>,
+    /// Manual entry's drafts, in memory only (a CPR typed in never reaches the disk before ingest).
+    pub kladder: crate::sider::Kladder,
     /// The writer's end of the queue, until `serve` starts the writer.
     pub queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<crate::levering::Job>>>,
 }
@@ -92,6 +94,7 @@ impl App {
             throttle: Mutex::new(Throttle::default()),
             regenerating: Mutex::new(()),
             deliveries,
+            kladder: Default::default(),
             queue: Mutex::new(Some(queue)),
         };
         // What an interrupted API delivery left (its body, never read into the store).

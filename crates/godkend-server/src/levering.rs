@@ -159,6 +159,19 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -
     json(if status == Status::Afvist { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, receipt)
 }
 
+/// A delivery file made in the portal (manual entry), through the same writer as the API: its
+/// receipt, or why it was not taken in.
+pub async fn submit(app: &App, path: PathBuf) -> Result<(Kvittering, String), String> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    app.deliveries.send(Job { path, reply }).map_err(|_| "portalen er ved at lukke".to_string())?;
+    match answer.await.unwrap_or(Outcome::Fejl("indlæsningen blev afbrudt".into())) {
+        Outcome::Kvittering(k, json) => Ok((*k, json)),
+        Outcome::AlleredeModtaget => Err("den samme levering er allerede modtaget".into()),
+        Outcome::IkkeIndlaest(e) | Outcome::Fejl(e) => Err(e),
+        Outcome::Optaget => Err("lageret er optaget af en anden indlæsning; prøv igen om lidt".into()),
+    }
+}
+
 /// A delivery on disk, waiting for the writer.
 pub struct Job {
     path: PathBuf,

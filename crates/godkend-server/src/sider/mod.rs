@@ -5,6 +5,7 @@
 mod data;
 mod dst;
 mod godkend;
+mod indtastning;
 mod kommune;
 mod leveringer;
 mod login;
@@ -38,6 +39,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/kommune/{kode}/data", get(data::liste))
         .route("/kommune/{kode}/data.csv", get(data::csv))
         .route("/kommune/{kode}/afstemning", post(data::afstem))
+        .route("/kommune/{kode}/indtastning", get(indtastning::form))
+        .route("/kommune/{kode}/indtastning/tilfoej", post(indtastning::tilfoej))
+        .route("/kommune/{kode}/indtastning/fjern", post(indtastning::fjern))
+        .route("/kommune/{kode}/indtastning/indsend", post(indtastning::indsend))
         .route("/kommune/{kode}/leveringer", get(leveringer::liste))
         .route("/kommune/{kode}/leveringer/{fil}", get(leveringer::kvittering))
         .route("/kommune/{kode}/godkend", get(godkend::form).post(godkend::godkend))
@@ -66,6 +71,8 @@ async fn css() -> Response {
     )
         .into_response()
 }
+
+pub use indtastning::Kladder;
 
 /// The live report of a municipality the user may see (for the API).
 pub(crate) fn live_for_api(app: &App, hvem: &Hvem, kode: &str) -> Result<(u16, godkend_round::KommuneRapport), Fejl> {
