@@ -178,6 +178,30 @@ try {
   check((await page.locator('main').innerText()).includes('kun i kommunens udtræk'), 'afstemningen viser forskellene');
   await shot(page, '5-afstemning');
   await axe(page, 'afstemning');
+  // Manual entry: one case that the checks reject (shown beside its field), one that passes, submitted.
+  await page.goto(`${base}/kommune/101/indtastning?maaned=2025-11`);
+  await axe(page, 'indtastning');
+  const fill = async (sagsid, cpr, start) => {
+    await page.getByLabel('Sagsid', { exact: true }).fill(sagsid);
+    await page.getByLabel(/^CPR-nummer/).fill(cpr);
+    await page.getByLabel('Ydelse', { exact: true }).selectOption('1.1');
+    await page.getByLabel(/^Målgruppe/).fill('1');
+    await page.getByLabel(/^Startdato/).fill(start);
+    await nav(page, page.getByRole('button', { name: 'Gem og kontrollér sagen' }).click());
+  };
+  await fill('MAN-1', '3213901234', '2025-11-03');
+  check(await page.getByRole('alert').isVisible(), 'indtastning: ugyldigt CPR giver fejlopsummering');
+  check((await page.locator('#ny-cpr').getAttribute('aria-invalid')) === 'true', 'indtastning: CPR-feltet er markeret');
+  check((await page.locator('#ny-cpr').inputValue()) === '', 'indtastning: CPR skrives ikke tilbage');
+  await axe(page, 'indtastning med fejl');
+  await fill('MAN-1', '0101901234', '2025-11-03');
+  check((await page.locator('main').innerText()).includes('010190-••••'), 'indtastning: CPR vises kun som fødselsdato');
+  check(!(await page.content()).includes('0101901234'), 'indtastning: det fulde CPR står ingen steder på siden');
+  await shot(page, '6-indtastning');
+  await nav(page, page.getByRole('button', { name: /Indsend kladden/ }).click());
+  check(page.url().includes('/leveringer/101_2025-11_'), `indtastning: indsendt som levering (${page.url()})`);
+  await axe(page, 'kvittering for indtastning');
+
   await page.goto(`${base}/kommune/101/leveringer`);
   const receipt = page.locator('a[href*="/leveringer/"]').first();
   await nav(page, receipt.click());
