@@ -620,3 +620,78 @@ impl CaseStoreLog {
         godkend_store::CaseStore::open(store).unwrap().read_log().unwrap().into_iter().map(|e| e.fil).collect()
     }
 }
+
+#[test]
+fn a_case_is_corrected_with_a_reason_and_keeps_its_person() {
+    let portal = Portal::start();
+    let mut jar = portal.login("indberetter@101.demo.dk");
+    let csrf = portal.csrf(&mut jar);
+    let store = || godkend_store::CaseStore::open(&portal.store).unwrap();
+    let before: Vec<godkend_store::Sag> = store().read_cases(101).unwrap();
+    let case = before
+        .iter()
+        .find(|s| !s.slettet && s.ydelse == "1.1" && s.slutdato.is_none())
+        .expect("an open 1.1 case")
+        .clone();
+    let page = portal.get(&format!("/kommune/101/rettelser?sagsid={}", case.sagsid), &mut jar);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&format!("value=\"{}\"", case.startdato)), "{}", page.body);
+    let form = |slut: &str, ydelse: &str, aarsag: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("sagsid", case.sagsid.clone()),
+            ("ydelse", ydelse.to_string()),
+            ("maalgruppe", case.maalgruppe.map(|m| m.to_string()).unwrap_or_default()),
+            ("startdato", case.startdato.to_string()),
+            ("slutdato", slut.to_string()),
+            ("aarsag", aarsag.to_string()),
+            ("begrundelse", "Afgørelsen blev registreret forkert i det gamle system".to_string()),
+        ]
+    };
+    let post = |jar: &mut Jar, f: Vec<(&str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        portal.post("/kommune/101/rettelser", jar, &f)
+    };
+    let log_len = || store().read_log().unwrap().len();
+    let n = log_len();
+    // Refused: no reason; a service the checks reject; a sagsid the store does not hold.
+    assert_eq!(post(&mut jar, form("2025-06-30", "1.1", "")).status, 400);
+    let r = post(&mut jar, form("2025-06-30", "9.9", "fejlregistrering"));
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("ydelse_ukendt"), "{}", r.body);
+    let mut unknown = form("2025-06-30", "1.1", "fejlregistrering");
+    unknown[1].1 = "FINDES-IKKE-1".into();
+    let r = post(&mut jar, unknown);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("ingen sag med sagsid FINDES-IKKE-1"), "{}", r.body);
+    assert_eq!(log_len(), n, "nothing stored by a refused correction");
+    // Another municipality's case does not exist for it; a reader may not correct.
+    let mut other = portal.login("indberetter@183.demo.dk");
+    assert_eq!(portal.get(&format!("/kommune/101/rettelser?sagsid={}", case.sagsid), &mut other).status, 404);
+    let mut reader = portal.login("laeser@101.demo.dk");
+    assert_eq!(portal.get("/kommune/101/rettelser", &mut reader).status, 403);
+
+    // Stored: a delivery with its receipt, the new end date, the same person, old → new in the audit log.
+    let r = post(&mut jar, form("2025-06-30", "1.1", "systemskifte"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.header("location").unwrap().starts_with("/kommune/101/leveringer/101_"), "{:?}", r.header("location"));
+    assert_eq!(log_len(), n + 1);
+    let after = store().read_cases(101).unwrap();
+    let now = after.iter().find(|s| s.sagsid == case.sagsid).unwrap();
+    assert_eq!(now.slutdato.map(|d| d.to_string()).as_deref(), Some("2025-06-30"));
+    assert_eq!((now.person, now.foedselsdato, now.koen), (case.person, case.foedselsdato, case.koen));
+    assert_eq!(after.len(), before.len(), "no case added");
+    assert_eq!(
+        portal.sql_count(&format!(
+            "SELECT count(*) FROM revision WHERE handling = 'rettelse' AND objekt LIKE '{} (systemskifte:%slutdato' AND foer = '' AND efter = '2025-06-30'",
+            case.sagsid
+        )),
+        1
+    );
+    assert!(portal.get("/kommune/101/data.csv", &mut jar).body.contains(&format!("{};1.1;", case.sagsid)));
+    let fsck = std::process::Command::new(portal::bin())
+        .args(["fsck", "--store", portal.store.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(fsck.status.code(), Some(0));
+}

@@ -60,6 +60,25 @@ impl Dialog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Adds one row per changed field of something stored elsewhere (a correction of a case in the case
+    /// store): `(field, old, new)`, with the reason in the object.
+    pub fn log_changes(
+        &self,
+        bruger: &str,
+        kommune: Option<u16>,
+        handling: &str,
+        objekt: &str,
+        changes: &[(String, String, String)],
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (felt, foer, efter) in changes {
+            add(&tx, Post { bruger, kommune, handling, objekt: &format!("{objekt} {felt}"), foer, efter })?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Adds a row for something that changed nothing else in the store (a failed login).
     pub fn log(&self, bruger: &str, kommune: Option<u16>, handling: &str, objekt: &str) -> Result<()> {
         let mut conn = self.conn();

@@ -7,6 +7,7 @@ pub mod filename;
 pub mod ingest;
 pub mod pseudonym;
 pub mod receipt;
+pub mod rettelse;
 pub mod table;
 pub mod validate;
 

@@ -10,6 +10,7 @@ mod kommune;
 mod leveringer;
 mod login;
 mod markering;
+mod rettelser;
 
 use crate::adgang::Hvem;
 use crate::app::App;
@@ -43,6 +44,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/kommune/{kode}/indtastning/tilfoej", post(indtastning::tilfoej))
         .route("/kommune/{kode}/indtastning/fjern", post(indtastning::fjern))
         .route("/kommune/{kode}/indtastning/indsend", post(indtastning::indsend))
+        .route("/kommune/{kode}/rettelser", get(rettelser::form).post(rettelser::ret))
         .route("/kommune/{kode}/leveringer", get(leveringer::liste))
         .route("/kommune/{kode}/leveringer/{fil}", get(leveringer::kvittering))
         .route("/kommune/{kode}/godkend", get(godkend::form).post(godkend::godkend))
