@@ -202,6 +202,22 @@ try {
   check(page.url().includes('/leveringer/101_2025-11_'), `indtastning: indsendt som levering (${page.url()})`);
   await axe(page, 'kvittering for indtastning');
 
+  // A correction of a closed year: find a case by sagsid, end it, with a reason.
+  await page.goto(`${base}/kommune/101/data?ydelse=1.1`);
+  const sagsid = (await page.locator('table.tabel tbody tr td').first().innerText()).trim();
+  await page.goto(`${base}/kommune/101/rettelser`);
+  await axe(page, 'rettelser');
+  await page.getByLabel('Sagsid', { exact: true }).fill(sagsid);
+  await nav(page, page.getByRole('button', { name: 'Find sagen' }).click());
+  check(await page.getByRole('heading', { name: `Sag ${sagsid}` }).isVisible(), `rettelser: sagen ${sagsid} er fundet`);
+  await page.getByLabel(/^Slutdato/).fill('2025-06-30');
+  await page.getByLabel(/^Systemskifte/).check();
+  await page.getByLabel('Begrundelse').fill('Sagen blev lukket i det gamle system, men ophøret kom aldrig med.');
+  await shot(page, '7-rettelse');
+  await axe(page, 'rettelse udfyldt');
+  await nav(page, page.getByRole('button', { name: 'Gem rettelsen' }).click());
+  check(page.url().includes('/leveringer/101_'), `rettelser: gemt som levering (${page.url()})`);
+
   await page.goto(`${base}/kommune/101/leveringer`);
   const receipt = page.locator('a[href*="/leveringer/"]').first();
   await nav(page, receipt.click());
@@ -239,6 +255,9 @@ try {
     check(page.url().endsWith('/kommune/101/rapport'), 'efter genskabelse: rapporten');
     await page.goto(`${base}/kommune/101/revision`);
     check((await page.locator('main').innerText()).includes('rapport_genskabt'), 'genskabelsen står i revisionsloggen');
+    check((await page.locator('main').innerText()).includes('rettelse'), 'rettelsen står i revisionsloggen');
+    check((await page.locator('main').innerText()).includes('manuel_levering'), 'indtastningen står i revisionsloggen');
+    await shot(page, '8-revisionslog');
     await axe(page, 'revisionslog');
     await page.goto(base + withCases);
     await nav(page, page.getByRole('button', { name: 'Acceptér kommentaren' }).click());
