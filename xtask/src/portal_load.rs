@@ -270,6 +270,8 @@ pub fn bench(args: &[String]) -> Result<()> {
     let seconds: u64 = option(args, "--sekunder", "60").parse()?;
     let think_ms: u64 = option(args, "--taenketid", "1000").parse()?;
     let bin = godkend()?;
+    // `bench::data` times the generator with /usr/bin/time, which writes under target/xtask.
+    std::fs::create_dir_all(root().join("target/xtask"))?;
     let deliveries = crate::bench::data(&bin, &skala, "2026")?;
     let work = root().join("target/xtask/bench-portal");
     if work.exists() {
