@@ -297,6 +297,7 @@ pub fn bench(args: &[String]) -> Result<()> {
             "--bind",
             "127.0.0.1:0",
             "--demo-brugere",
+            "--demo-noegle",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
