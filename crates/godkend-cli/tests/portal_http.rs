@@ -51,6 +51,7 @@ fn every_route_answers_each_role_as_it_should() {
         "/kommune/101/data".into(),
         "/kommune/101/data?ydelse=1.1&side=2".into(),
         "/kommune/101/data.csv".into(),
+        "/kommune/101/data.xlsx".into(),
         "/api/v1/kommune/101/rapport".into(),
         format!("/api/v1/kommune/101/markering/{mark}"),
     ];
@@ -510,6 +511,15 @@ fn all_data_lists_the_cases_and_reconciles_an_extract() {
     // No CPR-shaped number in any field (two dates side by side are shaped like one, so field by field).
     assert!(rows.iter().flatten().all(|f| !godkend_model::tekst::contains_cpr(f)));
     assert_eq!(rows[0].len(), 5, "sagsid;ydelse;maalgruppe;startdato;slutdato, nothing more");
+    // The same cases as a workbook, read back with the reader the comments use.
+    let xlsx = portal.get("/kommune/101/data.xlsx", &mut jar);
+    assert_eq!(xlsx.status, 200);
+    let path = portal.dir.path().join("sager.xlsx");
+    std::fs::write(&path, &xlsx.bytes).unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Sager").unwrap();
+    assert_eq!(sheet.height(), rows.len() + 1);
+    assert_eq!(sheet.get((1, 0)).map(|c| c.to_string()), Some(rows[0][0].to_string()));
     let page = portal.get("/kommune/101/data?sagsid=101-00000", &mut jar);
     assert!(page.body.contains("101-0000"), "{}", page.body);
 

@@ -229,3 +229,33 @@ fn workbook(
     }
     Ok(wb)
 }
+
+/// A municipality's cases as DST holds them ("alle data" in the portal): one sheet `Sager` with
+/// sagsid, ydelse, målgruppe, startdato and slutdato, every cell a string (a sagsid stays as written).
+/// `rows` are the text of those five columns; `dato` is the workbook's date (no clock).
+pub fn sager_bytes(rows: &[[String; 5]], dato: chrono::NaiveDate) -> Result<Vec<u8>> {
+    let path = Path::new("sager.xlsx");
+    let fail = |source: rust_xlsxwriter::XlsxError| Error::Xlsx { path: path.to_path_buf(), source };
+    let created = ExcelDateTime::from_ymd(dato.year() as u16, dato.month() as u8, dato.day() as u8).map_err(fail)?;
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("Sager hos Danmarks Statistik")
+            .set_author("Danmarks Statistik")
+            .set_creation_datetime(&created),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("Sager").map_err(fail)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in ["sagsid", "ydelse", "maalgruppe", "startdato", "slutdato"].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+        ws.set_column_width(c as u16, if c == 0 { 22.0 } else { 12.0 }).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, godkend_model::tekst::renset(v)).map_err(fail)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    wb.save_to_buffer().map_err(fail)
+}

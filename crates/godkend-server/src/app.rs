@@ -56,11 +56,11 @@ pub struct App {
     /// One regeneration at a time (it counts the store).
     regenerating: Mutex<()>,
     /// The queue of deliveries over the API for the one writer (`levering::writer`).
-    pub deliveries: tokio::sync::mpsc::UnboundedSender<crate::levering::Job>,
+    pub deliveries: tokio::sync::mpsc::UnboundedSender<crate::koe::Job>,
     /// Manual entry's drafts, in memory only (a CPR typed in never reaches the disk before ingest).
     pub kladder: crate::sider::Kladder,
     /// The writer's end of the queue, until `serve` starts the writer.
-    pub queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<crate::levering::Job>>>,
+    pub queue: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<crate::koe::Job>>>,
 }
 
 impl App {

@@ -9,6 +9,7 @@
 //! 503 the store is busy (`Retry-After`) or the portal was started without a pseudonym key.
 
 use crate::app::App;
+use crate::koe::{Job, Outcome};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -170,23 +171,6 @@ pub async fn submit(app: &App, path: PathBuf) -> Result<(Kvittering, String), St
         Outcome::IkkeIndlaest(e) | Outcome::Fejl(e) => Err(e),
         Outcome::Optaget => Err("lageret er optaget af en anden indlæsning; prøv igen om lidt".into()),
     }
-}
-
-/// A delivery on disk, waiting for the writer.
-pub struct Job {
-    path: PathBuf,
-    reply: tokio::sync::oneshot::Sender<Outcome>,
-}
-
-/// What became of a delivery.
-enum Outcome {
-    /// Ingested: its receipt, and the receipt's JSON as the store keeps it.
-    Kvittering(Box<Kvittering>, String),
-    AlleredeModtaget,
-    IkkeIndlaest(String),
-    /// Another process held the writer lock for longer than [`WRITER_WAIT`].
-    Optaget,
-    Fejl(String),
 }
 
 /// The one writer of the portal: takes every delivery waiting, at most one per file name, and ingests

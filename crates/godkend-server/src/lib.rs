@@ -16,6 +16,7 @@
 mod adgang;
 mod api;
 mod app;
+mod koe;
 pub mod kvitteringsmail;
 mod levering;
 mod sider;

@@ -147,6 +147,43 @@ pub async fn csv(
         .into_response())
 }
 
+/// The cases as a workbook (sheet `Sager`), filtered as the page.
+pub async fn xlsx(
+    State(app): State<Arc<App>>,
+    hvem: Hvem,
+    Path(kode): Path<String>,
+    Query(f): Query<Filter>,
+) -> Result<Response, Fejl> {
+    let k = hvem.kommune(&app, &kode)?;
+    let all = tokio::task::block_in_place(|| cases(&app, k))?;
+    let rows: Vec<[String; 5]> = all
+        .iter()
+        .filter(|s| matches(s, &f))
+        .map(|s| {
+            [
+                s.sagsid.clone(),
+                s.ydelse.clone(),
+                s.maalgruppe.map(|m| m.to_string()).unwrap_or_default(),
+                s.startdato.to_string(),
+                s.slutdato.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    // The workbook is dated by the report's dispatch date, as the flags workbook is: no clock in a file.
+    let dato =
+        app.rapport(k).and_then(|r| r.model.frister.rapport_udsendt.parse().ok()).unwrap_or(godkend_model::dato::EPOCH);
+    let bytes = tokio::task::block_in_place(|| godkend_outputs::xlsx::sager_bytes(&rows, dato))
+        .map_err(|e| Fejl::Intern(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{k:03}-sager.xlsx\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Template)]
 #[template(path = "afstemning.html")]
 struct Afstemning {

@@ -39,6 +39,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/kommune/{kode}/beskeder", get(markering::beskeder).post(markering::generel_besked))
         .route("/kommune/{kode}/data", get(data::liste))
         .route("/kommune/{kode}/data.csv", get(data::csv))
+        .route("/kommune/{kode}/data.xlsx", get(data::xlsx))
         .route("/kommune/{kode}/afstemning", post(data::afstem))
         .route("/kommune/{kode}/indtastning", get(indtastning::form))
         .route("/kommune/{kode}/indtastning/tilfoej", post(indtastning::tilfoej))
