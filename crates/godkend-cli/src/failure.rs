@@ -89,3 +89,71 @@ pub fn load_reference(dir: Option<&Path>) -> Result<Reference, Failure> {
         Failure::new(e.to_string(), "ret referencefilen i den linje (se reference-data/README.md for hver fils format)")
     })
 }
+
+/// A command line clap could not read, told in Danish as every other error is (`error:` and `hint:`,
+/// exit 2); `--help` and `--version` are printed as clap made them (exit 0).
+pub fn command_line(e: clap::Error) -> u8 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let suggested = |k: ContextKind| {
+        let s = get(k);
+        if s.is_empty() { String::new() } else { format!("; mente du {s}?") }
+    };
+    let message = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return 0;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            "mangler en kommando, fx godkend run".to_string()
+        }
+        ErrorKind::MissingRequiredArgument => format!("mangler {}", get(ContextKind::InvalidArg)),
+        ErrorKind::UnknownArgument => {
+            format!("ukendt tilvalg {}{}", get(ContextKind::InvalidArg), suggested(ContextKind::SuggestedArg))
+        }
+        ErrorKind::InvalidSubcommand => {
+            format!(
+                "ukendt kommando {}{}",
+                get(ContextKind::InvalidSubcommand),
+                suggested(ContextKind::SuggestedSubcommand)
+            )
+        }
+        ErrorKind::InvalidValue => format!(
+            "{} er ikke en gyldig værdi for {}{}",
+            godkend_model::tekst::shown(&get(ContextKind::InvalidValue)),
+            get(ContextKind::InvalidArg),
+            match get(ContextKind::ValidValue) {
+                v if v.is_empty() => String::new(),
+                v => format!(" (mulige: {v})"),
+            }
+        ),
+        // Our value parsers already speak Danish: their text is the error's source.
+        ErrorKind::ValueValidation => match std::error::Error::source(&e) {
+            Some(s) => format!("{}: {s}", get(ContextKind::InvalidArg)),
+            None => format!("{}: ugyldig værdi", get(ContextKind::InvalidArg)),
+        },
+        ErrorKind::ArgumentConflict => {
+            format!("{} kan ikke bruges sammen med {}", get(ContextKind::InvalidArg), get(ContextKind::PriorArg))
+        }
+        ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("forkert antal værdier til {}", get(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidUtf8 => "et argument er ikke UTF-8".to_string(),
+        _ => "kommandolinjen kan ikke læses".to_string(),
+    };
+    let usage = get(ContextKind::Usage);
+    let usage = usage.trim().strip_prefix("Usage:").unwrap_or(usage.trim()).trim().to_string();
+    let hint = if usage.is_empty() {
+        "godkend --help viser kommandoerne, og godkend KOMMANDO --help deres tilvalg".to_string()
+    } else {
+        format!("brug: {usage} (mere med --help)")
+    };
+    Failure::new(message, hint).print();
+    2
+}

@@ -57,7 +57,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(failure::command_line(e)),
+    };
     let result = failure::load_reference(cli.reference.as_deref()).and_then(|reference| match cli.command {
         Command::Validate(args) => validate::run(args, &reference),
         Command::Ingest(args) => ingest::run(args, &reference),

@@ -689,3 +689,30 @@ fn systemskifte_and_status_letters_name_cases_by_sagsid_never_by_cpr() {
     let sager = std::fs::read_to_string(out.join("810-systemskifte-2025-04-01-sager.csv")).unwrap();
     assert_eq!(sager.lines().nth(1), Some("810-0055;1.1;2025-04-01;;810-0001"), "{sager}");
 }
+
+#[test]
+fn a_command_line_clap_cannot_read_is_told_in_danish() {
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_godkend")).args(args).output().unwrap();
+        (String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code())
+    };
+    let (err, code) = run(&["run", "--store", "lager"]);
+    assert_eq!(code, Some(2));
+    assert!(err.starts_with("error: mangler --year <YYYY>"), "{err}");
+    assert!(err.contains("\nhint: brug: godkend run"), "{err}");
+    let (err, _) = run(&["reprot"]);
+    assert!(err.contains("error: ukendt kommando reprot; mente du report?"), "{err}");
+    let (err, _) = run(&["run", "--stroe", "x"]);
+    assert!(err.contains("error: ukendt tilvalg --stroe; mente du --store?"), "{err}");
+    let (err, _) = run(&["run", "--store", "x", "--year", "1999", "--out", "y"]);
+    assert!(err.contains("error: --year <YYYY>: 1999 er ikke et rapportår"), "{err}");
+    let (err, _) = run(&["ingest", "x", "--store", "y", "--demo-noegle", "--noegle-fil", "z"]);
+    assert!(err.contains("kan ikke bruges sammen med"), "{err}");
+    for e in [run(&["rnu"]).0, run(&["run"]).0] {
+        assert!(!e.contains("Usage:") && !e.contains("unexpected") && !e.contains("required"), "English left: {e}");
+    }
+    // Help is still help.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_godkend")).args(["run", "--help"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--store"));
+}
