@@ -9,6 +9,7 @@ mod fsck;
 mod ingest;
 mod kalibrer;
 mod progress;
+mod publicer;
 mod run;
 mod serve;
 mod statusbrev;
@@ -54,6 +55,7 @@ enum Command {
     Serve(serve::ServeArgs),
     Bruger(serve::BrugerArgs),
     Noegle(serve::NoegleArgs),
+    Publicer(publicer::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(args, &reference),
         Command::Bruger(args) => serve::bruger(args, &reference),
         Command::Noegle(args) => serve::noegle(args, &reference),
+        Command::Publicer(args) => publicer::run(args, &reference),
     });
     match result {
         Ok(code) => ExitCode::from(code),

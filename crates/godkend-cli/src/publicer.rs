@@ -1,0 +1,185 @@
+//! `godkend publicer`: the publication table of recipients per municipality (with the regions and
+//! the whole country as sums) × series × quarter, from the same counts as the reports, with disclosure
+//! control, as PX, CSV and a metadata file (docs/publicering.md). First cut of issue 24: this one table.
+
+use crate::args;
+use crate::failure::Failure;
+use godkend_model::{Reference, Register};
+use godkend_publicering::tabel::{Raekke, Tabel};
+use godkend_publicering::{Status, diskretion, px};
+use godkend_round::{Scope, Udvalg};
+use godkend_store::CaseStore;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(clap::Args)]
+#[command(
+    about = "Publication table (PX, CSV) of recipients per municipality, region and country, with disclosure control",
+    after_help = "Exit: 0 · 2 error\n\nExample:\n  godkend publicer --store out/lager --year 2025 --out out/publicering --dialog out/dialog.sqlite --kun-godkendte"
+)]
+pub struct Args {
+    #[command(flatten)]
+    store: args::Store,
+    #[command(flatten)]
+    year: args::Year,
+    #[command(flatten)]
+    out: args::Out,
+    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
+    #[arg(long, visible_alias = "approvals", value_name = "FILE")]
+    godkendelser: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    dialog: args::Dialog,
+    /// Hold back the municipalities that have not approved (their cells are `..`, protected as small cells).
+    #[arg(long)]
+    kun_godkendte: bool,
+    /// The smallest number of persons a published cell may show.
+    #[arg(long, value_name = "N", default_value = "3")]
+    mindst: u64,
+}
+
+pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
+    let store = CaseStore::open(&a.store.store)?;
+    let out = a.out.create(&a.store.store)?;
+    let year = a.year.year;
+    let scope = Scope::of(&store, reference, year, Udvalg::Alle)?;
+    let counted = godkend_count::count_store(&store, reference, scope.window, None, None)?;
+    let counts = &counted.counts;
+
+    let mut approved: BTreeSet<u16> = a.dialog.svar(year)?.godkendelser.keys().copied().collect();
+    if let Some(path) = &a.godkendelser {
+        approved.extend(godkend_round::godkendelser::read(path, reference)?.keys());
+    }
+    // Rows: the country, its regions, their municipalities.
+    let mut rows = vec![Raekke { kode: "000".into(), tekst: "Hele landet".into(), foraelder: None }];
+    let mut regions: BTreeMap<u16, String> = BTreeMap::new();
+    for k in reference.kommuner.values() {
+        regions.insert(k.regionskode, k.region.clone());
+    }
+    for (code, name) in &regions {
+        rows.push(Raekke { kode: code.to_string(), tekst: name.clone(), foraelder: Some("000".into()) });
+        for k in reference.kommuner.values().filter(|k| k.regionskode == *code) {
+            rows.push(Raekke {
+                kode: format!("{:03}", k.kode),
+                tekst: k.navn.clone(),
+                foraelder: Some(code.to_string()),
+            });
+        }
+    }
+    // Columns: each series in table order × its shown quarters.
+    let mut series = Vec::new();
+    for register in [Register::Voksne, Register::Boern] {
+        series.extend(reference.serier_of(register));
+    }
+    let quarters: Vec<_> = scope.window.quarters();
+    let mut cols = Vec::new();
+    let mut bottom = BTreeMap::new();
+    for s in &series {
+        for q in quarters.iter().filter(|q| **q >= reference.vises_fra(s.register)) {
+            let col = format!("{}|{q}", s.serie);
+            for k in reference.kommuner.values() {
+                bottom.insert(
+                    (format!("{:03}", k.kode), col.clone()),
+                    u64::from(counts.get(k.kode, &s.serie, *q).modtagere),
+                );
+            }
+            cols.push(col);
+        }
+    }
+    let mut t = Tabel::summed(rows, cols, &bottom);
+    let held: BTreeSet<String> = if a.kun_godkendte {
+        reference.kommuner.keys().filter(|k| !approved.contains(k)).map(|k| format!("{k:03}")).collect()
+    } else {
+        BTreeSet::new()
+    };
+    let o = diskretion::beskyt(&mut t, a.mindst, &held);
+    let disclosed = godkend_publicering::angreb::angrib(&t);
+    if !disclosed.is_empty() {
+        return Err(Failure::new(
+            format!("{} undertrykte celler kan genberegnes af de offentliggjorte; intet er skrevet", disclosed.len()),
+            "en fejl i den sekundære undertrykkelse: meld den med tabellen",
+        ));
+    }
+
+    // PX: stub område × ydelse, heading tid. A column missing for a series (before it is shown) is "..".
+    let area = px::Variabel {
+        navn: "område",
+        vaerdier: t.raekker.iter().map(|r| (r.kode.clone(), r.tekst.clone())).collect(),
+    };
+    let ydelse = px::Variabel {
+        navn: "ydelse",
+        vaerdier: series
+            .iter()
+            .map(|s| (s.serie.clone(), format!("{} {}", reference.display_code(&s.serie), s.betegnelse)))
+            .collect(),
+    };
+    let tid = px::Variabel { navn: "tid", vaerdier: quarters.iter().map(|q| (q.to_string(), q.to_string())).collect() };
+    let na = godkend_publicering::Celle { vaerdi: 0, status: Status::Primaer };
+    let cell = |i: usize, j: usize, k: usize| {
+        let key = (area.vaerdier[i].0.clone(), format!("{}|{}", ydelse.vaerdier[j].0, tid.vaerdier[k].0));
+        t.celler.get(&key).copied().unwrap_or(na)
+    };
+    let dato = scope.frister.rapport_udsendt.clone();
+    let mut noter = vec![
+        "Modtagere: personer med mindst én aktiv ydelse i kvartalet. En region og hele landet er summen af deres kommuner (en borger med ydelser i to kommuner tælles i begge).".to_string(),
+        format!("..: færre end {} personer, eller skjult så en sådan celle ikke kan regnes ud af de øvrige. -: 0.", a.mindst),
+    ];
+    if a.kun_godkendte {
+        noter.push(format!("Kun kommuner, der har godkendt deres data for {year}, er vist; de øvrige er ..."));
+    }
+    let meta = px::Meta {
+        matrix: "HANDGK1",
+        titel: &format!("Modtagere af sociale ydelser efter område, ydelse og tid ({year})"),
+        indhold: "Modtagere af sociale ydelser",
+        enhed: "personer",
+        kilde: "Danmarks Statistik",
+        noter,
+        dato: &dato,
+    };
+    let text = px::write(&meta, [&area, &ydelse], &tid, &cell);
+    let stem = out.join(format!("HANDGK1-{year}"));
+    godkend_store::fil::write_atomic(&stem.with_extension("px"), text.as_bytes())?;
+    let mut csv = String::from("omraade;ydelse;kvartal;vaerdi\n");
+    for i in 0..area.vaerdier.len() {
+        for j in 0..ydelse.vaerdier.len() {
+            for k in 0..tid.vaerdier.len() {
+                let c = cell(i, j, k);
+                let v = if c.status.skjult() {
+                    "..".to_string()
+                } else if c.vaerdi == 0 {
+                    "-".into()
+                } else {
+                    c.vaerdi.to_string()
+                };
+                csv.push_str(&format!("{};{};{};{v}\n", area.vaerdier[i].0, ydelse.vaerdier[j].0, tid.vaerdier[k].0));
+            }
+        }
+    }
+    godkend_store::fil::write_atomic(&stem.with_extension("csv"), csv.as_bytes())?;
+    let metadata = serde_json::json!({
+        "tabel": "HANDGK1",
+        "titel": meta.titel,
+        "enhed": meta.enhed,
+        "kilde": meta.kilde,
+        "noter": meta.noter,
+        "mindste_antal": a.mindst,
+        "kun_godkendte": a.kun_godkendte,
+        "godkendte_kommuner": approved.len(),
+        "taerskler_version": reference.taerskler.version,
+        "lagerets_tilstand": store.state_fingerprint()?,
+        "diskretion": o,
+        "genberegnelige_celler": 0,
+    });
+    godkend_store::fil::write_atomic(
+        &out.join(format!("HANDGK1-{year}-metadata.json")),
+        format!("{metadata:#}\n").as_bytes(),
+    )?;
+    println!(
+        "HANDGK1-{year}: {} celler; {} primært og {} sekundært undertrykt, {} tilbageholdt ({} % af personerne); ingen undertrykt celle kan genberegnes; filer i {}",
+        o.celler,
+        o.primaere,
+        o.sekundaere,
+        o.tilbageholdte,
+        godkend_model::talformat::tal(o.andel_tabt, 2),
+        out.display()
+    );
+    Ok(0)
+}

@@ -1,0 +1,123 @@
+//! `godkend publicer` on the bundled demo: every published cell equals the reports' counts, the PX
+//! file read back by an independent reader (pyaxis, `tests/publicering/laes_px.py`) gives the CSV's
+//! values, small cells are `..`, and `--kun-godkendte` holds back every municipality that has not
+//! approved. `.ci/run` installs pyaxis.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+fn godkend(args: &[&str]) -> (String, String, Option<i32>) {
+    let o = Command::new(env!("CARGO_BIN_EXE_godkend")).args(args).env_remove("GODKEND_NOEGLE").output().unwrap();
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code())
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn csv(path: &Path) -> BTreeMap<(String, String, String), String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(';').collect();
+            ((f[0].to_string(), f[1].to_string(), f[2].to_string()), f[3].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let store = tmp.path().join("lager");
+    godkend(&["ingest", p(&repo.join("fixtures/demo")), "--store", p(&store), "--demo-noegle"]);
+    let out = tmp.path().join("pub");
+    let (stdout, err, code) = godkend(&["publicer", "--store", p(&store), "--year", "2025", "--out", p(&out)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("ingen undertrykt celle kan genberegnes"), "{stdout}");
+    let table = csv(&out.join("HANDGK1-2025.csv"));
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("HANDGK1-2025-metadata.json")).unwrap()).unwrap();
+    assert!(meta["diskretion"]["primaere"].as_u64().unwrap() > 0, "{meta}");
+
+    // Cell for cell against the reports' counts.
+    let rapporter = tmp.path().join("rapporter");
+    let (_, err, code) = godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&rapporter)]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut compared = 0;
+    for e in std::fs::read_dir(&rapporter).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.ends_with("-2025.json") && name.len() == 13) {
+            continue;
+        }
+        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let kode = format!("{:03}", r["kommunekode"].as_u64().unwrap());
+        for s in r["serier"].as_array().unwrap() {
+            for q in s["kvartaler"].as_array().unwrap() {
+                let n = q["modtagere"].as_u64().unwrap();
+                let key = (
+                    kode.clone(),
+                    s["serie"].as_str().unwrap().to_string(),
+                    q["kvartal"].as_str().unwrap().to_string(),
+                );
+                let published = &table[&key];
+                match published.as_str() {
+                    ".." => assert!((1..3).contains(&n) || published == "..", "{key:?}"),
+                    "-" => assert_eq!(n, 0, "{key:?}"),
+                    v => assert_eq!(v.parse::<u64>().unwrap(), n, "{key:?}"),
+                }
+                if (1..3).contains(&n) {
+                    assert_eq!(published, "..", "a cell of {n} persons is published: {key:?}");
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared} cells compared");
+
+    // The PX file through pyaxis gives exactly the CSV.
+    let script = repo.join("crates/godkend-cli/tests/publicering/laes_px.py");
+    let py = Command::new("python3")
+        .args([p(&script), p(&out.join("HANDGK1-2025.px")), p(&out.join("HANDGK1-2025.csv"))])
+        .output()
+        .expect("python3");
+    assert!(
+        py.status.success(),
+        "pyaxis (pip install pyaxis; .ci/run does):\n{}{}",
+        String::from_utf8_lossy(&py.stdout),
+        String::from_utf8_lossy(&py.stderr)
+    );
+
+    // Only approved municipalities: with København's approval alone, every other municipality is held back.
+    let approvals = tmp.path().join("godkendelser.csv");
+    std::fs::write(&approvals, "kommunekode;dato;godkendt_af\n101;2026-03-20;Jens Hansen\n").unwrap();
+    let out2 = tmp.path().join("pub2");
+    let (stdout, err, code) = godkend(&[
+        "publicer",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--out",
+        p(&out2),
+        "--godkendelser",
+        p(&approvals),
+        "--kun-godkendte",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("tilbageholdt"), "{stdout}");
+    let held = csv(&out2.join("HANDGK1-2025.csv"));
+    for ((omraade, _, _), v) in &held {
+        if omraade.len() == 3 && omraade != "000" && omraade != "101" {
+            assert_eq!(v, "..", "{omraade} has not approved");
+        }
+    }
+    assert!(
+        held.iter().any(|((o, _, _), v)| o == "101" && v.parse::<u64>().is_ok()),
+        "København's figures are published"
+    );
+}

@@ -1,0 +1,86 @@
+//! PC-Axis (PX), the format StatBank loads: keywords `KEY="value";`, then `DATA=` with the values of
+//! the table in order — the stub variables slowest, the heading variable fastest — a suppressed value
+//! written `".."` and a true zero `"-"`. UTF-8 (`CODEPAGE="utf-8"`), Danish texts, no clock (the
+//! creation date is the report's dispatch date).
+
+use crate::tabel::{Celle, Status};
+
+/// One variable: its name, and its values as (code, text).
+pub struct Variabel<'a> {
+    pub navn: &'a str,
+    pub vaerdier: Vec<(String, String)>,
+}
+
+/// What the file says about itself.
+pub struct Meta<'a> {
+    pub matrix: &'a str,
+    pub titel: &'a str,
+    pub indhold: &'a str,
+    pub enhed: &'a str,
+    pub kilde: &'a str,
+    pub noter: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub dato: &'a str,
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "'"))
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    items.map(|s| quoted(&s)).collect::<Vec<_>>().join(",")
+}
+
+/// The PX text of a table with two stub variables and one heading variable; `cell(i, j, k)` gives
+/// the cell of stub values i, j and heading value k.
+pub fn write(
+    meta: &Meta,
+    stub: [&Variabel; 2],
+    heading: &Variabel,
+    cell: &dyn Fn(usize, usize, usize) -> Celle,
+) -> String {
+    let mut out = String::new();
+    let mut kw = |k: &str, v: String| out.push_str(&format!("{k}={v};\n"));
+    kw("CHARSET", quoted("ANSI"));
+    kw("AXIS-VERSION", quoted("2013"));
+    kw("CODEPAGE", quoted("utf-8"));
+    kw("LANGUAGE", quoted("da"));
+    kw("CREATION-DATE", quoted(&format!("{} 00:00", meta.dato.replace('-', ""))));
+    kw("DECIMALS", "0".into());
+    kw("SHOWDECIMALS", "0".into());
+    kw("MATRIX", quoted(meta.matrix));
+    kw("SUBJECT-CODE", quoted("SOC"));
+    kw("SUBJECT-AREA", quoted("Sociale forhold"));
+    kw("CONTENTS", quoted(meta.indhold));
+    kw("TITLE", quoted(meta.titel));
+    kw("UNITS", quoted(meta.enhed));
+    kw("STUB", list(stub.iter().map(|v| v.navn.to_string())));
+    kw("HEADING", quoted(heading.navn));
+    for v in stub.iter().chain(std::iter::once(&heading)) {
+        kw(&format!("VALUES({})", quoted(v.navn)), list(v.vaerdier.iter().map(|(_, t)| t.clone())));
+        kw(&format!("CODES({})", quoted(v.navn)), list(v.vaerdier.iter().map(|(c, _)| c.clone())));
+    }
+    kw("SOURCE", quoted(meta.kilde));
+    if !meta.noter.is_empty() {
+        kw("NOTE", meta.noter.iter().map(|n| quoted(n)).collect::<Vec<_>>().join("\n"));
+    }
+    out.push_str("DATA=\n");
+    for i in 0..stub[0].vaerdier.len() {
+        for j in 0..stub[1].vaerdier.len() {
+            let row: Vec<String> = (0..heading.vaerdier.len())
+                .map(|k| {
+                    let c = cell(i, j, k);
+                    match c.status {
+                        Status::Vist if c.vaerdi == 0 => "\"-\"".to_string(),
+                        Status::Vist => c.vaerdi.to_string(),
+                        _ => "\"..\"".to_string(),
+                    }
+                })
+                .collect();
+            out.push_str(&row.join(" "));
+            out.push('\n');
+        }
+    }
+    out.push_str(";\n");
+    out
+}
