@@ -34,6 +34,55 @@ pub struct Args {
     /// The smallest number of persons a published cell may show.
     #[arg(long, value_name = "N", default_value = "3")]
     mindst: u64,
+    /// The folder of the last publication: every published figure that has changed since is listed.
+    #[arg(long, value_name = "DIR")]
+    forrige_publicering: Option<std::path::PathBuf>,
+}
+
+/// The cells of a publication's CSV (`omraade;ydelse;kvartal;vaerdi`), by key.
+fn read_csv(path: &std::path::Path) -> Result<BTreeMap<(String, String, String), String>, Failure> {
+    let text = godkend_model::sidefil::read_to_string(path).map_err(|e| {
+        Failure::new(
+            format!("{}: {}", path.display(), godkend_model::tekst::io_fejl(&e)),
+            "--forrige-publicering tager mappen med den forrige publicerings filer",
+        )
+    })?;
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(';').collect();
+        if f.len() != 4 {
+            return Err(Failure::new(
+                format!("{}:{}: {} felter, ventede 4", path.display(), i + 1, f.len()),
+                "filen skal være en HANDGK1-CSV skrevet af godkend publicer",
+            ));
+        }
+        out.insert((f[0].to_string(), f[1].to_string(), f[2].to_string()), f[3].to_string());
+    }
+    Ok(out)
+}
+
+/// The newest `HANDGK1-<år>.csv` of the last publication's folder.
+fn previous_csv(dir: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            Failure::new(
+                format!("{}: {}", dir.display(), godkend_model::tekst::io_fejl(&e)),
+                "--forrige-publicering tager mappen med den forrige publicerings filer",
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p.file_name().unwrap_or_default().to_string_lossy();
+            n.starts_with("HANDGK1-") && n.ends_with(".csv") && n.len() == "HANDGK1-2025.csv".len()
+        })
+        .collect();
+    found.sort();
+    found.pop().ok_or_else(|| {
+        Failure::new(
+            format!("{}: ingen HANDGK1-<år>.csv", dir.display()),
+            "--forrige-publicering tager mappen med den forrige publicerings filer",
+        )
+    })
 }
 
 pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
@@ -154,6 +203,29 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
         }
     }
     godkend_store::fil::write_atomic(&stem.with_extension("csv"), csv.as_bytes())?;
+    // Revisions: every figure published before that is now another figure, or no longer published.
+    let mut revisioner = None;
+    if let Some(dir) = &a.forrige_publicering {
+        let before = read_csv(&previous_csv(dir)?)?;
+        let now = read_csv(&stem.with_extension("csv"))?;
+        let mut text = String::from("omraade;ydelse;kvartal;foer;efter;forskel\n");
+        let mut n = 0;
+        for (key, old) in &before {
+            let Some(new) = now.get(key) else { continue };
+            let num = |v: &str| if v == "-" { Some(0i64) } else { v.parse::<i64>().ok() };
+            if old == ".." || old == new {
+                continue;
+            }
+            let diff = match (num(old), num(new)) {
+                (Some(o), Some(x)) => (x - o).to_string(),
+                _ => String::new(),
+            };
+            text.push_str(&format!("{};{};{};{old};{new};{diff}\n", key.0, key.1, key.2));
+            n += 1;
+        }
+        godkend_store::fil::write_atomic(&out.join(format!("HANDGK1-{year}-revisioner.csv")), text.as_bytes())?;
+        revisioner = Some(n);
+    }
     let metadata = serde_json::json!({
         "tabel": "HANDGK1",
         "titel": meta.titel,
@@ -167,6 +239,7 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
         "lagerets_tilstand": store.state_fingerprint()?,
         "diskretion": o,
         "genberegnelige_celler": 0,
+        "revisioner": revisioner,
     });
     godkend_store::fil::write_atomic(
         &out.join(format!("HANDGK1-{year}-metadata.json")),
@@ -181,5 +254,11 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
         godkend_model::talformat::tal(o.andel_tabt, 2),
         out.display()
     );
+    if let Some(n) = revisioner {
+        println!(
+            "{} ændret siden forrige publicering (HANDGK1-{year}-revisioner.csv)",
+            godkend_model::talformat::antal(n, "tal", "tal")
+        );
+    }
     Ok(0)
 }

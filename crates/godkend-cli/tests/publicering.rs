@@ -120,4 +120,27 @@ fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
         held.iter().any(|((o, _, _), v)| o == "101" && v.parse::<u64>().is_ok()),
         "København's figures are published"
     );
+
+    // Revisions: five new cases for København from 2025-04-01, then a new publication against the first.
+    let extra = tmp.path().join("ekstra");
+    std::fs::create_dir_all(&extra).unwrap();
+    let mut rows = String::from("kommunekode;sagsid;cpr;ydelse;maalgruppe;startdato;slutdato;slettet\n");
+    for i in 0..5 {
+        rows.push_str(&format!("101;REV-{i};0{}0190123{i};1.1;1;2025-04-01;;\n", i + 1));
+    }
+    std::fs::write(extra.join("101_2025-06_7.csv"), rows).unwrap();
+    let (_, err, code) = godkend(&["ingest", p(&extra), "--store", p(&store), "--demo-noegle"]);
+    assert_eq!(code, Some(0), "{err}");
+    let out3 = tmp.path().join("pub3");
+    let (stdout, err, code) =
+        godkend(&["publicer", "--store", p(&store), "--year", "2025", "--out", p(&out3), "--forrige-publicering", p(&out)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("ændret siden forrige publicering"), "{stdout}");
+    let rev = std::fs::read_to_string(out3.join("HANDGK1-2025-revisioner.csv")).unwrap();
+    for q in ["2025K2", "2025K3", "2025K4"] {
+        for area in ["101", "1084", "000"] {
+            assert!(rev.lines().any(|l| l.starts_with(&format!("{area};V-1.1;{q};")) && l.ends_with(";5")), "{area} {q} +5 in:\n{rev}");
+        }
+    }
+    assert!(!rev.lines().any(|l| l.contains(";2025K1;") && l.contains("V-1.1") && l.starts_with("101;")), "2025K1 did not change");
 }
