@@ -1,12 +1,13 @@
-//! `godkend publicer`: the publication table of recipients per municipality (with the regions and
-//! the whole country as sums) × series × quarter, from the same counts as the reports, with disclosure
-//! control, as PX, CSV and a metadata file (docs/publicering.md). First cut of issue 24: this one table.
+//! `godkend publicer`: the publication tables of recipients (`HANDGK1`) and full-time equivalents
+//! (`HANDGK2`) per municipality (with the regions and the whole country as sums) × series × quarter,
+//! from the same counts as the reports, with disclosure control, as PX, CSV and metadata files, and the
+//! figures changed since an earlier publication (docs/publicering.md).
 
 use crate::args;
 use crate::failure::Failure;
 use godkend_model::{Reference, Register};
 use godkend_publicering::tabel::{Raekke, Tabel};
-use godkend_publicering::{Status, diskretion, px};
+use godkend_publicering::{diskretion, px};
 use godkend_round::{Scope, Udvalg};
 use godkend_store::CaseStore;
 use std::collections::{BTreeMap, BTreeSet};
@@ -161,48 +162,118 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
             .collect(),
     };
     let tid = px::Variabel { navn: "tid", vaerdier: quarters.iter().map(|q| (q.to_string(), q.to_string())).collect() };
-    let na = godkend_publicering::Celle { vaerdi: 0, status: Status::Primaer };
-    let cell = |i: usize, j: usize, k: usize| {
-        let key = (area.vaerdier[i].0.clone(), format!("{}|{}", ydelse.vaerdier[j].0, tid.vaerdier[k].0));
-        t.celler.get(&key).copied().unwrap_or(na)
+    let key = |i: usize, j: usize, k: usize| {
+        (area.vaerdier[i].0.clone(), format!("{}|{}", ydelse.vaerdier[j].0, tid.vaerdier[k].0))
+    };
+    let persons =
+        |i: usize, j: usize, k: usize| t.celler.get(&key(i, j, k)).map_or(px::Vaerdi::Skjult, |c| px::Vaerdi::of(*c));
+    // Full-time equivalents per municipality, summed up the hierarchy; a cell is shown only where the
+    // persons behind it are (the same protection).
+    let mut fte: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for s in &series {
+        for q in &quarters {
+            let col = format!("{}|{q}", s.serie);
+            for k in reference.kommuner.values() {
+                let v = counts.get(k.kode, &s.serie, *q).helaarsaekvivalenter;
+                for row in [format!("{:03}", k.kode), k.regionskode.to_string(), "000".to_string()] {
+                    *fte.entry((row, col.clone())).or_default() += v;
+                }
+            }
+        }
+    }
+    let aarsvaerk = |i: usize, j: usize, k: usize| match persons(i, j, k) {
+        px::Vaerdi::Skjult => px::Vaerdi::Skjult,
+        _ => match fte.get(&key(i, j, k)).copied().unwrap_or(0.0) {
+            v if v.abs() < 0.005 => px::Vaerdi::Nul,
+            v => px::Vaerdi::Tal(format!("{v:.2}")),
+        },
     };
     let dato = scope.frister.rapport_udsendt.clone();
     let mut noter = vec![
-        "Modtagere: personer med mindst én aktiv ydelse i kvartalet. En region og hele landet er summen af deres kommuner (en borger med ydelser i to kommuner tælles i begge).".to_string(),
-        format!("..: færre end {} personer, eller skjult så en sådan celle ikke kan regnes ud af de øvrige. -: 0.", a.mindst),
+        "En region og hele landet er summen af deres kommuner (en borger med ydelser i to kommuner tælles i begge)."
+            .to_string(),
+        format!(
+            "..: færre end {} personer, eller skjult så en sådan celle ikke kan regnes ud af de øvrige. -: 0.",
+            a.mindst
+        ),
     ];
     if a.kun_godkendte {
         noter.push(format!("Kun kommuner, der har godkendt deres data for {year}, er vist; de øvrige er ..."));
     }
-    let meta = px::Meta {
-        matrix: "HANDGK1",
-        titel: &format!("Modtagere af sociale ydelser efter område, ydelse og tid ({year})"),
-        indhold: "Modtagere af sociale ydelser",
-        enhed: "personer",
-        kilde: "Danmarks Statistik",
-        noter,
-        dato: &dato,
-    };
-    let text = px::write(&meta, [&area, &ydelse], &tid, &cell);
-    let stem = out.join(format!("HANDGK1-{year}"));
-    godkend_store::fil::write_atomic(&stem.with_extension("px"), text.as_bytes())?;
-    let mut csv = String::from("omraade;ydelse;kvartal;vaerdi\n");
-    for i in 0..area.vaerdier.len() {
-        for j in 0..ydelse.vaerdier.len() {
-            for k in 0..tid.vaerdier.len() {
-                let c = cell(i, j, k);
-                let v = if c.status.skjult() {
-                    "..".to_string()
-                } else if c.vaerdi == 0 {
-                    "-".into()
-                } else {
-                    c.vaerdi.to_string()
-                };
-                csv.push_str(&format!("{};{};{};{v}\n", area.vaerdier[i].0, ydelse.vaerdier[j].0, tid.vaerdier[k].0));
+    let tables: [(&str, String, &str, &str, u8, &dyn Fn(usize, usize, usize) -> px::Vaerdi); 2] = [
+        (
+            "HANDGK1",
+            format!("Modtagere af sociale ydelser efter område, ydelse og tid ({year})"),
+            "Modtagere af sociale ydelser",
+            "personer",
+            0,
+            &persons,
+        ),
+        (
+            "HANDGK2",
+            format!("Helårsækvivalenter af sociale ydelser efter område, ydelse og tid ({year})"),
+            "Helårsækvivalenter (ydelsesdage / dage i kvartalet)",
+            "helårsækvivalenter",
+            2,
+            &aarsvaerk,
+        ),
+    ];
+    for (matrix, titel, indhold, enhed, decimaler, value) in tables {
+        let mut own = vec![if matrix == "HANDGK1" {
+            "Modtagere: personer med mindst én aktiv ydelse i kvartalet.".to_string()
+        } else {
+            "Helårsækvivalenter: ydelsesdage i kvartalet delt med kvartalets dage; skjult hvor modtagerne er skjult."
+                .to_string()
+        }];
+        own.extend(noter.iter().cloned());
+        let meta = px::Meta {
+            decimaler,
+            matrix,
+            titel: &titel,
+            indhold,
+            enhed,
+            kilde: "Danmarks Statistik",
+            noter: own.clone(),
+            dato: &dato,
+        };
+        let text = px::write(&meta, [&area, &ydelse], &tid, value);
+        let stem = out.join(format!("{matrix}-{year}"));
+        godkend_store::fil::write_atomic(&stem.with_extension("px"), text.as_bytes())?;
+        let mut csv = String::from("omraade;ydelse;kvartal;vaerdi\n");
+        for i in 0..area.vaerdier.len() {
+            for j in 0..ydelse.vaerdier.len() {
+                for k in 0..tid.vaerdier.len() {
+                    csv.push_str(&format!(
+                        "{};{};{};{}\n",
+                        area.vaerdier[i].0,
+                        ydelse.vaerdier[j].0,
+                        tid.vaerdier[k].0,
+                        value(i, j, k).csv()
+                    ));
+                }
             }
         }
+        godkend_store::fil::write_atomic(&stem.with_extension("csv"), csv.as_bytes())?;
+        let metadata = serde_json::json!({
+            "tabel": matrix,
+            "titel": titel,
+            "enhed": enhed,
+            "kilde": "Danmarks Statistik",
+            "noter": own,
+            "mindste_antal": a.mindst,
+            "kun_godkendte": a.kun_godkendte,
+            "godkendte_kommuner": approved.len(),
+            "taerskler_version": reference.taerskler.version,
+            "lagerets_tilstand": store.state_fingerprint()?,
+            "diskretion": o,
+            "genberegnelige_celler": 0,
+        });
+        godkend_store::fil::write_atomic(
+            &out.join(format!("{matrix}-{year}-metadata.json")),
+            format!("{metadata:#}\n").as_bytes(),
+        )?;
     }
-    godkend_store::fil::write_atomic(&stem.with_extension("csv"), csv.as_bytes())?;
+    let stem = out.join(format!("HANDGK1-{year}"));
     // Revisions: every figure published before that is now another figure, or no longer published.
     let mut revisioner = None;
     if let Some(dir) = &a.forrige_publicering {
@@ -226,27 +297,16 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
         godkend_store::fil::write_atomic(&out.join(format!("HANDGK1-{year}-revisioner.csv")), text.as_bytes())?;
         revisioner = Some(n);
     }
-    let metadata = serde_json::json!({
-        "tabel": "HANDGK1",
-        "titel": meta.titel,
-        "enhed": meta.enhed,
-        "kilde": meta.kilde,
-        "noter": meta.noter,
-        "mindste_antal": a.mindst,
-        "kun_godkendte": a.kun_godkendte,
-        "godkendte_kommuner": approved.len(),
-        "taerskler_version": reference.taerskler.version,
-        "lagerets_tilstand": store.state_fingerprint()?,
-        "diskretion": o,
-        "genberegnelige_celler": 0,
-        "revisioner": revisioner,
-    });
-    godkend_store::fil::write_atomic(
-        &out.join(format!("HANDGK1-{year}-metadata.json")),
-        format!("{metadata:#}\n").as_bytes(),
-    )?;
+    if let Some(n) = revisioner {
+        let path = out.join(format!("HANDGK1-{year}-metadata.json"));
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).map_err(|e| Failure::new(e.to_string(), ""))?)
+                .map_err(|e| Failure::new(e.to_string(), ""))?;
+        m["revisioner"] = n.into();
+        godkend_store::fil::write_atomic(&path, format!("{m:#}\n").as_bytes())?;
+    }
     println!(
-        "HANDGK1-{year}: {} celler; {} primært og {} sekundært undertrykt, {} tilbageholdt ({} % af personerne); ingen undertrykt celle kan genberegnes; filer i {}",
+        "HANDGK1-{year} og HANDGK2-{year}: {} celler hver; {} primært og {} sekundært undertrykt, {} tilbageholdt ({} % af personerne); ingen undertrykt celle kan genberegnes; filer i {}",
         o.celler,
         o.primaere,
         o.sekundaere,

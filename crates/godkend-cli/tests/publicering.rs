@@ -39,6 +39,11 @@ fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
     assert_eq!(code, Some(0), "{err}");
     assert!(stdout.contains("ingen undertrykt celle kan genberegnes"), "{stdout}");
     let table = csv(&out.join("HANDGK1-2025.csv"));
+    let fte = csv(&out.join("HANDGK2-2025.csv"));
+    assert_eq!(table.len(), fte.len());
+    for (key, v) in &table {
+        assert_eq!(v == "..", fte[key] == "..", "full-time equivalents follow the persons' protection: {key:?}");
+    }
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("HANDGK1-2025-metadata.json")).unwrap()).unwrap();
     assert!(meta["diskretion"]["primaere"].as_u64().unwrap() > 0, "{meta}");
@@ -69,6 +74,12 @@ fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
                     ".." => assert!((1..3).contains(&n) || published == "..", "{key:?}"),
                     "-" => assert_eq!(n, 0, "{key:?}"),
                     v => assert_eq!(v.parse::<u64>().unwrap(), n, "{key:?}"),
+                }
+                let aarsvaerk = q["helaarsaekvivalenter"].as_f64().unwrap();
+                match fte[&key].as_str() {
+                    ".." => {}
+                    "-" => assert!(aarsvaerk.abs() < 0.005, "{key:?}"),
+                    v => assert!((v.parse::<f64>().unwrap() - aarsvaerk).abs() < 0.006, "{key:?}: {v} vs {aarsvaerk}"),
                 }
                 if (1..3).contains(&n) {
                     assert_eq!(published, "..", "a cell of {n} persons is published: {key:?}");
@@ -132,15 +143,30 @@ fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
     let (_, err, code) = godkend(&["ingest", p(&extra), "--store", p(&store), "--demo-noegle"]);
     assert_eq!(code, Some(0), "{err}");
     let out3 = tmp.path().join("pub3");
-    let (stdout, err, code) =
-        godkend(&["publicer", "--store", p(&store), "--year", "2025", "--out", p(&out3), "--forrige-publicering", p(&out)]);
+    let (stdout, err, code) = godkend(&[
+        "publicer",
+        "--store",
+        p(&store),
+        "--year",
+        "2025",
+        "--out",
+        p(&out3),
+        "--forrige-publicering",
+        p(&out),
+    ]);
     assert_eq!(code, Some(0), "{err}");
     assert!(stdout.contains("ændret siden forrige publicering"), "{stdout}");
     let rev = std::fs::read_to_string(out3.join("HANDGK1-2025-revisioner.csv")).unwrap();
     for q in ["2025K2", "2025K3", "2025K4"] {
         for area in ["101", "1084", "000"] {
-            assert!(rev.lines().any(|l| l.starts_with(&format!("{area};V-1.1;{q};")) && l.ends_with(";5")), "{area} {q} +5 in:\n{rev}");
+            assert!(
+                rev.lines().any(|l| l.starts_with(&format!("{area};V-1.1;{q};")) && l.ends_with(";5")),
+                "{area} {q} +5 in:\n{rev}"
+            );
         }
     }
-    assert!(!rev.lines().any(|l| l.contains(";2025K1;") && l.contains("V-1.1") && l.starts_with("101;")), "2025K1 did not change");
+    assert!(
+        !rev.lines().any(|l| l.contains(";2025K1;") && l.contains("V-1.1") && l.starts_with("101;")),
+        "2025K1 did not change"
+    );
 }

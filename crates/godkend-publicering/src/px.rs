@@ -11,8 +11,48 @@ pub struct Variabel<'a> {
     pub vaerdier: Vec<(String, String)>,
 }
 
+/// A value as published: a figure (already formatted with the table's decimals), a true zero, or
+/// suppressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Vaerdi {
+    Tal(String),
+    Nul,
+    Skjult,
+}
+
+impl Vaerdi {
+    /// A count cell.
+    pub fn of(c: Celle) -> Vaerdi {
+        match c.status {
+            Status::Vist if c.vaerdi == 0 => Vaerdi::Nul,
+            Status::Vist => Vaerdi::Tal(c.vaerdi.to_string()),
+            _ => Vaerdi::Skjult,
+        }
+    }
+
+    /// As PX writes it.
+    fn px(&self) -> String {
+        match self {
+            Vaerdi::Tal(t) => t.clone(),
+            Vaerdi::Nul => "\"-\"".into(),
+            Vaerdi::Skjult => "\"..\"".into(),
+        }
+    }
+
+    /// As the CSV writes it.
+    pub fn csv(&self) -> &str {
+        match self {
+            Vaerdi::Tal(t) => t,
+            Vaerdi::Nul => "-",
+            Vaerdi::Skjult => "..",
+        }
+    }
+}
+
 /// What the file says about itself.
 pub struct Meta<'a> {
+    /// Decimals of the figures (0 for persons, 2 for full-time equivalents).
+    pub decimaler: u8,
     pub matrix: &'a str,
     pub titel: &'a str,
     pub indhold: &'a str,
@@ -37,7 +77,7 @@ pub fn write(
     meta: &Meta,
     stub: [&Variabel; 2],
     heading: &Variabel,
-    cell: &dyn Fn(usize, usize, usize) -> Celle,
+    cell: &dyn Fn(usize, usize, usize) -> Vaerdi,
 ) -> String {
     let mut out = String::new();
     let mut kw = |k: &str, v: String| out.push_str(&format!("{k}={v};\n"));
@@ -46,8 +86,8 @@ pub fn write(
     kw("CODEPAGE", quoted("utf-8"));
     kw("LANGUAGE", quoted("da"));
     kw("CREATION-DATE", quoted(&format!("{} 00:00", meta.dato.replace('-', ""))));
-    kw("DECIMALS", "0".into());
-    kw("SHOWDECIMALS", "0".into());
+    kw("DECIMALS", meta.decimaler.to_string());
+    kw("SHOWDECIMALS", meta.decimaler.to_string());
     kw("MATRIX", quoted(meta.matrix));
     kw("SUBJECT-CODE", quoted("SOC"));
     kw("SUBJECT-AREA", quoted("Sociale forhold"));
@@ -67,16 +107,7 @@ pub fn write(
     out.push_str("DATA=\n");
     for i in 0..stub[0].vaerdier.len() {
         for j in 0..stub[1].vaerdier.len() {
-            let row: Vec<String> = (0..heading.vaerdier.len())
-                .map(|k| {
-                    let c = cell(i, j, k);
-                    match c.status {
-                        Status::Vist if c.vaerdi == 0 => "\"-\"".to_string(),
-                        Status::Vist => c.vaerdi.to_string(),
-                        _ => "\"..\"".to_string(),
-                    }
-                })
-                .collect();
+            let row: Vec<String> = (0..heading.vaerdier.len()).map(|k| cell(i, j, k).px()).collect();
             out.push_str(&row.join(" "));
             out.push('\n');
         }
