@@ -32,9 +32,9 @@ pub struct Args {
     /// Hold back the municipalities that have not approved (their cells are `..`, protected as small cells).
     #[arg(long)]
     kun_godkendte: bool,
-    /// The smallest number of persons a published cell may show.
-    #[arg(long, value_name = "N", default_value = "3")]
-    mindst: u64,
+    /// The smallest number of persons a published cell may show (default: reference-data/diskretion.csv).
+    #[arg(long, value_name = "N")]
+    mindst: Option<u64>,
     /// The folder of the last publication: every published figure that has changed since is listed.
     #[arg(long, value_name = "DIR")]
     forrige_publicering: Option<std::path::PathBuf>,
@@ -87,6 +87,7 @@ fn previous_csv(dir: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
 }
 
 pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
+    let mindst = a.mindst.unwrap_or(reference.mindste_antal);
     let store = CaseStore::open(&a.store.store)?;
     let out = a.out.create(&a.store.store)?;
     let year = a.year.year;
@@ -140,7 +141,7 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
     } else {
         BTreeSet::new()
     };
-    let o = diskretion::beskyt(&mut t, a.mindst, &held);
+    let o = diskretion::beskyt(&mut t, mindst, &held);
     let disclosed = godkend_publicering::angreb::angrib(&t);
     if !disclosed.is_empty() {
         return Err(Failure::new(
@@ -194,7 +195,7 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
             .to_string(),
         format!(
             "..: færre end {} personer, eller skjult så en sådan celle ikke kan regnes ud af de øvrige. -: 0.",
-            a.mindst
+            mindst
         ),
     ];
     if a.kun_godkendte {
@@ -260,7 +261,7 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
             "enhed": enhed,
             "kilde": "Danmarks Statistik",
             "noter": own,
-            "mindste_antal": a.mindst,
+            "mindste_antal": mindst,
             "kun_godkendte": a.kun_godkendte,
             "godkendte_kommuner": approved.len(),
             "taerskler_version": reference.taerskler.version,

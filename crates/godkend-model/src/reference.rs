@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The reference files, in the order [`Reference::parse`] reads them by index.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "kommuner.csv",
     "indberetning-for.csv",
     "ydelser.csv",
@@ -22,9 +22,10 @@ pub const FILES: [&str; 9] = [
     "aarshjul.csv",
     "registre.csv",
     "kontakt.csv",
+    "diskretion.csv",
 ];
 
-const EMBEDDED: [&str; 9] = [
+const EMBEDDED: [&str; 10] = [
     include_str!("../../../reference-data/kommuner.csv"),
     include_str!("../../../reference-data/indberetning-for.csv"),
     include_str!("../../../reference-data/ydelser.csv"),
@@ -34,6 +35,7 @@ const EMBEDDED: [&str; 9] = [
     include_str!("../../../reference-data/aarshjul.csv"),
     include_str!("../../../reference-data/registre.csv"),
     include_str!("../../../reference-data/kontakt.csv"),
+    include_str!("../../../reference-data/diskretion.csv"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +133,8 @@ pub struct Reference {
     pub vises_fra: BTreeMap<Register, Kvartal>,
     /// Where a municipality answers and asks: shown in every report, letter and workbook.
     pub kontakt: Kontakt,
+    /// The smallest number of persons a published cell may show (`diskretion.csv`).
+    pub mindste_antal: u64,
 }
 
 /// DST's contact for the approval round (`kontakt.csv`).
@@ -191,6 +195,8 @@ impl Reference {
         let vises_fra = parse_registre(&file, &text)?;
         let (file, text) = read(8)?;
         let kontakt = parse_kontakt(&file, &text)?;
+        let (file, text) = read(9)?;
+        let mindste_antal = parse_diskretion(&file, &text)?;
         Ok(Reference {
             kommuner,
             indberetter_for,
@@ -201,6 +207,7 @@ impl Reference {
             aarshjul,
             vises_fra,
             kontakt,
+            mindste_antal,
         })
     }
 
@@ -450,6 +457,23 @@ fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, Ref
         }
     }
     Ok(out)
+}
+
+/// The smallest number of persons a published cell may show (`diskretion.csv`, one row with its source).
+fn parse_diskretion(file: &Path, text: &str) -> Result<u64, ReferenceError> {
+    let rows = rows(file, text, ';', &["mindste_antal", "kilde"])?;
+    let [(n, f)] = rows.as_slice() else {
+        return Err(invalid(file, 1, format!("{} rækker; filen har præcis én", rows.len())));
+    };
+    let n = *n;
+    let v: u64 = f[0].parse().map_err(|_| invalid(file, n, format!("mindste_antal `{}` er ikke et helt tal", f[0])))?;
+    if !(2..=20).contains(&v) {
+        return Err(invalid(file, n, format!("mindste_antal {v} skal være mellem 2 og 20")));
+    }
+    if f[1].is_empty() {
+        return Err(invalid(file, n, "kilde er tom: angiv hvor tallet kommer fra"));
+    }
+    Ok(v)
 }
 
 fn parse_kontakt(file: &Path, text: &str) -> Result<Kontakt, ReferenceError> {
