@@ -255,6 +255,22 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
             }
         }
         godkend_store::fil::write_atomic(&stem.with_extension("csv"), csv.as_bytes())?;
+        let mut cells = Vec::new();
+        for i in 0..area.vaerdier.len() {
+            for j in 0..ydelse.vaerdier.len() {
+                for k in 0..tid.vaerdier.len() {
+                    cells.push(godkend_publicering::parquet::Raekke {
+                        omraade: &area.vaerdier[i].0,
+                        ydelse: &ydelse.vaerdier[j].0,
+                        kvartal: &tid.vaerdier[k].0,
+                        vaerdi: value(i, j, k),
+                    });
+                }
+            }
+        }
+        let parquet = godkend_publicering::parquet::bytes(&cells)
+            .map_err(|e| Failure::new(format!("{matrix}: Parquet: {e}"), ""))?;
+        godkend_store::fil::write_atomic(&stem.with_extension("parquet"), &parquet)?;
         let metadata = serde_json::json!({
             "tabel": matrix,
             "titel": titel,

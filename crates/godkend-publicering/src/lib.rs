@@ -3,13 +3,14 @@
 //! add up to regions, regions to the whole country), `diskretion` (primary suppression of cells below
 //! the minimum, then secondary suppression until no suppressed cell can be recomputed, and what each
 //! suppressed group sums to is at least the minimum), `angreb` (the check: every suppressed cell
-//! attacked by linear equations from the published ones), `px` (PC-Axis) and CSV.
+//! attacked by linear equations from the published ones), `px` (PC-Axis), `parquet`, and CSV.
 //!
 //! Nothing here reads the store or writes a file: the command line hands it counts and writes what it
 //! returns.
 
 pub mod angreb;
 pub mod diskretion;
+pub mod parquet;
 pub mod px;
 pub mod tabel;
 

@@ -1,0 +1,26 @@
+"""Reads a publication table's Parquet file with pyarrow and compares every cell with the CSV godkend
+wrote beside it (`..` ↔ null and status skjult, `-` ↔ 0 and status nul). Exit 0 when they agree.
+
+python3 laes_parquet.py TABLE.parquet TABLE.csv
+"""
+import csv
+import sys
+
+import pyarrow.parquet as pq
+
+table = pq.read_table(sys.argv[1]).to_pydict()
+with open(sys.argv[2], encoding="utf-8") as f:
+    from_csv = {(r["omraade"], r["ydelse"], r["kvartal"]): r["vaerdi"] for r in csv.DictReader(f, delimiter=";")}
+diff = []
+n = len(table["omraade"])
+for i in range(n):
+    key = (table["omraade"][i], table["ydelse"][i], table["kvartal"][i])
+    v, status = table["vaerdi"][i], table["status"][i]
+    shown = ".." if v is None else "-" if status == "nul" else v
+    want = from_csv.get(key)
+    if want is None or (shown == ".." or shown == "-") and shown != want or shown not in ("..", "-") and abs(float(want) - shown) > 1e-9:
+        diff.append((key, shown, want, status))
+print(f"{n} rækker i Parquet, {len(from_csv)} i CSV, {len(diff)} forskelle")
+for d in diff[:10]:
+    print("  ", d)
+sys.exit(0 if not diff and n == len(from_csv) else 1)
