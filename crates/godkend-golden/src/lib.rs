@@ -69,10 +69,13 @@ pub struct Conf {
     pub godkendelser: Option<String>,
     /// `systemskifte`: `KODE YYYY-MM-DD`, a systemskifte report on the final store (→ `systemskifte/`).
     pub systemskifte: Option<(String, String)>,
+    /// `publicering = ja`: the publication tables of the final store (→ `publicering/`), only the
+    /// approved municipalities when the case has `godkendelser`.
+    pub publicering: bool,
 }
 
 /// The folders of the dialogue's later steps, in the order they are written.
-const STEP_FOLDERS: [&str; 4] = ["kommenteret", "genudsendt", "breve", "systemskifte"];
+const STEP_FOLDERS: [&str; 5] = ["kommenteret", "genudsendt", "breve", "systemskifte", "publicering"];
 
 impl Conf {
     pub fn read(case: &Case) -> Result<Conf> {
@@ -87,6 +90,7 @@ impl Conf {
             rettelser: None,
             godkendelser: None,
             systemskifte: None,
+            publicering: false,
         };
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -109,8 +113,9 @@ impl Conf {
                         value.split_once(' ').with_context(|| format!("{}: systemskifte = KODE YYYY-MM-DD", at()))?;
                     conf.systemskifte = Some((k.trim().to_string(), d.trim().to_string()));
                 }
+                "publicering" => conf.publicering = value == "ja",
                 other => bail!(
-                    "{}: unknown key `{other}` (known: aar, leveringer, kommentarer, godkendt_leveringer, svar, rettelser, godkendelser, systemskifte)",
+                    "{}: unknown key `{other}` (known: aar, leveringer, kommentarer, godkendt_leveringer, svar, rettelser, godkendelser, systemskifte, publicering)",
                     at()
                 ),
             }
@@ -216,6 +221,14 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
         codes.push_str(&format!("systemskifte {k} {d} {}\n", godkend(&args)?));
     }
 
+    if conf.publicering {
+        let mut args = vec!["publicer", "--store", "lager", "--year", &year, "--out", "publicering"];
+        if let Some(g) = &godkendelser {
+            args.extend(["--godkendelser", g, "--kun-godkendte"]);
+        }
+        codes.push_str(&format!("publicer {year} {}\n", godkend(&args)?));
+    }
+
     let mut files = Files::new();
     files.insert("exitkoder.txt".to_string(), codes.into_bytes());
     let receipts = live.join("lager/kvitteringer");
@@ -238,7 +251,7 @@ pub fn produce(bin: &Path, repo: &Path, case: &Case, live: &Path) -> Result<File
         }
         for e in sorted(&dir)? {
             let name = file_name(&e);
-            if name.ends_with(".json") || name.ends_with(".csv") {
+            if name.ends_with(".json") || name.ends_with(".csv") || name.ends_with(".px") {
                 files.insert(format!("{prefix}{name}"), std::fs::read(&e)?);
             } else if name.ends_with(".pdf") {
                 files.insert(format!("{prefix}{}.txt", name.trim_end_matches(".pdf")), pdf_text(&e)?);
