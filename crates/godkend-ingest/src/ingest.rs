@@ -18,7 +18,7 @@ use crate::{Error, Result};
 use chrono::NaiveDate;
 use foldhash::{HashSet, HashSetExt};
 use godkend_model::{Maaned, Reference};
-use godkend_store::{CaseStore, EPOCH, Sag, Transaction, crash_point};
+use godkend_store::{CaseStore, Sag, Transaction, crash_point};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -218,19 +218,6 @@ fn to_sag(r: crate::validate::ValidRecord, version: godkend_model::Version, key:
             slettet: false,
             version,
         },
-        // A deletion: a tombstone with nothing but its key and version.
-        _ => Sag {
-            kommunekode: r.kommunekode,
-            sagsid: r.sagsid,
-            person: 0,
-            foedselsdato: EPOCH,
-            koen: godkend_model::Koen::Kvinde,
-            ydelse: String::new(),
-            maalgruppe: None,
-            startdato: EPOCH,
-            slutdato: None,
-            slettet: true,
-            version,
-        },
+        _ => Sag::tombstone(r.kommunekode, r.sagsid, version),
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::receipt::{Kvittering, Status};
 use godkend_model::{Maaned, Reference, Version};
-use godkend_store::{CaseStore, EPOCH, Result, Sag};
+use godkend_store::{CaseStore, Result, Sag};
 use std::collections::BTreeMap;
 
 /// One case as corrected (its sagsid must exist).
@@ -103,19 +103,7 @@ pub fn correct(
                     slettet: false,
                     version,
                 },
-                _ => Sag {
-                    kommunekode: kommune,
-                    sagsid: r.sagsid,
-                    person: 0,
-                    foedselsdato: EPOCH,
-                    koen: godkend_model::Koen::Kvinde,
-                    ydelse: String::new(),
-                    maalgruppe: None,
-                    startdato: EPOCH,
-                    slutdato: None,
-                    slettet: true,
-                    version,
-                },
+                _ => Sag::tombstone(kommune, r.sagsid, version),
             }
         })
         .collect();

@@ -28,6 +28,23 @@ pub struct Sag {
 }
 
 impl Sag {
+    /// A deletion: a tombstone with nothing but its key and version.
+    pub fn tombstone(kommunekode: u16, sagsid: String, version: godkend_model::Version) -> Sag {
+        Sag {
+            kommunekode,
+            sagsid,
+            person: 0,
+            foedselsdato: godkend_model::dato::EPOCH,
+            koen: godkend_model::Koen::Kvinde,
+            ydelse: String::new(),
+            maalgruppe: None,
+            startdato: godkend_model::dato::EPOCH,
+            slutdato: None,
+            slettet: true,
+            version,
+        }
+    }
+
     /// Whether the case is active on some day of quarter `q` (how counting sees it): the one definition
     /// the cases behind a flag and the systemskifte report share.
     pub fn active_in(&self, q: godkend_model::Kvartal) -> bool {

@@ -25,6 +25,17 @@ fn cases(app: &App, k: u16) -> Result<Vec<Sag>, Fejl> {
     Ok(v)
 }
 
+/// A case's five shown fields as text: sagsid, ydelse, målgruppe, start, end (the page, CSV and XLSX).
+fn fields(s: &Sag) -> [String; 5] {
+    [
+        s.sagsid.clone(),
+        s.ydelse.clone(),
+        s.maalgruppe.map(|m| m.to_string()).unwrap_or_default(),
+        s.startdato.to_string(),
+        s.slutdato.map(|d| d.to_string()).unwrap_or_default(),
+    ]
+}
+
 struct Linje {
     sagsid: String,
     ydelse: String,
@@ -80,12 +91,9 @@ pub async fn liste(
         .iter()
         .skip((page - 1) * SAGER_PR_SIDE)
         .take(SAGER_PR_SIDE)
-        .map(|s| Linje {
-            sagsid: s.sagsid.clone(),
-            ydelse: s.ydelse.clone(),
-            maalgruppe: s.maalgruppe.map(|m| m.to_string()).unwrap_or_default(),
-            startdato: s.startdato.to_string(),
-            slutdato: s.slutdato.map(|d| d.to_string()).unwrap_or_default(),
+        .map(|s| {
+            let [sagsid, ydelse, maalgruppe, startdato, slutdato] = fields(s);
+            Linje { sagsid, ydelse, maalgruppe, startdato, slutdato }
         })
         .collect();
     let enc = |v: &str| {
@@ -128,14 +136,8 @@ pub async fn csv(
         let field = |v: &str| {
             if v.contains([';', '"', '\n']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v.to_string() }
         };
-        out.push_str(&format!(
-            "{};{};{};{};{}\n",
-            field(&s.sagsid),
-            field(&s.ydelse),
-            s.maalgruppe.map(|m| m.to_string()).unwrap_or_default(),
-            s.startdato,
-            s.slutdato.map(|d| d.to_string()).unwrap_or_default()
-        ));
+        out.push_str(&fields(s).iter().map(|v| field(v)).collect::<Vec<_>>().join(";"));
+        out.push('\n');
     }
     Ok((
         [
@@ -156,19 +158,7 @@ pub async fn xlsx(
 ) -> Result<Response, Fejl> {
     let k = hvem.kommune(&app, &kode)?;
     let all = tokio::task::block_in_place(|| cases(&app, k))?;
-    let rows: Vec<[String; 5]> = all
-        .iter()
-        .filter(|s| matches(s, &f))
-        .map(|s| {
-            [
-                s.sagsid.clone(),
-                s.ydelse.clone(),
-                s.maalgruppe.map(|m| m.to_string()).unwrap_or_default(),
-                s.startdato.to_string(),
-                s.slutdato.map(|d| d.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows: Vec<[String; 5]> = all.iter().filter(|s| matches(s, &f)).map(fields).collect();
     // The workbook is dated by the report's dispatch date, as the flags workbook is: no clock in a file.
     let dato =
         app.rapport(k).and_then(|r| r.model.frister.rapport_udsendt.parse().ok()).unwrap_or(godkend_model::dato::EPOCH);
