@@ -1,7 +1,9 @@
-//! `godkend publicer` on the bundled demo: every published cell equals the reports' counts, the PX
-//! file read back by an independent reader (pyaxis, `tests/publicering/laes_px.py`) gives the CSV's
-//! values, small cells are `..`, and `--kun-godkendte` holds back every municipality that has not
-//! approved. `.ci/run` installs pyaxis.
+//! `godkend publicer` on the bundled demo: every published cell of HANDGK1/2 equals the reports' counts,
+//! every shown cell of HANDGK3/4 an independent count from the store's Parquet (`tests/publicering/
+//! orakel.py`), every PX and Parquet file read back by independent readers (pyaxis, pyarrow:
+//! `laes_px.py`, `laes_parquet.py`) gives the CSV's values, small cells are `..`, and
+//! `--kun-godkendte` holds back every municipality that has not approved. `.ci/run` installs pyaxis and
+//! pyarrow.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,7 +39,7 @@ fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
     let out = tmp.path().join("pub");
     let (stdout, err, code) = godkend(&["publicer", "--store", p(&store), "--year", "2025", "--out", p(&out)]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(stdout.contains("ingen undertrykt celle kan genberegnes"), "{stdout}");
+    assert!(stdout.contains("Ingen undertrykt celle kan genberegnes"), "{stdout}");
     let table = csv(&out.join("HANDGK1-2025.csv"));
     let fte = csv(&out.join("HANDGK2-2025.csv"));
     assert_eq!(table.len(), fte.len());
@@ -91,17 +93,52 @@ fn the_publication_equals_the_reports_and_reads_back_with_another_reader() {
     assert!(compared > 1000, "{compared} cells compared");
 
     // The PX file through pyaxis gives exactly the CSV.
-    let script = repo.join("crates/godkend-cli/tests/publicering/laes_px.py");
-    let py = Command::new("python3")
-        .args([p(&script), p(&out.join("HANDGK1-2025.px")), p(&out.join("HANDGK1-2025.csv"))])
-        .output()
-        .expect("python3");
-    assert!(
-        py.status.success(),
-        "pyaxis (pip install pyaxis; .ci/run does):\n{}{}",
-        String::from_utf8_lossy(&py.stdout),
-        String::from_utf8_lossy(&py.stderr)
-    );
+    // Every table's PX file through pyaxis and Parquet file through pyarrow gives exactly its CSV.
+    let python = |script: &str, args: &[&Path]| {
+        let script = repo.join("crates/godkend-cli/tests/publicering").join(script);
+        let mut all = vec![p(&script).to_string()];
+        all.extend(args.iter().map(|a| p(a).to_string()));
+        let py = Command::new("python3").args(&all).output().expect("python3");
+        assert!(
+            py.status.success(),
+            "{all:?} (pip install pyaxis pyarrow; .ci/run does):\n{}{}",
+            String::from_utf8_lossy(&py.stdout),
+            String::from_utf8_lossy(&py.stderr)
+        );
+    };
+    for t in ["HANDGK1", "HANDGK2", "HANDGK3", "HANDGK4"] {
+        let stem = out.join(format!("{t}-2025"));
+        python("laes_px.py", &[&stem.with_extension("px"), &stem.with_extension("csv")]);
+        python("laes_parquet.py", &[&stem.with_extension("parquet"), &stem.with_extension("csv")]);
+    }
+    // By sex and age, and children per year: every shown figure equals an independent count from the
+    // store's Parquet files (pyarrow), no shown figure is below the minimum, and both sexes and all
+    // ages are HANDGK1's figure.
+    let gk3 = out.join("HANDGK3-2025.csv");
+    let gk4 = out.join("HANDGK4-2025.csv");
+    python("orakel.py", &[&store, &repo.join("reference-data"), &gk3, &gk4]);
+    let rows = |path: &Path| -> Vec<Vec<String>> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(';').map(String::from).collect())
+            .collect()
+    };
+    let (by_age, per_year) = (rows(&gk3), rows(&gk4));
+    for r in by_age.iter().chain(&per_year) {
+        let v = r.last().unwrap();
+        assert!(!v.parse::<u64>().is_ok_and(|n| n < 3), "a figure below the minimum is shown: {r:?}");
+    }
+    let mut totals = 0;
+    for r in by_age.iter().filter(|r| r[2] == "TOT" && r[3] == "TOT") {
+        assert_eq!(r[5], table[&(r[0].clone(), r[1].clone(), r[4].clone())], "HANDGK3 = HANDGK1: {r:?}");
+        totals += 1;
+    }
+    assert!(totals > 1000, "{totals}");
+    let meta3: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("HANDGK3-2025-metadata.json")).unwrap()).unwrap();
+    assert!(meta3["diskretion"]["sekundaere"].as_u64().unwrap() > 0, "{meta3}");
 
     // Only approved municipalities: with København's approval alone, every other municipality is held back.
     let approvals = tmp.path().join("godkendelser.csv");

@@ -1,10 +1,12 @@
 //! Counting: recipients and full-time equivalents per kommune × service series × quarter from the case
 //! store (polars), the counts kept between runs, the start dates the systemskifte rule reads, and the
-//! systemskifte report's own counts around a go-live date.
+//! systemskifte report's own counts around a go-live date, and the publication's breakdowns by sex, age
+//! group and year (`fordeling`).
 //!
 //! It fills godkend-model's `Counts`; it knows no rule, threshold or output format.
 
 pub mod count;
+pub mod fordeling;
 pub mod kept;
 pub mod starts;
 pub mod systemskifte;

@@ -47,7 +47,7 @@ pub use kvartal::Kvartal;
 pub use leveringslog::LogEntry;
 pub use maaned::Maaned;
 pub use periode::Periode;
-pub use reference::{Kommune, Kontakt, Maalgruppe, Reference, ReferenceError, Register, Serie, Ydelse};
+pub use reference::{Aldersgruppe, Kommune, Kontakt, Maalgruppe, Reference, ReferenceError, Register, Serie, Ydelse};
 pub use taerskler::Taerskler;
 pub use version::Version;
 

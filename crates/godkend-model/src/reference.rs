@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The reference files, in the order [`Reference::parse`] reads them by index.
-pub const FILES: [&str; 10] = [
+pub const FILES: [&str; 11] = [
     "kommuner.csv",
     "indberetning-for.csv",
     "ydelser.csv",
@@ -23,9 +23,10 @@ pub const FILES: [&str; 10] = [
     "registre.csv",
     "kontakt.csv",
     "diskretion.csv",
+    "aldersgrupper.csv",
 ];
 
-const EMBEDDED: [&str; 10] = [
+const EMBEDDED: [&str; 11] = [
     include_str!("../../../reference-data/kommuner.csv"),
     include_str!("../../../reference-data/indberetning-for.csv"),
     include_str!("../../../reference-data/ydelser.csv"),
@@ -36,6 +37,7 @@ const EMBEDDED: [&str; 10] = [
     include_str!("../../../reference-data/registre.csv"),
     include_str!("../../../reference-data/kontakt.csv"),
     include_str!("../../../reference-data/diskretion.csv"),
+    include_str!("../../../reference-data/aldersgrupper.csv"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +113,16 @@ pub struct Serie {
     pub raekkefoelge: u32,
 }
 
+/// An age group of the publication tables (`aldersgrupper.csv`): completed years, both ends included,
+/// `til` open for the last group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Aldersgruppe {
+    pub kode: String,
+    pub fra: i32,
+    pub til: Option<i32>,
+    pub tekst: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Maalgruppe {
     pub kode: u8,
@@ -135,6 +147,8 @@ pub struct Reference {
     pub kontakt: Kontakt,
     /// The smallest number of persons a published cell may show (`diskretion.csv`).
     pub mindste_antal: u64,
+    /// The publication tables' age groups, youngest first, covering every age from 0.
+    pub aldersgrupper: Vec<Aldersgruppe>,
 }
 
 /// DST's contact for the approval round (`kontakt.csv`).
@@ -197,6 +211,8 @@ impl Reference {
         let kontakt = parse_kontakt(&file, &text)?;
         let (file, text) = read(9)?;
         let mindste_antal = parse_diskretion(&file, &text)?;
+        let (file, text) = read(10)?;
+        let aldersgrupper = parse_aldersgrupper(&file, &text)?;
         Ok(Reference {
             kommuner,
             indberetter_for,
@@ -208,6 +224,7 @@ impl Reference {
             vises_fra,
             kontakt,
             mindste_antal,
+            aldersgrupper,
         })
     }
 
@@ -245,6 +262,12 @@ impl Reference {
     /// The code a municipality knows a series by: the newest service code of the series.
     pub fn display_code(&self, serie: &str) -> String {
         self.ydelser_in_serie(serie).last().map(|y| y.kode.clone()).unwrap_or_default()
+    }
+
+    /// The index into [`Reference::aldersgrupper`] of the group of `age` (a negative age, a birth date
+    /// after the day asked about, is put in the youngest group).
+    pub fn aldersgruppe(&self, age: i32) -> usize {
+        self.aldersgrupper.iter().rposition(|g| age >= g.fra).unwrap_or(0)
     }
 
     /// Series of one register in table order.
@@ -476,6 +499,46 @@ fn parse_diskretion(file: &Path, text: &str) -> Result<u64, ReferenceError> {
     Ok(v)
 }
 
+/// The age groups: consecutive from 0, each `fra..=til`, only the last open; a `kilde` on every row.
+fn parse_aldersgrupper(file: &Path, text: &str) -> Result<Vec<Aldersgruppe>, ReferenceError> {
+    let rows = rows(file, text, ';', &["kode", "fra", "til", "tekst", "kilde"])?;
+    let mut out: Vec<Aldersgruppe> = Vec::new();
+    let last = rows.len().saturating_sub(1);
+    for (i, (n, f)) in rows.iter().enumerate() {
+        let n = *n;
+        let fra = parse_age(file, n, f[1])?.ok_or_else(|| invalid(file, n, "fra er tom"))?;
+        let til = parse_age(file, n, f[2])?;
+        let expected = out.last().map_or(0, |g| g.til.map_or(i32::MAX, |t| t + 1));
+        if fra != expected {
+            return Err(invalid(
+                file,
+                n,
+                format!("gruppen begynder ved {fra} år; ventede {expected} (grupperne skal følge hinanden fra 0 år)"),
+            ));
+        }
+        match til {
+            Some(t) if t < fra => return Err(invalid(file, n, format!("til {t} er mindre end fra {fra}"))),
+            None if i != last => return Err(invalid(file, n, "kun den sidste gruppe må være åben (til tom)")),
+            Some(_) if i == last => {
+                return Err(invalid(
+                    file,
+                    n,
+                    "den sidste gruppe skal være åben (til tom), så alle aldre har en gruppe",
+                ));
+            }
+            _ => {}
+        }
+        if f[0].is_empty() || f[3].is_empty() || f[4].is_empty() {
+            return Err(invalid(file, n, "kode, tekst og kilde skal være udfyldt"));
+        }
+        out.push(Aldersgruppe { kode: f[0].to_string(), fra, til, tekst: f[3].to_string() });
+    }
+    if out.is_empty() {
+        return Err(invalid(file, 1, "ingen aldersgrupper"));
+    }
+    Ok(out)
+}
+
 fn parse_kontakt(file: &Path, text: &str) -> Result<Kontakt, ReferenceError> {
     let rows = rows(file, text, ';', &["enhed", "email", "web", "kilde"])?;
     let [(n, f)] = rows.as_slice() else {
@@ -577,6 +640,24 @@ mod tests {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn every_age_has_one_group() {
+        let r = Reference::embedded().unwrap();
+        let code = |age| r.aldersgrupper[r.aldersgruppe(age)].kode.as_str();
+        assert_eq!(
+            [code(0), code(11), code(12), code(17), code(18), code(64), code(65), code(104)],
+            ["0-11", "0-11", "12-17", "12-17", "18-29", "50-64", "65-", "65-"]
+        );
+        assert_eq!(code(-1), "0-11");
+        let gap = EMBEDDED[10].replace("30-49;30;49", "30-49;31;49");
+        assert_eq!(
+            broken(10, &gap),
+            "DIR/aldersgrupper.csv:5: gruppen begynder ved 31 år; ventede 30 (grupperne skal følge hinanden fra 0 år)"
+        );
+        let closed = EMBEDDED[10].replace("65-;65;;", "65-;65;99;");
+        assert!(broken(10, &closed).contains("den sidste gruppe skal være åben"), "{}", broken(10, &closed));
     }
 
     #[test]

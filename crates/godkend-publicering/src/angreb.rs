@@ -1,9 +1,10 @@
-//! The attack that proves the protection: per column, every equation of the hierarchy (parent = Σ
-//! children) with the published values moved to the right-hand side, solved for the suppressed cells
-//! by Gaussian elimination. A suppressed cell the equations determine uniquely (its column is a pivot
-//! with no free variable in its row of the reduced form) is disclosed. Exact: the coefficients are
-//! −1, 0 and 1 and elimination is done in rationals (i128 numerators and denominators).
+//! The attack that proves the protection: every equation of the table (total = Σ parts) with the
+//! published values moved to the right-hand side, solved for the suppressed cells by Gaussian
+//! elimination. A suppressed cell the equations determine uniquely (its column is a pivot with no free
+//! variable in its row of the reduced form) is disclosed. Exact: the coefficients are −1, 0 and 1 and
+//! elimination is done in rationals (i128 numerators and denominators).
 
+use crate::gitter::Gitter;
 use crate::tabel::Tabel;
 
 /// A fraction, kept reduced.
@@ -34,73 +35,71 @@ impl Q {
     }
 }
 
-/// The suppressed cells (row, column) the published cells and the hierarchy's equations determine:
-/// empty when the table is protected.
-pub fn angrib(t: &Tabel) -> Vec<(String, String, u64)> {
-    let groups = t.groups();
-    let mut disclosed = Vec::new();
-    for col in &t.kolonner {
-        let unknowns: Vec<&String> = t
-            .raekker
-            .iter()
-            .map(|r| &r.kode)
-            .filter(|r| t.celler[&((*r).clone(), col.clone())].status.skjult())
-            .collect();
-        if unknowns.is_empty() {
-            continue;
-        }
-        let at = |r: &str| unknowns.iter().position(|u| u.as_str() == r);
-        // One row per equation: coefficients of the unknowns (the right-hand side is not needed to
-        // know which are determined).
-        let mut m: Vec<Vec<Q>> = Vec::new();
-        for (parent, children) in &groups {
-            let mut row = vec![Q(0, 1); unknowns.len()];
-            let mut any = false;
-            if let Some(i) = at(&parent.kode) {
-                row[i] = Q(1, 1);
+/// The suppressed cells of `g` (indices) that its published cells and equations determine: empty
+/// when it is protected.
+pub fn bestemte(g: &Gitter) -> Vec<usize> {
+    let unknowns: Vec<usize> = (0..g.celler.len()).filter(|&i| g.skjult(i)).collect();
+    if unknowns.is_empty() {
+        return Vec::new();
+    }
+    let at = |i: usize| unknowns.binary_search(&i).ok();
+    // One row per equation: coefficients of the unknowns (the right-hand side is not needed to know
+    // which are determined).
+    let mut m: Vec<Vec<Q>> = Vec::new();
+    for l in &g.ligninger {
+        let mut row = vec![Q(0, 1); unknowns.len()];
+        let mut any = false;
+        for (i, coefficient) in std::iter::once((l.total, 1)).chain(l.dele.iter().map(|&d| (d, -1))) {
+            if let Some(u) = at(i) {
+                row[u] = Q(coefficient, 1);
                 any = true;
             }
-            for c in children {
-                if let Some(i) = at(&c.kode) {
-                    row[i] = Q(-1, 1);
-                    any = true;
+        }
+        if any {
+            m.push(row);
+        }
+    }
+    // Reduced row echelon form.
+    let (rows, cols) = (m.len(), unknowns.len());
+    let mut pivot_row = 0;
+    let mut pivots = Vec::new();
+    for c in 0..cols {
+        if pivot_row == rows {
+            break;
+        }
+        let Some(p) = (pivot_row..rows).find(|&r| !m[r][c].zero()) else { continue };
+        m.swap(pivot_row, p);
+        let lead = m[pivot_row][c];
+        for x in m[pivot_row].iter_mut() {
+            *x = x.div(lead);
+        }
+        let base = m[pivot_row].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            if r != pivot_row && !row[c].zero() {
+                let f = row[c];
+                for (x, b) in row.iter_mut().zip(&base) {
+                    *x = x.sub(f.mul(*b));
                 }
             }
-            if any {
-                m.push(row);
-            }
         }
-        // Reduced row echelon form.
-        let (rows, cols) = (m.len(), unknowns.len());
-        let mut pivot_row = 0;
-        let mut pivots = Vec::new();
-        for c in 0..cols {
-            let Some(p) = (pivot_row..rows).find(|&r| !m[r][c].zero()) else { continue };
-            m.swap(pivot_row, p);
-            let lead = m[pivot_row][c];
-            for x in m[pivot_row].iter_mut() {
-                *x = x.div(lead);
-            }
-            for r in 0..rows {
-                if r != pivot_row && !m[r][c].zero() {
-                    let f = m[r][c];
-                    let base = m[pivot_row].clone();
-                    for (x, b) in m[r].iter_mut().zip(base) {
-                        *x = x.sub(f.mul(b));
-                    }
-                }
-            }
-            pivots.push((pivot_row, c));
-            pivot_row += 1;
-            if pivot_row == rows {
-                break;
-            }
-        }
-        for (r, c) in pivots {
-            if m[r].iter().enumerate().all(|(j, x)| j == c || x.zero()) {
-                let row = unknowns[c];
-                disclosed.push((row.clone(), col.clone(), t.celler[&(row.clone(), col.clone())].vaerdi));
-            }
+        pivots.push((pivot_row, c));
+        pivot_row += 1;
+    }
+    pivots
+        .into_iter()
+        .filter(|&(r, c)| m[r].iter().enumerate().all(|(j, x)| j == c || x.zero()))
+        .map(|(_, c)| unknowns[c])
+        .collect()
+}
+
+/// The suppressed cells (row, column, value) of a [`Tabel`] that the published cells and the
+/// hierarchy's equations determine: empty when the table is protected.
+pub fn angrib(t: &Tabel) -> Vec<(String, String, u64)> {
+    let mut disclosed = Vec::new();
+    for col in &t.kolonner {
+        let g = t.gitter(col);
+        for i in bestemte(&g) {
+            disclosed.push((t.raekker[i].kode.clone(), col.clone(), g.celler[i].vaerdi));
         }
     }
     disclosed
@@ -109,7 +108,8 @@ pub fn angrib(t: &Tabel) -> Vec<(String, String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tabel::Status;
+    use crate::gitter::Ligning;
+    use crate::gitter::{Celle, Status};
 
     #[test]
     fn a_lone_suppressed_cell_is_found_and_a_pair_is_not() {
@@ -123,5 +123,27 @@ mod tests {
         t.celler.get_mut(&("R1".into(), "Q".into())).unwrap().status = Status::Sekundaer;
         let found = angrib(&t);
         assert_eq!(found, vec![("R1".to_string(), "Q".to_string(), 42)], "R1 alone at its level is disclosed");
+    }
+
+    /// A 2 × 2 table with margins, the known answer of the textbook case: suppressing the four inner
+    /// cells protects all of them (each row and column has two unknowns), but suppressing three inner
+    /// cells and one margin leaves the cell alone in its column determined.
+    #[test]
+    fn two_dimensions_the_classic_rectangle_is_safe_and_an_l_is_not() {
+        // Cells: 0 a, 1 b, 2 c, 3 d (inner: a b / c d), 4 a+b, 5 c+d, 6 a+c, 7 b+d, 8 total.
+        let values = [2, 5, 7, 4, 7, 11, 9, 9, 18];
+        let celler = values.iter().map(|&v| Celle { vaerdi: v, status: Status::Vist }).collect();
+        let l = |total, dele: &[usize]| Ligning { total, dele: dele.to_vec() };
+        let ligninger = vec![l(4, &[0, 1]), l(5, &[2, 3]), l(6, &[0, 2]), l(7, &[1, 3]), l(8, &[4, 5]), l(8, &[6, 7])];
+        let mut g = Gitter::new(celler, ligninger);
+        for i in [0, 1, 2, 3] {
+            g.celler[i].status = Status::Sekundaer;
+        }
+        assert!(bestemte(&g).is_empty(), "a rectangle of four suppressed cells holds");
+        g.celler[3].status = Status::Vist;
+        g.celler[5].status = Status::Sekundaer;
+        // b = (a+b) − a and a = (a+c) − c: with a, b, c and c+d unknown, column 2 gives b = b+d − d.
+        let found = bestemte(&g);
+        assert!(found.contains(&1), "b = (b+d) − d is disclosed: {found:?}");
     }
 }

@@ -1,17 +1,20 @@
-//! Disclosure control of a [`Tabel`]: no published cell may reveal fewer than `n` persons.
+//! Disclosure control: no published cell may reveal fewer than `n` persons.
 //!
 //! - **Primary suppression**: every cell with 0 < value < `n` is `..`; a true zero is published (it
 //!   reveals no person). Rows held back (municipalities that have not approved) are `..` too and
 //!   protected the same way.
-//! - **Secondary suppression**, per column and per group of the hierarchy (a parent and its children,
-//!   parent = Σ children), repeated until nothing changes: a group with exactly one suppressed cell
-//!   gets a second (else it is the difference of the others); a group whose parent is published gets
-//!   more suppressed children until what they sum to — all an attacker learns of them — is at least
-//!   `n`. The cell added is the published child with the smallest value above 0 (the least
-//!   information lost; a zero only when there is no other), or, when only the parent is left, the
-//!   parent. This is the greedy method of τ-ARGUS's "hypercube"-free modular approaches on a
-//!   hierarchical one-dimensional table; [`crate::angreb`] checks the result.
+//! - **Secondary suppression** ([`sekundaer`]), per equation of the table (a total and its parts), repeated
+//!   until nothing changes: an equation with exactly one suppressed cell gets a second (else it is the
+//!   difference of the others); an equation whose total is published gets more suppressed parts until
+//!   what they sum to — all an attacker learns of them — is at least `n`. The cell added is the
+//!   published part with the smallest value above 0 (the least information lost; a zero only when there
+//!   is no other), or, when only the total is left, the total. Then the attack ([`crate::angreb`]) is
+//!   run on the result, and while it recomputes a suppressed cell (which a table of more than one
+//!   dimension can allow even when every equation holds two unknowns), the smallest published cell of an
+//!   equation of that cell is suppressed too. A greedy method in the spirit of τ-ARGUS's modular
+//!   approach; not optimal, but checked.
 
+use crate::gitter::Gitter;
 use crate::tabel::{Status, Tabel};
 use std::collections::BTreeSet;
 
@@ -22,8 +25,64 @@ pub struct Opgoerelse {
     pub primaere: usize,
     pub sekundaere: usize,
     pub tilbageholdte: usize,
-    /// Percent of the bottom rows' total value that is not published (suppressed or held back).
+    /// Percent of the bottom cells' total value that is not published (suppressed or held back).
     pub andel_tabt: f64,
+}
+
+/// Primary suppression of an unlocked cell: below the minimum and not zero.
+pub fn primaer(g: &mut Gitter, n: u64) {
+    for (c, laast) in g.celler.iter_mut().zip(&g.laast) {
+        if !laast && c.status == Status::Vist && c.vaerdi > 0 && c.vaerdi < n {
+            c.status = Status::Primaer;
+        }
+    }
+}
+
+/// The published cell to suppress next among `cells`: the smallest value above 0, a zero last.
+fn smallest(g: &Gitter, cells: impl Iterator<Item = usize>) -> Option<usize> {
+    cells.filter(|&i| g.kandidat(i)).min_by_key(|&i| (g.celler[i].vaerdi == 0, g.celler[i].vaerdi, i))
+}
+
+/// Secondary suppression of `g` with minimum `n`, after the primary (and held-back) cells are set.
+/// Fails (with the cells still recomputable) only if the locked cells leave no cell to add.
+pub fn sekundaer(g: &mut Gitter, n: u64) -> Result<(), Vec<usize>> {
+    loop {
+        let mut changed = false;
+        for e in 0..g.ligninger.len() {
+            let l = &g.ligninger[e];
+            let suppressed: Vec<usize> = l.dele.iter().copied().filter(|&d| g.skjult(d)).collect();
+            let total_hidden = g.skjult(l.total);
+            let count = suppressed.len() + usize::from(total_hidden);
+            let known_sum: u64 = suppressed.iter().map(|&d| g.celler[d].vaerdi).sum();
+            let needs = count == 1 || (!total_hidden && !suppressed.is_empty() && known_sum < n);
+            if !needs {
+                continue;
+            }
+            let candidate = smallest(g, l.dele.iter().copied()).or_else(|| g.kandidat(l.total).then_some(l.total));
+            if let Some(c) = candidate {
+                g.skjul(c);
+                changed = true;
+            }
+        }
+        if changed {
+            continue;
+        }
+        let disclosed = crate::angreb::bestemte(g);
+        let Some(&first) = disclosed.first() else { return Ok(()) };
+        let candidate = smallest(
+            g,
+            g.ligninger
+                .iter()
+                .filter(|l| l.celler().any(|c| c == first))
+                .flat_map(|l| l.celler())
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        match candidate {
+            Some(c) => g.skjul(c),
+            None => return Err(disclosed),
+        }
+    }
 }
 
 /// Protects `t` in place with minimum `n`; `tilbagehold` names bottom rows to hold back.
@@ -31,47 +90,14 @@ pub fn beskyt(t: &mut Tabel, n: u64, tilbagehold: &BTreeSet<String>) -> Opgoerel
     for ((row, _), c) in t.celler.iter_mut() {
         if tilbagehold.contains(row) {
             c.status = Status::Tilbageholdt;
-        } else if c.vaerdi > 0 && c.vaerdi < n {
-            c.status = Status::Primaer;
         }
     }
-    let groups: Vec<(String, Vec<String>)> = t
-        .groups()
-        .into_iter()
-        .map(|(p, cs)| (p.kode.clone(), cs.into_iter().map(|c| c.kode.clone()).collect()))
-        .collect();
     for col in t.kolonner.clone() {
-        loop {
-            let mut changed = false;
-            for (parent, children) in &groups {
-                let key = |r: &String| (r.clone(), col.clone());
-                let hidden = |t: &Tabel, r: &String| t.celler[&key(r)].status.skjult();
-                let suppressed: Vec<&String> = children.iter().filter(|c| hidden(t, c)).collect();
-                let parent_hidden = hidden(t, parent);
-                let count = suppressed.len() + usize::from(parent_hidden);
-                let known_sum: u64 = suppressed.iter().map(|c| t.celler[&key(c)].vaerdi).sum();
-                let needs = count == 1 || (!parent_hidden && !suppressed.is_empty() && known_sum < n);
-                if !needs {
-                    continue;
-                }
-                let candidate = children
-                    .iter()
-                    .filter(|c| !hidden(t, c))
-                    .min_by_key(|c| {
-                        let v = t.celler[&key(c)].vaerdi;
-                        (v == 0, v)
-                    })
-                    .cloned()
-                    .or_else(|| (!parent_hidden).then(|| parent.clone()));
-                if let Some(c) = candidate {
-                    t.celler.get_mut(&key(&c)).expect("a cell").status = Status::Sekundaer;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        let mut g = t.gitter(&col);
+        primaer(&mut g, n);
+        // Nothing is locked in a table of its own, so a cell to add is always found.
+        sekundaer(&mut g, n).expect("an unlocked table can always be protected");
+        t.set_statuses(&col, &g);
     }
     let bottom: BTreeSet<&String> = t
         .raekker
@@ -79,22 +105,31 @@ pub fn beskyt(t: &mut Tabel, n: u64, tilbagehold: &BTreeSet<String>) -> Opgoerel
         .filter(|r| !t.raekker.iter().any(|c| c.foraelder.as_ref() == Some(&r.kode)))
         .map(|r| &r.kode)
         .collect();
-    let (mut total, mut lost) = (0u64, 0u64);
-    for ((row, _), c) in &t.celler {
-        if bottom.contains(row) {
-            total += c.vaerdi;
-            if c.status.skjult() {
-                lost += c.vaerdi;
-            }
+    let cells = t.celler.iter().filter(|((row, _), _)| bottom.contains(row)).map(|(_, c)| *c);
+    opgoer(t.celler.values().copied(), cells)
+}
+
+/// The cost of a protection: statuses counted over `all`, the share lost over the `bottom` cells.
+pub fn opgoer(all: impl Iterator<Item = crate::Celle>, bottom: impl Iterator<Item = crate::Celle>) -> Opgoerelse {
+    let mut o = Opgoerelse::default();
+    for c in all {
+        o.celler += 1;
+        match c.status {
+            Status::Primaer => o.primaere += 1,
+            Status::Sekundaer => o.sekundaere += 1,
+            Status::Tilbageholdt => o.tilbageholdte += 1,
+            Status::Vist => {}
         }
     }
-    Opgoerelse {
-        celler: t.celler.len(),
-        primaere: t.count(Status::Primaer),
-        sekundaere: t.count(Status::Sekundaer),
-        tilbageholdte: t.count(Status::Tilbageholdt),
-        andel_tabt: if total == 0 { 0.0 } else { godkend_model::talformat::round2(lost as f64 / total as f64 * 100.0) },
+    let (mut total, mut lost) = (0u64, 0u64);
+    for c in bottom {
+        total += c.vaerdi;
+        if c.status.skjult() {
+            lost += c.vaerdi;
+        }
     }
+    o.andel_tabt = if total == 0 { 0.0 } else { godkend_model::talformat::round2(lost as f64 / total as f64 * 100.0) };
+    o
 }
 
 #[cfg(test)]

@@ -1,21 +1,18 @@
-//! A publication table as Parquet: one row per cell with `omraade`, `ydelse`, `kvartal` (codes),
+//! A publication table as Parquet: one row per cell with its codes (`omraade`, `ydelse`, `kvartal`, …),
 //! `vaerdi` (null where suppressed) and `status` (`vist`, `nul`, `skjult`), for those who read tables
 //! with DuckDB, polars or Spark rather than PX.
 
 use crate::px::Vaerdi;
 use polars::prelude::*;
 
-/// One cell: its three codes and its value as published.
+/// One cell: its codes (one per column name) and its value as published.
 pub struct Raekke<'a> {
-    pub omraade: &'a str,
-    pub ydelse: &'a str,
-    pub kvartal: &'a str,
+    pub koder: Vec<&'a str>,
     pub vaerdi: Vaerdi,
 }
 
-/// The table's Parquet bytes (zstd).
-pub fn bytes(rows: &[Raekke]) -> Result<Vec<u8>, String> {
-    let col = |f: &dyn Fn(&Raekke) -> String| rows.iter().map(f).collect::<Vec<String>>();
+/// The table's Parquet bytes (zstd): a text column per name in `navne`, then `vaerdi` and `status`.
+pub fn bytes(navne: &[&str], rows: &[Raekke]) -> Result<Vec<u8>, String> {
     let values: Vec<Option<f64>> = rows
         .iter()
         .map(|r| match &r.vaerdi {
@@ -24,22 +21,22 @@ pub fn bytes(rows: &[Raekke]) -> Result<Vec<u8>, String> {
             Vaerdi::Skjult => None,
         })
         .collect();
-    let status = col(&|r| match r.vaerdi {
-        Vaerdi::Tal(_) => "vist".into(),
-        Vaerdi::Nul => "nul".into(),
-        Vaerdi::Skjult => "skjult".into(),
-    });
-    let mut df = DataFrame::new(
-        rows.len(),
-        vec![
-            Series::new("omraade".into(), col(&|r| r.omraade.to_string())).into(),
-            Series::new("ydelse".into(), col(&|r| r.ydelse.to_string())).into(),
-            Series::new("kvartal".into(), col(&|r| r.kvartal.to_string())).into(),
-            Series::new("vaerdi".into(), values).into(),
-            Series::new("status".into(), status).into(),
-        ],
-    )
-    .map_err(|e| e.to_string())?;
+    let status: Vec<&str> = rows
+        .iter()
+        .map(|r| match r.vaerdi {
+            Vaerdi::Tal(_) => "vist",
+            Vaerdi::Nul => "nul",
+            Vaerdi::Skjult => "skjult",
+        })
+        .collect();
+    let mut columns: Vec<Column> = navne
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Series::new((*n).into(), rows.iter().map(|r| r.koder[i]).collect::<Vec<&str>>()).into())
+        .collect();
+    columns.push(Series::new("vaerdi".into(), values).into());
+    columns.push(Series::new("status".into(), status).into());
+    let mut df = DataFrame::new(rows.len(), columns).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(None))

@@ -3,7 +3,7 @@
 //! written `".."` and a true zero `"-"`. UTF-8 (`CODEPAGE="utf-8"`), Danish texts, no clock (the
 //! creation date is the report's dispatch date).
 
-use crate::tabel::{Celle, Status};
+use crate::gitter::{Celle, Status};
 
 /// One variable: its name, and its values as (code, text).
 pub struct Variabel<'a> {
@@ -71,14 +71,9 @@ fn list(items: impl Iterator<Item = String>) -> String {
     items.map(|s| quoted(&s)).collect::<Vec<_>>().join(",")
 }
 
-/// The PX text of a table with two stub variables and one heading variable; `cell(i, j, k)` gives
-/// the cell of stub values i, j and heading value k.
-pub fn write(
-    meta: &Meta,
-    stub: [&Variabel; 2],
-    heading: &Variabel,
-    cell: &dyn Fn(usize, usize, usize) -> Vaerdi,
-) -> String {
+/// The PX text of a table with stub variables `stub` (the first slowest) and one heading variable;
+/// `cell(stub positions, k)` gives the cell of those stub values and heading value k.
+pub fn write(meta: &Meta, stub: &[&Variabel], heading: &Variabel, cell: &dyn Fn(&[usize], usize) -> Vaerdi) -> String {
     let mut out = String::new();
     let mut kw = |k: &str, v: String| out.push_str(&format!("{k}={v};\n"));
     kw("CHARSET", quoted("ANSI"));
@@ -105,13 +100,20 @@ pub fn write(
         kw("NOTE", meta.noter.iter().map(|n| quoted(n)).collect::<Vec<_>>().join("\n"));
     }
     out.push_str("DATA=\n");
-    for i in 0..stub[0].vaerdier.len() {
-        for j in 0..stub[1].vaerdier.len() {
-            let row: Vec<String> = (0..heading.vaerdier.len()).map(|k| cell(i, j, k).px()).collect();
-            out.push_str(&row.join(" "));
-            out.push('\n');
-        }
+    for idx in rows(stub) {
+        let row: Vec<String> = (0..heading.vaerdier.len()).map(|k| cell(&idx, k).px()).collect();
+        out.push_str(&row.join(" "));
+        out.push('\n');
     }
     out.push_str(";\n");
+    out
+}
+
+/// Every combination of the stub variables' positions, the first variable slowest.
+pub fn rows(stub: &[&Variabel]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new()];
+    for v in stub {
+        out = out.into_iter().flat_map(|p| (0..v.vaerdier.len()).map(move |i| [p.clone(), vec![i]].concat())).collect();
+    }
     out
 }

@@ -2,32 +2,8 @@
 //! hierarchy — municipalities, their regions, the whole country — where each region is the sum of its
 //! municipalities and the country the sum of the regions (the published figures add up).
 
+pub use crate::gitter::{Celle, Status};
 use std::collections::BTreeMap;
-
-/// How a cell is published.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Vist,
-    /// Below the minimum: `..`.
-    Primaer,
-    /// Suppressed so that a primary cell cannot be recomputed: `..`.
-    Sekundaer,
-    /// Held back (the municipality has not approved): `..`, protected like a primary cell.
-    Tilbageholdt,
-}
-
-impl Status {
-    pub fn skjult(self) -> bool {
-        self != Status::Vist
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Celle {
-    pub vaerdi: u64,
-    pub status: Status,
-}
 
 /// One row of the hierarchy.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -90,6 +66,28 @@ impl Tabel {
             })
             .filter(|(_, c)| !c.is_empty())
             .collect()
+    }
+
+    /// One column as cells in row order and the hierarchy's equations (parent = Σ children).
+    pub fn gitter(&self, col: &str) -> crate::gitter::Gitter {
+        let at = |kode: &str| self.raekker.iter().position(|r| r.kode == kode).expect("a row of the table");
+        let celler = self.raekker.iter().map(|r| self.cell(&r.kode, col)).collect();
+        let ligninger = self
+            .groups()
+            .into_iter()
+            .map(|(p, cs)| crate::gitter::Ligning {
+                total: at(&p.kode),
+                dele: cs.iter().map(|c| at(&c.kode)).collect(),
+            })
+            .collect();
+        crate::gitter::Gitter::new(celler, ligninger)
+    }
+
+    /// Takes the statuses of a column's [`Tabel::gitter`] back.
+    pub fn set_statuses(&mut self, col: &str, g: &crate::gitter::Gitter) {
+        for (r, c) in self.raekker.iter().zip(&g.celler) {
+            self.celler.get_mut(&(r.kode.clone(), col.to_string())).expect("a cell").status = c.status;
+        }
     }
 
     pub fn cell(&self, row: &str, col: &str) -> Celle {

@@ -1,5 +1,6 @@
 """Reads a publication table's Parquet file with pyarrow and compares every cell with the CSV godkend
-wrote beside it (`..` ↔ null and status skjult, `-` ↔ 0 and status nul). Exit 0 when they agree.
+wrote beside it (`..` ↔ null and status skjult, `-` ↔ 0 and status nul; the key columns are the CSV's
+columns before `vaerdi`). Exit 0 when they agree.
 
 python3 laes_parquet.py TABLE.parquet TABLE.csv
 """
@@ -10,11 +11,15 @@ import pyarrow.parquet as pq
 
 table = pq.read_table(sys.argv[1]).to_pydict()
 with open(sys.argv[2], encoding="utf-8") as f:
-    from_csv = {(r["omraade"], r["ydelse"], r["kvartal"]): r["vaerdi"] for r in csv.DictReader(f, delimiter=";")}
+    reader = csv.reader(f, delimiter=";")
+    header = next(reader)
+    keys = header[:-1]
+    from_csv = {tuple(r[:-1]): r[-1] for r in reader}
+assert list(table) == keys + ["vaerdi", "status"], (list(table), keys)
 diff = []
-n = len(table["omraade"])
+n = len(table["vaerdi"])
 for i in range(n):
-    key = (table["omraade"][i], table["ydelse"][i], table["kvartal"][i])
+    key = tuple(table[k][i] for k in keys)
     v, status = table["vaerdi"][i], table["status"][i]
     shown = ".." if v is None else "-" if status == "nul" else v
     want = from_csv.get(key)
