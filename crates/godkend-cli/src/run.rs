@@ -75,19 +75,32 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 /// Writes every report's files, one municipality per core; returns how many failed (each printed).
 fn write_all(out: &Path, rapporter: &[Rapport]) -> usize {
     let bar = crate::progress::bar(rapporter.len() as u64, "rapporter");
+    let kept = std::sync::atomic::AtomicUsize::new(0);
     let failures: Vec<Failure> = rapporter
         .par_iter()
         .filter_map(|r| {
             let result = godkend_outputs::write_kommune(out, r);
             bar.inc(1);
-            result.err().map(|e| {
-                let mut f = Failure::from(e);
-                f.message = format!("kommune {:03}: {}", r.model.kommunekode, f.message);
-                f
-            })
+            match result {
+                Ok(s) => {
+                    if s.pdf_genbrugt {
+                        kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    None
+                }
+                Err(e) => {
+                    let mut f = Failure::from(e);
+                    f.message = format!("kommune {:03}: {}", r.model.kommunekode, f.message);
+                    Some(f)
+                }
+            }
         })
         .collect();
     bar.finish_and_clear();
+    let kept = kept.into_inner();
+    if kept > 0 {
+        eprintln!("({kept} af {} PDF'er er uændrede siden sidst og ikke dannet igen)", rapporter.len());
+    }
     for f in &failures {
         f.print();
     }

@@ -716,3 +716,76 @@ fn a_command_line_clap_cannot_read_is_told_in_danish() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--store"));
 }
+
+/// The PDFs of one folder, by name: (bytes, modification time).
+fn pdfs(dir: &Path) -> std::collections::BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf") && !p.to_string_lossy().contains("status-"))
+        .map(|p| {
+            let meta = std::fs::metadata(&p).unwrap();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                (std::fs::read(&p).unwrap(), meta.modified().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_again_renders_only_the_reports_that_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let out = tmp.path().join("r");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--store", p(&store), "--year", "2025", "--out", p(&out)];
+        args.extend_from_slice(extra);
+        let (stdout, err, code) = text(&godkend(&args));
+        assert_eq!(code, 0, "{stdout}{err}");
+        err
+    };
+    let err = run(&[]);
+    assert!(!err.contains("ikke dannet igen"), "nothing to keep in a new folder: {err}");
+    let first = pdfs(&out);
+    let n = first.len();
+    assert!(n >= 7, "{n}");
+
+    // The same input again: every PDF is kept as it is, not written.
+    let err = run(&[]);
+    assert!(err.contains(&format!("({n} af {n} PDF'er er uændrede siden sidst")), "{err}");
+    assert_eq!(pdfs(&out), first, "same bytes, same modification times");
+
+    // An altered PDF is not trusted: it is rendered again, to the bytes it had.
+    let (name, (bytes, _)) = first.iter().next().unwrap();
+    std::fs::write(out.join(name), [bytes.as_slice(), b"x"].concat()).unwrap();
+    let err = run(&[]);
+    assert!(err.contains(&format!("({} af {n} PDF'er", n - 1)), "{err}");
+    assert_eq!(&pdfs(&out)[name].0, bytes);
+
+    // A comment for one municipality: only its report is rendered again, and it shows the comment.
+    let first = pdfs(&out);
+    let report = read_json(&out.join("360-2025.json"));
+    let m = report["markeringer"].as_array().unwrap().iter().find(|m| m["i_rapportaaret"] == true).unwrap().clone();
+    let comments = tmp.path().join("svar.csv");
+    std::fs::write(
+        &comments,
+        format!(
+            "kommunekode;ydelse;kvartal;regel;kommentar\n360;{};{};{};Genbrugstest\n",
+            m["ydelse"].as_str().unwrap(),
+            m["kvartal"].as_str().unwrap(),
+            m["regel"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let err = run(&["--comments", p(&comments)]);
+    assert!(err.contains(&format!("({} af {n} PDF'er", n - 1)), "{err}");
+    let after = pdfs(&out);
+    for (name, (bytes, modified)) in &first {
+        if name.starts_with("360-") {
+            assert_ne!(&after[name].0, bytes, "360's report has the comment");
+        } else {
+            assert_eq!(&after[name], &(bytes.clone(), *modified), "{name} is untouched");
+        }
+    }
+}

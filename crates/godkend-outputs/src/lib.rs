@@ -5,10 +5,12 @@
 //!
 //! The only crate that depends on typst (`pdf`) and rust_xlsxwriter (`xlsx`). It formats — Danish numbers
 //! and dates, cell colours (`view`) — and never computes a figure: those come from godkend-round.
-//! Files are written with `godkend_store::fil::write_atomic`, so a reader never sees half a file.
+//! Files are written with `godkend_store::fil::write_atomic`, so a reader never sees half a file. A report
+//! PDF whose input is unchanged since it was written is kept, not rendered again (`gjenbrug`).
 
 pub mod chart;
 pub mod csv;
+pub mod gjenbrug;
 pub mod json;
 pub mod pdf;
 pub mod view;
@@ -57,28 +59,62 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What [`write_kommune`] wrote.
+#[derive(Debug)]
+pub struct Skrevet {
+    /// The JSON, the workbook and the PDF.
+    pub filer: Vec<PathBuf>,
+    /// The PDF in the folder was made from the same input and kept, not rendered again.
+    pub pdf_genbrugt: bool,
+}
+
 /// Writes one municipality's `<kode>-<år>.json`, `<kode>-<år>-markeringer.xlsx` and
 /// `<kode>-<navn>-<år>.pdf` into `out`. All three are made in memory before the first is written, so a
 /// kill or a full disk while a report is made never leaves new files beside an old one; a workbook or
 /// PDF that cannot be made or written (a full disk) leaves the files before it written and removes the old
-/// ones from it on.
-pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Vec<PathBuf>> {
+/// ones from it on. The PDF is not rendered again when the one in `out` was made from the same input.
+pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Skrevet> {
     let m = &r.model;
     let json = out.join(format!("{:03}-{}.json", m.kommunekode, m.aar));
     let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", m.kommunekode, m.aar));
     let pdf = out.join(format!("{:03}-{}-{}.pdf", m.kommunekode, m.navn, m.aar));
-    let made = [Ok(json::rapport(m).into_bytes()), xlsx::rapport_bytes(&xlsx, r), render_report(m)];
+    // The PDF: rendered unless the one in `out` was rendered from the same input (same bytes).
+    let pdf_bytes = pdf::report_input(m).and_then(|input| {
+        let noegle = input.noegle.clone();
+        if gjenbrug::kept(out, &pdf, &noegle) {
+            return Ok(None);
+        }
+        Ok(Some((pdf::render_input(input)?, noegle)))
+    });
+    let (pdf_bytes, noegle) = match pdf_bytes {
+        Ok(Some((bytes, noegle))) => {
+            let sha = gjenbrug::sha256_hex(&bytes);
+            (Ok(Some(bytes)), Some((noegle, sha)))
+        }
+        Ok(None) => (Ok(None), None),
+        Err(e) => (Err(e), None),
+    };
+    let made = [Ok(Some(json::rapport(m).into_bytes())), xlsx::rapport_bytes(&xlsx, r).map(Some), pdf_bytes];
     let paths = [json, xlsx, pdf];
     for (i, bytes) in made.into_iter().enumerate() {
-        let written = bytes.and_then(|bytes| Ok(write_atomic(&paths[i], &bytes)?));
+        let written = bytes.and_then(|bytes| match bytes {
+            Some(bytes) => Ok(write_atomic(&paths[i], &bytes)?),
+            None => Ok(()),
+        });
         if let Err(e) = written {
             for stale in &paths[i..] {
                 let _ = std::fs::remove_file(stale);
             }
+            gjenbrug::forget(out, &paths[2]);
             return Err(e);
         }
     }
-    Ok(paths.to_vec())
+    let pdf_genbrugt = noegle.is_none();
+    if let Some((noegle, sha)) = noegle {
+        // Only a help for the next run: a key that cannot be kept costs a rendering, never a figure.
+        let _ = gjenbrug::keep(out, &paths[2], &noegle, &sha);
+    }
+    Ok(Skrevet { filer: paths.to_vec(), pdf_genbrugt })
 }
 
 /// Writes `status-<år>.csv`, `.json` and `.pdf` into `out`.

@@ -80,9 +80,14 @@ const AFKORTET_I_PDF: &str = " … [afkortet i PDF'en; hele teksten står i JSON
 
 /// The view as the templates' input, every text made printable ([`printable`]).
 fn pdf_data(view: &impl serde::Serialize) -> typst::foundations::Value {
+    Bytes::new(pdf_json(view).into_bytes()).into_value()
+}
+
+/// [`pdf_data`] as text.
+fn pdf_json(view: &impl serde::Serialize) -> String {
     let mut value = serde_json::to_value(view).expect("a view serialises");
     printable_strings(&mut value);
-    Bytes::new(value.to_string().into_bytes()).into_value()
+    value.to_string()
 }
 
 fn printable_strings(value: &mut serde_json::Value) {
@@ -143,18 +148,50 @@ fn font_coverage() -> &'static [typst::text::Coverage] {
         .get_or_init(|| typst_assets::fonts().flat_map(typst::text::FontInfo::iter).map(|info| info.coverage).collect())
 }
 
-/// The approval report of one municipality as PDF bytes.
-pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
+/// What a report's PDF is made from: the template's input and a key of it (SHA-256 over the binary that
+/// renders, the template, the view's JSON and every chart), so a PDF whose key equals the one kept
+/// beside it need not be rendered again ([`crate::gjenbrug`]).
+pub struct ReportInput {
+    inputs: Dict,
+    ident: String,
+    pub noegle: String,
+}
+
+/// The input of one municipality's approval report.
+pub fn report_input(r: &KommuneRapport) -> Result<ReportInput, Error> {
+    use sha2::Digest;
+    let mut key = sha2::Sha256::new();
+    key.update(crate::gjenbrug::binary_fingerprint().as_bytes());
+    key.update(REPORT.as_bytes());
     let marks = r.markering_per_celle();
     let mut grafer = Dict::new();
     for s in r.serier.iter().filter(|s| view::has_data(s)) {
         let svg = chart::serie_svg(s, &marks).map_err(|source| Error::Chart { serie: s.serie.clone(), source })?;
-        grafer.insert(view::chart_id(s).into(), Bytes::new(svg.into_bytes()).into_value());
+        let id = view::chart_id(s);
+        key.update([0u8]);
+        key.update(id.as_bytes());
+        key.update([0u8]);
+        key.update(svg.as_bytes());
+        grafer.insert(id.into(), Bytes::new(svg.into_bytes()).into_value());
     }
+    let data = pdf_json(&view::report_view(r));
+    key.update([1u8]);
+    key.update(data.as_bytes());
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), pdf_data(&view::report_view(r)).into_value());
+    inputs.insert("data".into(), Bytes::new(data.into_bytes()).into_value());
     inputs.insert("grafer".into(), grafer.into_value());
-    compile(report_engine(), "godkendelsesrapport.typ", inputs, format!("godkend-{:03}-{}", r.kommunekode, r.aar))
+    let noegle = key.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(ReportInput { inputs, ident: format!("godkend-{:03}-{}", r.kommunekode, r.aar), noegle })
+}
+
+/// Renders a report's input.
+pub fn render_input(input: ReportInput) -> Result<Vec<u8>, Error> {
+    compile(report_engine(), "godkendelsesrapport.typ", input.inputs, input.ident)
+}
+
+/// The approval report of one municipality as PDF bytes.
+pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
+    render_input(report_input(r)?)
 }
 
 /// The status overview of all municipalities as PDF bytes.

@@ -95,6 +95,7 @@ pub fn rapporter(
     flagged: Flagged,
     mut side: SideInputs,
 ) -> Result<Vec<Rapport>> {
+    use rayon::prelude::*;
     let Flagged { markeringer: mut all, hb_test, mut hb_placering, datakvalitet } = flagged;
     for (&k, previous) in &side.forrige {
         dialog::carry(&mut all, k, previous);
@@ -108,11 +109,19 @@ pub fn rapporter(
     for f in all {
         by_kommune.entry(f.kommunekode).or_default().push(f);
     }
-    scope
+    // Each municipality's own inputs taken out first, so the reports are made one per core.
+    let inputs: Vec<_> = scope
         .kommuner
         .iter()
         .map(|&k| {
-            let mut markeringer = by_kommune.remove(&k).unwrap_or_default();
+            let markeringer = by_kommune.remove(&k).unwrap_or_default();
+            (k, markeringer, side.godkendelser.remove(&k), hb_placering.remove(&k).unwrap_or_default())
+        })
+        .collect();
+    let side = &side;
+    inputs
+        .into_par_iter()
+        .map(|(k, mut markeringer, godkendelse, hb_placering)| {
             let dq = datakvalitet.get(&k).cloned().unwrap_or_default();
             let cases = store.read_cases(k)?;
             let sager = sager::behind(&mut markeringer, &cases, reference, &dq, scope.year);
@@ -129,7 +138,7 @@ pub fn rapporter(
                 kvartaler: scope.window.quarters(),
                 serier: series_of(counts, reference, k, scope.window),
                 klar_til_godkendelse: antal.uden_kommentar == 0,
-                godkendelse: side.godkendelser.remove(&k),
+                godkendelse,
                 sammenholdt_med_forrige: side.sammenholdt,
                 antal,
                 markeringer,
@@ -140,7 +149,7 @@ pub fn rapporter(
                 runde: side.forrige.get(&k).map_or(1, |p| p.runde + 1),
                 data_til_og_med: scope.data_til_og_med.map(|m| m.to_string()),
                 kontakt: reference.kontakt.clone(),
-                hb_placering: hb_placering.remove(&k).unwrap_or_default(),
+                hb_placering,
                 bemaerkning: (!scope.has_accepted).then(|| {
                     "Lageret indeholder ingen godkendte leveringer: alle leveringer er afvist (se kvitteringerne). \
                      Alle tal i rapporten er derfor 0."

@@ -65,30 +65,40 @@ pub fn behind(
     rows
 }
 
-/// One municipality's live cases, each citizen's at hand (for "moved to another service": looked up
-/// per listed case, not scanned).
+/// One municipality's live cases, by series and each citizen's at hand (for "moved to another
+/// service": looked up per listed case, not scanned). Each case's series is looked up once.
 struct Cases<'a> {
-    live: Vec<&'a Sag>,
+    by_series: HashMap<&'a str, Vec<&'a Sag>>,
     of_person: HashMap<u64, Vec<&'a Sag>>,
     reference: &'a Reference,
 }
 
 impl<'a> Cases<'a> {
     fn of(cases: &'a [Sag], reference: &'a Reference) -> Cases<'a> {
-        let live: Vec<&Sag> = cases.iter().filter(|s| !s.slettet).collect();
+        let mut by_series: HashMap<&str, Vec<&Sag>> = HashMap::new();
         let mut of_person: HashMap<u64, Vec<&Sag>> = HashMap::new();
-        for s in &live {
+        for s in cases.iter().filter(|s| !s.slettet) {
+            if let Some(y) = reference.ydelser.get(&s.ydelse) {
+                by_series.entry(y.serie.as_str()).or_default().push(s);
+            }
             of_person.entry(s.person).or_default().push(s);
         }
-        Cases { live, of_person, reference }
+        Cases { by_series, of_person, reference }
     }
 
     fn serie_of(&self, s: &Sag) -> Option<(&'a str, Register)> {
         self.reference.ydelser.get(&s.ydelse).map(|y| (y.serie.as_str(), y.register))
     }
 
-    fn in_series(&self, serie: &str) -> Vec<&'a Sag> {
-        self.live.iter().copied().filter(|s| self.serie_of(s).is_some_and(|(x, _)| x == serie)).collect()
+    fn in_series(&self, serie: &str) -> &[&'a Sag] {
+        self.by_series.get(serie).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every live case of a known service, series by series in table order.
+    fn live(&self) -> impl Iterator<Item = &'a Sag> + '_ {
+        let mut series: Vec<&&str> = self.by_series.keys().collect();
+        series.sort_by_key(|s| self.reference.serier.get(**s).map(|x| x.raekkefoelge));
+        series.into_iter().flat_map(|s| self.by_series[*s].iter().copied())
     }
 
     /// The cases that explain flag `f`, each with what happened, in Danish.
@@ -100,7 +110,7 @@ impl<'a> Cases<'a> {
                 found = self.changed(&f.serie, q, base(regel, q).expect("checked"));
             }
             (Regel::Revision, Some(q)) => {
-                for s in self.in_series(&f.serie) {
+                for &s in self.in_series(&f.serie) {
                     if s.active_in(q) && s.version.maaned().year() == year {
                         let maaned = s.version.maaned();
                         found.push((s, format!("indberettet eller rettet i leveringen for {maaned}")));
@@ -108,7 +118,7 @@ impl<'a> Cases<'a> {
                 }
             }
             (Regel::ManglendeMaalgruppe, _) => {
-                for &s in &self.live {
+                for s in self.live() {
                     let adult = self.serie_of(s).is_some_and(|(_, r)| r == Register::Voksne);
                     if adult && s.maalgruppe.is_none() && s.version.maaned().year() == year {
                         found.push((s, "mangler målgruppe".to_string()));
@@ -116,9 +126,12 @@ impl<'a> Cases<'a> {
                 }
             }
             (Regel::Systemskifte, _) => {
-                let dato =
-                    dq.systemskifte.iter().find(|p| Periode::Kvartal(p.kvartal) == f.kvartal).map(|p| p.dato.as_str());
-                for &s in self.live.iter().filter(|s| Some(s.startdato.to_string().as_str()) == dato) {
+                let dato = dq
+                    .systemskifte
+                    .iter()
+                    .find(|p| Periode::Kvartal(p.kvartal) == f.kvartal)
+                    .and_then(|p| p.dato.parse::<chrono::NaiveDate>().ok());
+                for s in self.live().filter(|s| Some(s.startdato) == dato) {
                     found.push((s, "startdato på den ophobede dato".to_string()));
                 }
             }
@@ -147,7 +160,7 @@ impl<'a> Cases<'a> {
                 .min()
         };
         let mut found = Vec::new();
-        for &s in &of_series {
+        for &s in of_series {
             if s.active_in(q) && !then.contains(&s.person) {
                 let what = match elsewhere(s.person, b) {
                     Some(y) => format!("ny modtager (skiftet fra {y})"),

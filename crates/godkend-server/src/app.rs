@@ -156,7 +156,7 @@ impl App {
         let Some(rapport) = run.rapporter.into_iter().next() else {
             return Err("runden gav ingen rapport".into());
         };
-        let files = godkend_outputs::write_kommune(&self.config.out, &rapport).map_err(|e| e.to_string())?;
+        let files = godkend_outputs::write_kommune(&self.config.out, &rapport).map_err(|e| e.to_string())?.filer;
         let mut guard = self.grundlag.write().unwrap_or_else(|p| p.into_inner());
         let mut rapporter = guard.rapporter.clone();
         rapporter.insert(kode, Arc::new(rapport));
