@@ -84,6 +84,23 @@ fn redelivery(deliveries: &Path, work: &Path, maaned: &str) -> Result<(PathBuf, 
     Ok((dir, files, rows))
 }
 
+/// A comments CSV answering the first report-year mark of a report's JSON.
+fn one_comment(report: &Path) -> Result<String> {
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(report)?)?;
+    let m = r["markeringer"]
+        .as_array()
+        .and_then(|a| a.iter().find(|m| m["i_rapportaaret"] == true))
+        .context("København has no mark in the report year")?;
+    let field = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+    Ok(format!(
+        "kommunekode;ydelse;kvartal;regel;kommentar\n{};{};{};{};Forklaret i benchmarken\n",
+        r["kommunekode"],
+        field("ydelse"),
+        field("kvartal"),
+        field("regel")
+    ))
+}
+
 /// The size of the delivery set: files, CSV rows (Parquet files counted as files only) and MB.
 fn size(dir: &Path) -> Result<(usize, usize, u64)> {
     let (mut files, mut rows, mut bytes) = (0, 0, 0);
@@ -147,9 +164,17 @@ pub fn bench(args: &[String]) -> Result<()> {
     step("one municipality: Læsø (report, counts kept by the run)", "≤ 0.3 s", &report("825", "rapporter"))?;
     step("one municipality: Læsø (report into a new folder: the nation counted)", "—", &report("825", "en"))?;
     step(
-        "annual run again, same store (counts kept)",
+        "annual run again, same store (counts kept; nothing changed, no PDF rendered)",
         "≤ 5 s",
         &["run", "--store", "lager", "--year", "2025", "--out", "rapporter"],
+    )?;
+    // A regeneration after comments: København answers one mark, the run renders its PDF only.
+    let svar = work.join("svar.csv");
+    std::fs::write(&svar, one_comment(&work.join("rapporter/101-2025.json"))?)?;
+    step(
+        "annual run after one municipality's comment (one PDF rendered)",
+        "≤ 5 s",
+        &["run", "--store", "lager", "--year", "2025", "--out", "rapporter", "--comments", s(&svar)],
     )?;
     let (again, again_files, again_rows) = redelivery(&deliveries, &work, "2025-11")?;
     step(
