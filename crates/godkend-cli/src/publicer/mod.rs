@@ -197,6 +197,15 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
             "en fejl i den sekundære undertrykkelse: meld den med tabellen",
         ));
     }
+    // The register's first year is a half year; say so only when it is shown.
+    let start = reference.vises_fra(Register::Boern);
+    let aar_note: Vec<String> = (years.first() == Some(&start.year()) && start.quarter() > 1)
+        .then(|| {
+            let fra = godkend_outputs::view::dansk_dato(&start.first_day().to_string());
+            format!("{}: fra {fra} (indberetningen begyndte da).", start.year())
+        })
+        .into_iter()
+        .collect();
     let aar = px::Variabel { navn: "tid", vaerdier: years.iter().map(|y| (y.to_string(), y.to_string())).collect() };
     let pr_aar = |idx: &[usize], k: usize| {
         let col = format!("{}|{}", boern.vaerdier[idx[1]].0, aar.vaerdier[k].0);
@@ -288,7 +297,7 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
             decimaler: 0,
             noter: noter(
                 "Modtagere: børn og unge med mindst én aktiv foranstaltning i året. Serviceloven og Barnets Lov (fra 2024) er én række pr. foranstaltning.",
-                &["2021: fra 1. juli (indberetningen begyndte 1. juli 2021)."],
+                &aar_note.iter().map(String::as_str).collect::<Vec<_>>(),
             ),
             stub: vec![&area, &boern],
             heading: &aar,
