@@ -1,6 +1,7 @@
 //! `godkend`: the command line of DST's approval-report pipeline. Thin: parse, dispatch, and turn
 //! failures into `error:`/`hint:` lines and the exit codes of docs/kommandoer.md.
 
+mod allokator;
 mod args;
 mod demo;
 mod demo_check;
@@ -59,6 +60,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allokator::tune();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(failure::command_line(e)),
