@@ -78,22 +78,19 @@ pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Skrevet> {
     let json = out.join(format!("{:03}-{}.json", m.kommunekode, m.aar));
     let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", m.kommunekode, m.aar));
     let pdf = out.join(format!("{:03}-{}-{}.pdf", m.kommunekode, m.navn, m.aar));
-    // The PDF: rendered unless the one in `out` was rendered from the same input (same bytes).
-    let pdf_bytes = pdf::report_input(m).and_then(|input| {
-        let noegle = input.noegle.clone();
-        if gjenbrug::kept(out, &pdf, &noegle) {
+    // The PDF: rendered unless the one in `out` was rendered from the same input (same bytes); a rendered
+    // one comes with its input's key and its SHA-256, kept once it is written.
+    let rendered = pdf::report_input(m).and_then(|input| {
+        if gjenbrug::kept(out, &pdf, &input.noegle) {
             return Ok(None);
         }
-        Ok(Some((pdf::render_input(input)?, noegle)))
+        let noegle = input.noegle.clone();
+        let bytes = pdf::render_input(input)?;
+        let sha = gjenbrug::sha256_hex(&bytes);
+        Ok(Some((bytes, noegle, sha)))
     });
-    let (pdf_bytes, noegle) = match pdf_bytes {
-        Ok(Some((bytes, noegle))) => {
-            let sha = gjenbrug::sha256_hex(&bytes);
-            (Ok(Some(bytes)), Some((noegle, sha)))
-        }
-        Ok(None) => (Ok(None), None),
-        Err(e) => (Err(e), None),
-    };
+    let key = rendered.as_ref().ok().and_then(Option::as_ref).map(|(_, noegle, sha)| (noegle.clone(), sha.clone()));
+    let pdf_bytes = rendered.map(|r| r.map(|(bytes, _, _)| bytes));
     let made = [Ok(Some(json::rapport(m).into_bytes())), xlsx::rapport_bytes(&xlsx, r).map(Some), pdf_bytes];
     let paths = [json, xlsx, pdf];
     for (i, bytes) in made.into_iter().enumerate() {
@@ -109,8 +106,8 @@ pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Skrevet> {
             return Err(e);
         }
     }
-    let pdf_genbrugt = noegle.is_none();
-    if let Some((noegle, sha)) = noegle {
+    let pdf_genbrugt = key.is_none();
+    if let Some((noegle, sha)) = key {
         // Only a help for the next run: a key that cannot be kept costs a rendering, never a figure.
         let _ = gjenbrug::keep(out, &paths[2], &noegle, &sha);
     }
