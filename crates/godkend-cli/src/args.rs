@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The case store written by `godkend ingest`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Store {
-    /// The case store written by `godkend ingest`.
+    /// Sagslageret, som `godkend ingest` skriver.
     #[arg(long, visible_alias = "lager", value_name = "DIR")]
     pub store: PathBuf,
 }
@@ -17,7 +17,7 @@ pub struct Store {
 /// A report year (its four quarters are flagged).
 #[derive(clap::Args, Clone, Debug)]
 pub struct Year {
-    /// The report year (its four quarters are flagged).
+    /// Rapportåret (dets fire kvartaler markeres).
     #[arg(long, visible_alias = "aar", value_name = "YYYY", value_parser = report_year)]
     pub year: i32,
 }
@@ -25,7 +25,7 @@ pub struct Year {
 /// An output folder (created if missing).
 #[derive(clap::Args, Clone, Debug)]
 pub struct Out {
-    /// Output folder (created if missing).
+    /// Udmappe (oprettes, hvis den mangler).
     #[arg(long, visible_alias = "ud", value_name = "DIR")]
     pub out: PathBuf,
 }
@@ -58,18 +58,18 @@ impl Out {
 /// previous report).
 #[derive(clap::Args, Clone, Debug)]
 pub struct Round {
-    /// The municipalities' comments: CSV (;) or XLSX with kommunekode, ydelse, kvartal, regel, kommentar
-    /// (e.g. the returned `-markeringer.xlsx` workbooks). Repeat it, or name a folder of such files.
+    /// Kommunernes kommentarer: CSV (;) eller XLSX med kommunekode, ydelse, kvartal, regel, kommentar
+    /// (fx de returnerede regneark `-markeringer.xlsx`). Gentag tilvalget, eller angiv en mappe med filerne.
     #[arg(long, visible_alias = "kommentarer", value_name = "FILE|DIR")]
     pub comments: Vec<PathBuf>,
-    /// Last year's output folder, to flag revisions of the figures approved then.
+    /// Sidste års udmappe: revisioner af de tal, der blev godkendt dengang, markeres.
     #[arg(long, visible_alias = "godkendte", value_name = "DIR")]
     pub approved: Option<PathBuf>,
-    /// An earlier output folder of the same year: each flag is shown as new, unchanged, changed or
-    /// resolved against it, and the comments given there follow their flag.
+    /// En tidligere udmappe for samme år: hver markering vises som ny, uændret, ændret eller løst i forhold
+    /// til den, og kommentarerne derfra følger deres markering.
     #[arg(long, visible_alias = "previous", value_name = "DIR")]
     pub forrige: Option<PathBuf>,
-    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
+    /// De modtagne godkendelser: CSV (;) med kommunekode;dato;godkendt_af.
     #[arg(long, visible_alias = "approvals", value_name = "FILE")]
     pub godkendelser: Option<PathBuf>,
     #[command(flatten)]
@@ -79,7 +79,7 @@ pub struct Round {
 /// The dialogue store of the portal (`godkend serve`): comments and approvals given there.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Dialog {
-    /// The portal's dialogue store (SQLite): its comments and approvals join those of the files.
+    /// Portalens dialoglager (SQLite): dets kommentarer og godkendelser lægges til filernes.
     #[arg(long, value_name = "FILE")]
     pub dialog: Option<PathBuf>,
 }

@@ -7,32 +7,33 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Write synthetic monthly deliveries with injected problems and a ground-truth file (sandhed.json)",
-    after_help = "Without options it writes the bundled demo set (fixtures/demo): seven municipalities, 2023-01..2025-12.\n\n\
-Examples:\n  godkend demo-data --out out/demo\n  \
+    about = "Skriv syntetiske månedlige indberetninger med indlagte problemer og en facitfil (sandhed.json)",
+    after_help = "Uden tilvalg skrives det medfølgende demosæt (fixtures/demo): syv kommuner, 2023-01..2025-12.\n\n\
+Eksempler:\n  godkend demo-data --out out/demo\n  \
 godkend demo-data --out out/national --kommuner alle --fra 2021-01 --til 2025-12\n  \
 godkend demo-data --out out/clean --kommuner 101,751 --problemer ingen"
 )]
 pub struct Args {
-    /// Output folder (created if missing).
+    /// Udmappe (oprettes, hvis den mangler).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Municipality codes, comma separated, or `alle` for all 98.
+    /// Kommunekoder adskilt af komma, eller `alle` for alle 98.
     #[arg(long, value_name = "KODER")]
     kommuner: Option<String>,
-    /// First delivery month.
+    /// Første leveringsmåned.
     #[arg(long, value_name = "YYYY-MM")]
     fra: Option<Maaned>,
-    /// Last delivery month.
+    /// Sidste leveringsmåned.
     #[arg(long, value_name = "YYYY-MM")]
     til: Option<Maaned>,
+    /// Startværdi for tilfældighederne (samme værdi, samme data).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Multiplies the number of cases (1.0 ≈ national size per municipality).
+    /// Ganger antallet af sager (1,0 ≈ landets størrelse pr. kommune).
     #[arg(long, value_name = "X")]
     skala: Option<f64>,
-    /// Problems to inject: comma list of linjer, afviste-leveringer, manglende-maaned, systemskifte,
-    /// fald-til-nul, stigning, manglende-maalgruppe, afviste-poster; or alle / ingen.
+    /// Problemer at indlægge, adskilt af komma: linjer, afviste-leveringer, manglende-maaned, systemskifte,
+    /// fald-til-nul, stigning, manglende-maalgruppe, afviste-poster; eller alle / ingen.
     #[arg(long, value_name = "LISTE")]
     problemer: Option<String>,
 }

@@ -6,17 +6,17 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Compare the receipts in a store with the ground truth of the demo data ingested into it",
-    after_help = "Exit: 0 every receipt agrees · 1 differences (listed) · 2 error\n\nExample:\n  godkend demo-data --out out/demo && godkend ingest out/demo --store out/lager --demo-noegle\n  godkend demo-check --demo out/demo --store out/lager\n  godkend run --store out/lager --year 2025 --out out/rapporter && godkend demo-check --demo out/demo --store out/lager --rapporter out/rapporter"
+    about = "Sammenlign kvitteringerne i et lager med facit for de demodata, der er indlæst i det",
+    after_help = "Afslutningskode: 0 alle kvitteringer stemmer · 1 forskelle (listet) · 2 fejl\n\nEksempel:\n  godkend demo-data --out out/demo && godkend ingest out/demo --store out/lager --demo-noegle\n  godkend demo-check --demo out/demo --store out/lager\n  godkend run --store out/lager --year 2025 --out out/rapporter && godkend demo-check --demo out/demo --store out/lager --rapporter out/rapporter"
 )]
 pub struct Args {
-    /// Folder written by `godkend demo-data` (holds sandhed.json).
+    /// Mappen, som `godkend demo-data` skrev (med sandhed.json).
     #[arg(long, value_name = "DIR")]
     demo: PathBuf,
-    /// The store the demo data was ingested into.
+    /// Lageret, demodata er indlæst i.
     #[arg(long, value_name = "DIR")]
     store: PathBuf,
-    /// Also check the flags: a folder with `godkend run` output for the years the anomalies fall in.
+    /// Kontrollér også markeringerne: en mappe med uddata fra `godkend run` for de år, afvigelserne falder i.
     #[arg(long, value_name = "DIR")]
     rapporter: Option<PathBuf>,
 }

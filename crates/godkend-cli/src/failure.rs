@@ -91,7 +91,7 @@ pub fn load_reference(dir: Option<&Path>) -> Result<Reference, Failure> {
 }
 
 /// A command line clap could not read, told in Danish as every other error is (`error:` and `hint:`,
-/// exit 2); `--help` and `--version` are printed as clap made them (exit 0).
+/// exit 2); `--help` and `--version` are printed as clap made them, its frame in Danish (exit 0).
 pub fn command_line(e: clap::Error) -> u8 {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let get = |k: ContextKind| match e.get(k) {
@@ -107,7 +107,7 @@ pub fn command_line(e: clap::Error) -> u8 {
     };
     let message = match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
+            print!("{}", crate::hjaelp::dansk(&e.render().to_string()));
             return 0;
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
@@ -147,8 +147,8 @@ pub fn command_line(e: clap::Error) -> u8 {
         ErrorKind::InvalidUtf8 => "et argument er ikke UTF-8".to_string(),
         _ => "kommandolinjen kan ikke læses".to_string(),
     };
-    let usage = get(ContextKind::Usage);
-    let usage = usage.trim().strip_prefix("Usage:").unwrap_or(usage.trim()).trim().to_string();
+    let usage = crate::hjaelp::dansk(&get(ContextKind::Usage));
+    let usage = usage.trim().strip_prefix("Brug:").unwrap_or(usage.trim()).trim().to_string();
     let hint = if usage.is_empty() {
         "godkend --help viser kommandoerne, og godkend KOMMANDO --help deres tilvalg".to_string()
     } else {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Check a case store: the manifest's checksum, every file against it, files it cannot explain",
-    after_help = "Exit: 0 sound · 1 something is wrong (listed with what can be recovered) · 2 error\n\nExample:\n  \
+    about = "Kontrollér et sagslager: manifestets kontrolsum, hver fil mod det, filer det ikke kan forklare",
+    after_help = "Afslutningskode: 0 i orden · 1 noget er galt (listet med, hvad der kan genskabes) · 2 fejl\n\nEksempel:\n  \
 godkend fsck --store out/lager"
 )]
 pub struct FsckArgs {
@@ -18,14 +18,14 @@ pub struct FsckArgs {
 
 #[derive(clap::Args)]
 #[command(
-    about = "Copy a case store's committed state into a new folder, consistent while ingests run",
-    after_help = "Exit: 0 · 2 error\n\nExample:\n  \
+    about = "Kopiér et sagslagers gemte tilstand til en ny mappe, konsistent mens indlæsninger kører",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel:\n  \
 godkend backup --store out/lager --til /backup/lager-2026-12-02"
 )]
 pub struct BackupArgs {
     #[command(flatten)]
     store: args::Store,
-    /// The new folder to copy into (must not exist).
+    /// Den nye mappe, der kopieres til (må ikke findes).
     #[arg(long, visible_alias = "to", value_name = "DIR")]
     til: PathBuf,
 }

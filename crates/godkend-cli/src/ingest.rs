@@ -8,40 +8,40 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Validate deliveries and store them in the case store, writing a receipt per delivery",
-    after_help = "Exit: 0 all accepted · 1 some records rejected · 2 a delivery rejected, or an error\n\n\
-The store keeps a keyed pseudonym of each person, never the CPR number. The key comes from\n\
---noegle-fil or the environment variable GODKEND_NOEGLE (at least 32 characters, kept outside\n\
-the store); --demo-noegle uses a public key meant only for the synthetic demo data.\n\n\
-Examples:\n  godkend ingest fixtures/demo --store out/lager --demo-noegle\n  \
+    about = "Kontrollér indberetninger og gem dem i sagslageret, med en kvittering for hver levering",
+    after_help = "Afslutningskode: 0 alt godkendt · 1 nogle poster afvist · 2 en levering afvist, eller en fejl\n\n\
+Lageret gemmer et nøglet pseudonym for hver person, aldrig CPR-nummeret. Nøglen kommer fra\n\
+--noegle-fil eller miljøvariablen GODKEND_NOEGLE (mindst 32 tegn, opbevaret uden for\n\
+lageret); --demo-noegle bruger en offentlig nøgle, der kun er til de syntetiske demodata.\n\n\
+Eksempler:\n  godkend ingest fixtures/demo --store out/lager --demo-noegle\n  \
 GODKEND_NOEGLE=… godkend ingest leveringer/2025-11 --store /data/godkend/lager"
 )]
 pub struct Args {
-    /// Delivery files or folders of them (.csv and .parquet).
-    #[arg(required = true)]
+    /// Leveringsfiler eller mapper med dem (.csv og .parquet).
+    #[arg(required = true, value_name = "LEVERING")]
     paths: Vec<PathBuf>,
-    /// The case store (created if missing).
+    /// Sagslageret (oprettes, hvis det mangler).
     #[arg(long, value_name = "DIR")]
     store: PathBuf,
-    /// File holding the pseudonym key.
+    /// Filen med pseudonymnøglen.
     #[arg(long, value_name = "FILE", conflicts_with = "demo_noegle")]
     noegle_fil: Option<PathBuf>,
-    /// Use the public demo key (synthetic demo data only).
+    /// Brug den offentlige demonøgle (kun syntetiske demodata).
     #[arg(long)]
     demo_noegle: bool,
-    /// Character set of CSV deliveries.
+    /// Tegnsæt i CSV-leveringer.
     #[arg(long, default_value = "utf-8", value_name = "utf-8|windows-1252")]
     encoding: Encoding,
-    /// The day of the ingest (default: today); a delivery for a later month is rejected.
+    /// Indlæsningens dato (standard: i dag); en levering for en senere måned afvises.
     #[arg(long, value_name = "YYYY-MM-DD")]
     dato: Option<chrono::NaiveDate>,
-    /// The portal's dialogue store: each delivery's receipt mail goes to the sender's registered users.
+    /// Portalens dialoglager: hver leverings kvitteringsmail går til afsenderens registrerede brugere.
     #[arg(long, value_name = "FILE")]
     dialog: Option<PathBuf>,
-    /// Send the receipt mails through this SMTP relay (HOST:PORT); otherwise only to the outbox.
+    /// Send kvitteringsmails gennem denne SMTP-server (VÆRT:PORT); ellers kun til udbakken.
     #[arg(long, value_name = "HOST:PORT", requires = "dialog")]
     smtp: Option<String>,
-    /// The portal's address, for the links in the receipt mails.
+    /// Portalens adresse til linkene i kvitteringsmails.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
     url: String,
 }

@@ -8,17 +8,18 @@ use godkend_store::CaseStore;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Calibrate the flag rules: inject graded anomalies into the counts of a store and report recall and false alarms",
-    after_help = "Exit: 0 · 2 error\n\nExample (all 98 municipalities, no injected delivery problems):\n  \
+    about = "Kalibrér markeringsreglerne: læg afvigelser i kendt størrelse ind i et lagers tal, og vis fangst og falske alarmer",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel (alle 98 kommuner, ingen indlagte leveringsproblemer):\n  \
 godkend demo-data --out out/kal --kommuner alle --fra 2015-01 --til 2025-12 --problemer ingen\n  \
 godkend ingest out/kal --store out/kal-lager --demo-noegle\n  godkend kalibrer --store out/kal-lager --year 2025"
 )]
 pub struct Args {
     #[command(flatten)]
     store: args::Store,
-    /// The report year whose quarters the events land in.
+    /// Rapportåret, hvis kvartaler hændelserne lægges i.
     #[arg(long, visible_alias = "aar", value_name = "YYYY", value_parser = args::report_year)]
     year: i32,
+    /// Startværdi for tilfældighederne (samme værdi, samme hændelser).
     #[arg(long, default_value_t = 1)]
     seed: u64,
 }
@@ -40,7 +41,7 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let cases = store.live_cases(&store.kommuner()?)?;
     let counts = godkend_count::count(cases, reference, window)?;
     let k = godkend_rules::kalibrering::calibrate(&counts, reference, &reference.taerskler, args.year, args.seed);
-    println!("Thresholds {} · report year {} · seed {}\n", reference.taerskler.version, args.year, args.seed);
+    println!("Tærskler {} · rapportår {} · seed {}\n", reference.taerskler.version, args.year, args.seed);
     print!("{}", k.table());
     Ok(0)
 }

@@ -7,6 +7,7 @@ mod demo;
 mod demo_check;
 mod failure;
 mod fsck;
+mod hjaelp;
 mod ingest;
 mod kalibrer;
 mod progress;
@@ -30,10 +31,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "godkend",
     version,
-    about = "Danmarks Statistik: deliveries in, approval reports out (handicap- og udsatteområdet)"
+    about = "Danmarks Statistik: indberetninger ind, godkendelsesrapporter ud (handicap- og udsatteområdet)"
 )]
 struct Cli {
-    /// Read reference data from this folder instead of the copy built into the binary.
+    /// Læs referencedata fra denne mappe i stedet for kopien i programmet.
     #[arg(long, global = true, value_name = "DIR")]
     reference: Option<PathBuf>,
     #[command(subcommand)]

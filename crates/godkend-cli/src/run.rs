@@ -26,9 +26,9 @@ pub struct Common {
 
 #[derive(clap::Args)]
 #[command(
-    about = "The annual run: every municipality's approval report (PDF, JSON, flags workbook) and the status overview",
-    after_help = "Exit: 0 · 2 error (the other municipalities are still written)\n\n\
-Example:\n  godkend run --store out/lager --year 2025 --out out/rapporter --comments svar/"
+    about = "Årets kørsel: alle kommuners godkendelsesrapport (PDF, JSON, regneark med markeringer) og statusoversigten",
+    after_help = "Afslutningskode: 0 · 2 fejl (de øvrige kommuner skrives alligevel)\n\n\
+Eksempel:\n  godkend run --store out/lager --year 2025 --out out/rapporter --comments svar/"
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -37,13 +37,13 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 #[command(
-    about = "Regenerate one municipality's approval report after corrections or comments",
-    after_help = "Exit: 0 · 2 error\n\nExample:\n  godkend report --store out/lager --year 2025 --kommune 101 --out out/rapporter --comments 101-svar.xlsx"
+    about = "Dan én kommunes godkendelsesrapport igen efter rettelser eller kommentarer",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel:\n  godkend report --store out/lager --year 2025 --kommune 101 --out out/rapporter --comments 101-svar.xlsx"
 )]
 pub struct ReportArgs {
     #[command(flatten)]
     common: Common,
-    /// The municipality's code.
+    /// Kommunekoden.
     #[arg(long, visible_alias = "municipality", value_name = "KODE", value_parser = args::kommunekode)]
     kommune: u16,
 }

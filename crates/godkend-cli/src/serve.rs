@@ -9,38 +9,38 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    about = "The dialogue portal: municipalities read their report, answer their marks, write to DST and approve",
-    after_help = "Exit: 0 stopped (Ctrl-C or SIGTERM) · 2 error\n\nExample (the bundled demo, demo users on 127.0.0.1):\n  \
+    about = "Dialogportalen: kommunerne læser deres rapport, besvarer markeringerne, skriver til DST og godkender",
+    after_help = "Afslutningskode: 0 stoppet (Ctrl-C eller SIGTERM) · 2 fejl\n\nEksempel (den medfølgende demo, demobrugere på 127.0.0.1):\n  \
 godkend serve --store out/lager --year 2025 --dialog out/dialog.sqlite --demo-brugere\n\n\
-Behind a TLS-terminating proxy (nginx, a load balancer): --https marks the cookies Secure and sends HSTS."
+Bag en proxy, der afslutter TLS (nginx, en load balancer): --https mærker cookies Secure og sender HSTS."
 )]
 pub struct ServeArgs {
     #[command(flatten)]
     store: args::Store,
     #[command(flatten)]
     year: args::Year,
-    /// Where regenerated reports are written and downloads are served from (default: beside the dialogue store).
+    /// Hvor gendannede rapporter skrives og downloads hentes fra (standard: ved siden af dialoglageret).
     #[arg(long, visible_alias = "ud", value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Address and port to listen on (port 0: any free port, printed at start).
+    /// Adresse og port, der lyttes på (port 0: en ledig port, som skrives ved start).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
-    /// The portal is reached over HTTPS through a proxy: cookies are marked Secure, HSTS is sent.
+    /// Portalen nås over HTTPS gennem en proxy: cookies mærkes Secure, og HSTS sendes.
     #[arg(long)]
     https: bool,
-    /// Make demo users for every municipality of the store (password demo-kodeord-2025); loopback only.
+    /// Opret demobrugere for hver kommune i lageret (kodeord demo-kodeord-2025); kun på loopback.
     #[arg(long)]
     demo_brugere: bool,
-    /// The pseudonym key for deliveries over the API (as for ingest; or GODKEND_NOEGLE). Without one, none are taken.
+    /// Pseudonymnøglen til leveringer over API'et (som for ingest; eller GODKEND_NOEGLE). Uden den modtages ingen.
     #[arg(long, value_name = "FILE", conflicts_with = "demo_noegle")]
     noegle_fil: Option<PathBuf>,
-    /// Take API deliveries with the public demo key (the demo data only).
+    /// Modtag API-leveringer med den offentlige demonøgle (kun demodata).
     #[arg(long)]
     demo_noegle: bool,
-    /// Send receipt mails through this SMTP relay (HOST:PORT); without it they are only written to the outbox.
+    /// Send kvitteringsmails gennem denne SMTP-server (VÆRT:PORT); uden den skrives de kun til udbakken.
     #[arg(long, value_name = "HOST:PORT")]
     smtp: Option<String>,
-    /// The portal's address as users reach it, for the links in receipt mails (default: http://BIND).
+    /// Portalens adresse, som brugerne når den, til linkene i kvitteringsmails (standard: http://BIND).
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     #[command(flatten)]
@@ -90,7 +90,12 @@ pub fn serve(a: ServeArgs, reference: &Reference) -> Result<u8, Failure> {
 }
 
 #[derive(clap::Args)]
-#[command(about = "API keys of the case systems that deliver system to system: create (shown once), list, revoke")]
+#[command(
+    about = "API-nøgler til sagssystemer, der leverer system til system: opret (vises én gang), list, tilbagekald",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel (Tårnbys sagssystem leverer for Tårnby og Dragør):\n  \
+godkend noegle opret --dialog out/dialog.sqlite --afsender 185 --for 185,155\n  \
+godkend noegle liste --dialog out/dialog.sqlite\n  godkend noegle tilbagekald --dialog out/dialog.sqlite --id 1"
+)]
 pub struct NoegleArgs {
     #[command(subcommand)]
     command: NoegleCommand,
@@ -98,26 +103,30 @@ pub struct NoegleArgs {
 
 #[derive(clap::Subcommand)]
 enum NoegleCommand {
-    /// Create a key for a sender; prints the token once.
+    /// Opret en nøgle til en afsender; tokenet vises én gang.
     Opret {
+        /// Portalens dialoglager (SQLite).
         #[arg(long, value_name = "FILE")]
         dialog: PathBuf,
-        /// The municipality whose case system sends.
+        /// Kommunen, hvis sagssystem sender.
         #[arg(long, value_name = "KODE", value_parser = args::kommunekode)]
         afsender: u16,
-        /// The municipalities it delivers files for (default: the sender alone), e.g. --for 185,155.
+        /// Kommunerne, den leverer filer for (standard: kun afsenderen), fx --for 185,155.
         #[arg(long = "for", value_name = "KODE,…", value_delimiter = ',', value_parser = args::kommunekode)]
         kommuner: Vec<u16>,
     },
-    /// List the keys (never their tokens).
+    /// List nøglerne (aldrig deres tokens).
     Liste {
+        /// Portalens dialoglager (SQLite).
         #[arg(long, value_name = "FILE")]
         dialog: PathBuf,
     },
-    /// Revoke a key: it delivers nothing from now on.
+    /// Tilbagekald en nøgle: den leverer intet fra nu af.
     Tilbagekald {
+        /// Portalens dialoglager (SQLite).
         #[arg(long, value_name = "FILE")]
         dialog: PathBuf,
+        /// Nøglens id (se godkend noegle liste).
         #[arg(long)]
         id: i64,
     },
@@ -167,7 +176,12 @@ pub fn noegle(a: NoegleArgs, reference: &Reference) -> Result<u8, Failure> {
 }
 
 #[derive(clap::Args)]
-#[command(about = "The portal's accounts: add (prints a one-time link to set the password), block, list")]
+#[command(
+    about = "Portalens brugere: tilføj (skriver et engangslink til at vælge kodeord), spær, list",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel:\n  \
+godkend bruger tilfoej --dialog out/dialog.sqlite --kommune 101 --rolle godkender --email data@kk.dk\n  \
+godkend bruger spaer --dialog out/dialog.sqlite --email data@kk.dk\n  godkend bruger liste --dialog out/dialog.sqlite"
+)]
 pub struct BrugerArgs {
     #[command(subcommand)]
     command: BrugerCommand,
@@ -175,31 +189,36 @@ pub struct BrugerArgs {
 
 #[derive(clap::Subcommand)]
 enum BrugerCommand {
-    /// Add an account; prints the one-time link (valid 72 hours) to give its owner.
+    /// Tilføj en bruger; skriver engangslinket (gyldigt i 72 timer), som brugeren skal have.
     Tilfoej {
+        /// Portalens dialoglager (SQLite).
         #[arg(long, value_name = "FILE")]
         dialog: PathBuf,
-        /// The municipality (not for --rolle dst).
+        /// Kommunen (ikke ved --rolle dst).
         #[arg(long, value_name = "KODE", value_parser = args::kommunekode)]
         kommune: Option<u16>,
-        /// indberetter, godkender, laeser or dst.
+        /// indberetter, godkender, laeser eller dst.
         #[arg(long, value_parser = rolle)]
         rolle: Rolle,
+        /// Brugerens e-mailadresse.
         #[arg(long)]
         email: String,
-        /// The portal's address, for the link.
+        /// Portalens adresse til linket.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
     },
-    /// Block an account: it can no longer log in, and its sessions end.
+    /// Spær en bruger: den kan ikke længere logge ind, og dens sessioner afsluttes.
     Spaer {
+        /// Portalens dialoglager (SQLite).
         #[arg(long, value_name = "FILE")]
         dialog: PathBuf,
+        /// Brugerens e-mailadresse.
         #[arg(long)]
         email: String,
     },
-    /// List the accounts.
+    /// List brugerne.
     Liste {
+        /// Portalens dialoglager (SQLite).
         #[arg(long, value_name = "FILE")]
         dialog: PathBuf,
     },

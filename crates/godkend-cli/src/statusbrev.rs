@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Write the status letter to the municipal director of every municipality that has not approved its data",
-    after_help = "Exit: 0 · 2 error (an approvals line that cannot be read: nothing is written)\n\nExample:\n  \
+    about = "Skriv statusbrevet til kommunaldirektøren i hver kommune, der ikke har godkendt sine data",
+    after_help = "Afslutningskode: 0 · 2 fejl (en godkendelseslinje, der ikke kan læses: intet skrives)\n\nEksempel:\n  \
 godkend statusbrev --store out/lager --year 2025 --godkendelser godkendelser.csv --out out/breve --comments svar/"
 )]
 pub struct Args {
@@ -21,15 +21,15 @@ pub struct Args {
     store: args::Store,
     #[command(flatten)]
     year: args::Year,
-    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
+    /// De modtagne godkendelser: CSV (;) med kommunekode;dato;godkendt_af.
     #[arg(long, visible_alias = "approvals", value_name = "FILE")]
     godkendelser: PathBuf,
     #[command(flatten)]
     out: args::Out,
-    /// The comments received so far (as for `run`), so the letters count only the marks still open.
+    /// De hidtil modtagne kommentarer (som for `run`), så brevene kun tæller de markeringer, der stadig er åbne.
     #[arg(long, visible_alias = "kommentarer", value_name = "FILE|DIR")]
     comments: Vec<PathBuf>,
-    /// An earlier output folder of the year, whose comments follow their flags (as for `run`).
+    /// En tidligere udmappe for året, hvis kommentarer følger deres markeringer (som for `run`).
     #[arg(long, visible_alias = "previous", value_name = "DIR")]
     forrige: Option<PathBuf>,
     #[command(flatten)]

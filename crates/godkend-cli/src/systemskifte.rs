@@ -9,17 +9,17 @@ use godkend_store::CaseStore;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Recipients, starts and ends around a municipality's change of case system, and the re-created cases",
-    after_help = "Exit: 0 · 2 error\n\nExample:\n  \
+    about = "Modtagere, starter og ophør omkring en kommunes skift af sagssystem, og de genoprettede sager",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel:\n  \
 godkend systemskifte --store out/lager --kommune 461 --dato 2025-04-01 --out out/systemskifte"
 )]
 pub struct Args {
     #[command(flatten)]
     store: args::Store,
-    /// The municipality's code.
+    /// Kommunekoden.
     #[arg(long, visible_alias = "municipality", value_name = "KODE", value_parser = args::kommunekode)]
     kommune: u16,
-    /// The go-live date of the new system.
+    /// Datoen, det nye system blev taget i brug.
     #[arg(long, visible_alias = "date", value_name = "YYYY-MM-DD", value_parser = args::dato_efter_start)]
     dato: chrono::NaiveDate,
     #[command(flatten)]

@@ -7,19 +7,20 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    about = "Check one delivery and print its receipt (touches no store)",
-    after_help = "Exit: 0 clean · 1 findings, delivery accepted · 2 delivery rejected or error\n\nExample:\n  godkend validate fixtures/demo/101_2024-03.csv"
+    about = "Kontrollér én levering og skriv dens kvittering (rører intet lager)",
+    after_help = "Afslutningskode: 0 ingen fund · 1 fund, leveringen godkendt · 2 leveringen afvist eller fejl\n\nEksempel:\n  godkend validate fixtures/demo/101_2024-03.csv"
 )]
 pub struct Args {
-    /// The delivery: <kommunekode>_<YYYY-MM>[_N].csv or .parquet
+    /// Leveringen: <kommunekode>_<ÅÅÅÅ-MM>[_N].csv eller .parquet
+    #[arg(value_name = "LEVERING")]
     file: PathBuf,
-    /// Character set of a CSV delivery.
+    /// Tegnsæt i en CSV-levering.
     #[arg(long, default_value = "utf-8", value_name = "utf-8|windows-1252")]
     encoding: Encoding,
-    /// Print the receipt as JSON instead of text.
+    /// Skriv kvitteringen som JSON i stedet for tekst.
     #[arg(long)]
     json: bool,
-    /// The day the delivery is checked on (default: today); a later delivery month is rejected.
+    /// Dagen, leveringen kontrolleres (standard: i dag); en senere leveringsmåned afvises.
     #[arg(long, value_name = "YYYY-MM-DD")]
     dato: Option<chrono::NaiveDate>,
 }

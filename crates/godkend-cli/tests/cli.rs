@@ -153,12 +153,30 @@ fn bundled_demo_is_reproducible_and_ingests_to_its_ground_truth() {
 }
 
 #[test]
-fn every_command_has_help_with_an_example() {
-    for cmd in ["validate", "ingest", "demo-data", "demo-check", "run", "report"] {
+fn every_command_has_help_in_danish_with_an_example() {
+    let (top, _, code) = text(&godkend(&["--help"]));
+    assert_eq!(code, 0);
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Kommandoer:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(commands.len() >= 15, "could not read the commands from --help:\n{top}");
+    // clap's own frame and our earlier English texts; none may be left in any help.
+    let english = ["Usage", "Options", "Commands", "Arguments", "Print ", "[default", "[aliases", "Example", "Exit:"];
+    for cmd in commands.into_iter().filter(|c| *c != "help") {
         let (out, _, code) = text(&godkend(&[cmd, "--help"]));
-        assert_eq!(code, 0);
-        assert!(out.contains("Example"), "{cmd} --help has no example:\n{out}");
+        assert_eq!(code, 0, "{cmd}");
+        assert!(out.contains("Eksempel") || out.contains("Eksempler:"), "{cmd} --help has no example:\n{out}");
+        for word in english {
+            assert!(!out.contains(word) && !top.contains(word), "{cmd} --help has `{word}`:\n{out}");
+        }
     }
+    let (out, _, _) = text(&godkend(&["noegle", "opret", "--help"]));
+    assert!(out.contains("Brug: godkend noegle opret [TILVALG] --dialog <FILE>"), "{out}");
+    assert!(out.contains("Kommunen, hvis sagssystem sender."), "{out}");
 }
 
 #[test]
@@ -573,6 +591,11 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "pdf"));
     assert_eq!(letters.count(), list.lines().count() - 1, "{msg}");
+    // Each letter gives the new deadline of the årshjul (ny_frist), in the summary and in what to do.
+    let letter = breve.join("360-Lolland-statusbrev-2025.pdf");
+    let words = pdf_text(&letter).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Den nye frist er 1. juni 2026."), "{words}");
+    assert!(words.contains("Det skal kommunen gøre senest 1. juni 2026"), "{words}");
 }
 
 /// The kept national counts in `<out>/.godkend`: one file per report year, named by its key.

@@ -80,7 +80,7 @@ fn every_command_is_documented_and_every_documented_one_exists() {
     let help = String::from_utf8(out.stdout).unwrap();
     let actual: BTreeSet<String> = help
         .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip_while(|l| !l.starts_with("Kommandoer:"))
         .skip(1)
         .take_while(|l| l.starts_with("  "))
         .filter_map(|l| l.split_whitespace().next())

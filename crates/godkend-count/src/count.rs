@@ -1,5 +1,6 @@
-//! Recipients (distinct citizens) and full-time equivalents per kommune × series × quarter: polars reads,
-//! joins, sorts and merges; one pass over dense per-(kommune, serie) tables sums the changes.
+//! Recipients (distinct citizens) and full-time equivalents per kommune × series × quarter: the live
+//! cases' columns read once into plain rows, sorted and merged in Rust; one pass over dense
+//! per-(kommune, serie) tables sums the changes.
 //!
 //! A citizen's overlapping and adjacent periods in one series (and one handlekommune) are merged first,
 //! so a citizen counts once per quarter and their days are not counted twice. Each merged period then
@@ -10,130 +11,97 @@
 use crate::Result;
 use godkend_model::dato::days;
 use godkend_model::{Counts, Reference, Tal, Window};
-use polars::prelude::*;
+use polars::prelude::DataFrame;
+use rayon::slice::ParallelSliceMut;
 
-/// The service → series table as a frame, for joining. Series are numbered (`serie` is the index into
-/// the returned names): sorting and grouping on a number is several times faster than on text.
-fn series_frame(reference: &Reference) -> Result<(DataFrame, Vec<String>)> {
-    let names: Vec<String> = reference.serier.keys().cloned().collect();
-    let (mut y, mut s) = (Vec::new(), Vec::new());
-    for yd in reference.ydelser.values() {
-        let Ok(nr) = names.binary_search(&yd.serie) else { continue };
-        y.push(yd.kode.as_str());
-        s.push(nr as i32);
+/// Beyond any real end (year 4707): the end of an open period.
+const OPEN: i32 = 1_000_000;
+
+/// Municipality codes are below 1000: the dense tables have a slot for each.
+const KOMMUNER: usize = 1000;
+
+/// One case period as counting sees it: its (kommune, series) slot, the citizen, first and last day
+/// (day numbers since 1970-01-01). Sorted as a tuple: by kommune, series, person, start.
+type Periode = (u16, u16, u64, i32, i32);
+
+/// The live cases' periods in a series (services without one are not counted), unsorted. Series are
+/// numbered by their position in `names` (the reference's series keys, sorted).
+fn periods(cases: &DataFrame, reference: &Reference, names: &[String]) -> Result<Vec<Periode>> {
+    let serie_of: foldhash::HashMap<&str, u16> = reference
+        .ydelser
+        .values()
+        .filter_map(|yd| Some((yd.kode.as_str(), names.binary_search(&yd.serie).ok()? as u16)))
+        .collect();
+    let kommune = cases.column("kommunekode")?.i32()?;
+    let ydelse = cases.column("ydelse")?.str()?;
+    let person = cases.column("person")?.u64()?;
+    let start = cases.column("startdato")?.date()?.physical();
+    let slut = cases.column("slutdato")?.date()?.physical();
+    let mut out = Vec::with_capacity(cases.height());
+    let rows = kommune.iter().zip(ydelse.iter()).zip(person.iter()).zip(start.iter()).zip(slut.iter());
+    for ((((k, y), p), s), e) in rows {
+        let (Some(k), Some(y), Some(p), Some(s)) = (k, y, p, s) else { continue };
+        let Some(&serie) = serie_of.get(y) else { continue };
+        out.push(((k as usize).min(KOMMUNER - 1) as u16, serie, p, s, e.unwrap_or(OPEN)));
     }
-    let df =
-        DataFrame::new(y.len(), vec![Series::new("ydelse".into(), y).into(), Series::new("serie".into(), s).into()])?;
-    Ok((df, names))
+    Ok(out)
 }
 
-/// Quarter index (year·4 + quarter − 1) of a day number.
-fn quarter_index(days: Expr) -> Expr {
-    let date = days.cast(DataType::Date);
-    date.clone().dt().year().cast(DataType::Int32) * lit(4)
-        + (date.dt().month().cast(DataType::Int32) - lit(1)) / lit(3)
+/// Each citizen's merged periods per (kommune, series), in (kommune, serie, person, start) order:
+/// within one (kommune, serie, person), a period opens a new block unless it starts at most one day
+/// after the furthest end so far. Computed once, counted twice.
+fn merged_periods(mut periods: Vec<Periode>) -> Vec<Periode> {
+    periods.par_sort_unstable();
+    let mut out: Vec<Periode> = Vec::with_capacity(periods.len());
+    for p in periods {
+        match out.last_mut() {
+            Some(b) if (b.0, b.1, b.2) == (p.0, p.1, p.2) && i64::from(p.3) <= i64::from(b.4) + 1 => b.4 = b.4.max(p.4),
+            _ => out.push(p),
+        }
+    }
+    out
 }
 
-/// Each citizen's merged periods per (kommune, series): columns kommunekode, serie (number), person,
-/// start, slut (day numbers; open ends far in the future). Computed once, counted twice.
-fn merged_periods(cases: DataFrame, series: DataFrame) -> Result<DataFrame> {
-    const OPEN: i64 = 1_000_000; // beyond any real end (year 4707): open periods
-    const GROUP: i64 = 10_000_000; // > OPEN: spacing that keeps groups apart in a global cum_max
-    let sorted = cases
-        .lazy()
-        .join(series.lazy(), [col("ydelse")], [col("ydelse")], JoinArgs::new(JoinType::Inner))
-        .select([
-            col("kommunekode"),
-            col("serie"),
-            col("person"),
-            col("startdato").cast(DataType::Int32).cast(DataType::Int64).alias("start"),
-            col("slutdato").cast(DataType::Int32).cast(DataType::Int64).fill_null(lit(OPEN)).alias("slut"),
-        ])
-        .sort(["kommunekode", "serie", "person", "start"], SortMultipleOptions::default());
-    // Within one (kommune, serie, person), a period opens a new block unless it starts at most one
-    // day after the furthest end so far. The cumulative max runs over the whole frame; lifting each
-    // group by GROUP·g keeps it from seeing earlier groups.
-    let same = col("kommunekode")
-        .eq(col("kommunekode").shift(lit(1)))
-        .and(col("serie").eq(col("serie").shift(lit(1))))
-        .and(col("person").eq(col("person").shift(lit(1))));
-    // A block's rows are contiguous, so no grouping is needed: lifted by GROUP·g, starts rise through
-    // the whole frame, so the running max of the starts of block-opening rows is the current block's
-    // start, and the running max of the ends at a block's last row is its end.
-    let base = col("g") * lit(GROUP);
-    Ok(sorted
-        .with_column(same.fill_null(lit(false)).not().cast(DataType::Int64).cum_sum(false).alias("g"))
-        .with_column((base.clone() + col("slut")).cum_max(false).alias("reach_here"))
-        .with_column(col("reach_here").shift(lit(1)).alias("reach"))
-        .with_column(
-            col("reach")
-                .is_null()
-                .or((base.clone() + col("start")).gt(col("reach") + lit(1)))
-                .or(col("g").neq(col("g").shift(lit(1))))
-                .alias("ny_blok"),
-        )
-        .with_column(
-            when(col("ny_blok"))
-                .then(base.clone() + col("start"))
-                .otherwise(lit(0i64))
-                .cum_max(false)
-                .alias("blok_start"),
-        )
-        .filter(col("ny_blok").shift(lit(-1)).fill_null(lit(true))) // the last row of each block
-        .select([
-            col("kommunekode"),
-            col("serie"),
-            col("person"),
-            (col("blok_start") - base.clone()).alias("start"),
-            (col("reach_here") - base).alias("slut"),
-        ])
-        .collect()?)
+/// A merged period clipped to the window, as a quarter range: `qa`..=`qb` (quarter indices) with the
+/// days the period covers in its first quarter (`dage_a`) and, when it spans more than one, its last
+/// (`dage_b`).
+struct Range {
+    kommune: usize,
+    serie: usize,
+    person: u64,
+    qa: i64,
+    qb: i64,
+    dage_a: i64,
+    dage_b: i64,
 }
 
-/// Merged periods clipped to the window, as quarter ranges: `qa`..=`qb` (quarter indices) with the days
-/// the period covers in its first quarter (`dage_a`) and, when it spans more than one, its last (`dage_b`).
-fn clipped(merged: &DataFrame, window: Window) -> Result<LazyFrame> {
-    let (w0, w1) = (days(window.fra.first_day()), days(window.til.last_day()));
-    let quarters = quarter_frame(window)?.lazy();
-    let bounds = |q: &str, start: &str, slut: &str| {
-        quarters.clone().select([col("q").alias(q), col("q_start").alias(start), col("q_slut").alias(slut)])
-    };
-    let inner = || {
-        let mut args = JoinArgs::new(JoinType::Inner);
-        args.maintain_order = MaintainOrderJoin::Left; // the order of `merged` is kept for counting
-        args
-    };
-    Ok(merged
-        .clone()
-        .lazy()
-        .with_columns([
-            col("start").clip_min(lit(i64::from(w0))).cast(DataType::Int32).alias("start"),
-            col("slut").clip_max(lit(i64::from(w1))).cast(DataType::Int32).alias("slut"),
-        ])
-        .filter(col("start").lt_eq(col("slut")))
-        .with_columns([quarter_index(col("start")).alias("qa"), quarter_index(col("slut")).alias("qb")])
-        .join(bounds("qa", "qa_start", "qa_slut"), [col("qa")], [col("qa")], inner())
-        .join(bounds("qb", "qb_start", "qb_slut"), [col("qb")], [col("qb")], inner())
-        .with_columns([
-            (smaller(col("slut"), col("qa_slut")) - col("start") + lit(1)).alias("dage_a"),
-            (col("slut") - col("qb_start") + lit(1)).alias("dage_b"),
-        ]))
-}
-
-fn smaller(a: Expr, b: Expr) -> Expr {
-    when(a.clone().lt(b.clone())).then(a).otherwise(b)
-}
-
-fn quarter_frame(window: Window) -> Result<DataFrame> {
+/// The merged periods that touch the window, as quarter ranges, in the order of `merged`.
+fn clipped(merged: &[Periode], window: Window) -> Vec<Range> {
     let qs = window.quarters();
-    Ok(DataFrame::new(
-        qs.len(),
-        vec![
-            Series::new("q".into(), qs.iter().map(|q| q.index()).collect::<Vec<i32>>()).into(),
-            Series::new("q_start".into(), qs.iter().map(|q| days(q.first_day())).collect::<Vec<i32>>()).into(),
-            Series::new("q_slut".into(), qs.iter().map(|q| days(q.last_day())).collect::<Vec<i32>>()).into(),
-        ],
-    )?)
+    let first: Vec<i32> = qs.iter().map(|q| days(q.first_day())).collect();
+    let last: Vec<i32> = qs.iter().map(|q| days(q.last_day())).collect();
+    let (w0, w1) = (first[0], last[last.len() - 1]);
+    // The window's quarters are consecutive: a day's quarter is the last one starting on or before it.
+    let at = |day: i32| first.partition_point(|&f| f <= day) - 1;
+    merged
+        .iter()
+        .filter_map(|&(k, s, person, start, slut)| {
+            let (start, slut) = (start.max(w0), slut.min(w1));
+            if start > slut {
+                return None;
+            }
+            let (a, b) = (at(start), at(slut));
+            Some(Range {
+                kommune: usize::from(k),
+                serie: usize::from(s),
+                person,
+                qa: i64::from(qs[a].index()),
+                qb: i64::from(qs[b].index()),
+                dage_a: i64::from(slut.min(last[a]) - start + 1),
+                dage_b: i64::from(slut - first[b] + 1),
+            })
+        })
+        .collect()
 }
 
 /// Changes per (kommune, serie) and quarter of the window, dense: the counts are their running sums.
@@ -167,16 +135,6 @@ impl Dense {
     }
 }
 
-/// Column `name` as i64 values. The columns read here have no nulls and fit (quarters, days, codes).
-fn ints(df: &DataFrame, name: &str) -> Result<Vec<i64>> {
-    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.into_no_null_iter().collect())
-}
-
-/// The pseudonyms (u64: a cast to i64 would lose half of them).
-fn persons(df: &DataFrame) -> Result<Vec<u64>> {
-    Ok(df.column("person")?.u64()?.into_no_null_iter().collect())
-}
-
 /// +1 from the first quarter a range adds for its citizen, −1 after it: taken in (key, person, qa)
 /// order, each range adds only the quarters beyond the furthest its citizen already had (two
 /// periods may touch the same quarter). `key[i]`: the row's (kommune, serie) slot.
@@ -202,42 +160,39 @@ fn recipient_changes(into: &mut Dense, key: &[(usize, usize)], person: &[u64], q
 /// equivalents are service-days over the quarter's days, with a citizen's days merged within one
 /// municipality (the national figure is the sum of the municipalities').
 pub fn count(cases: DataFrame, reference: &Reference, window: Window) -> Result<Counts> {
-    const KOMMUNER: usize = 1000;
-    let (series, names) = series_frame(reference)?;
-    let merged = merged_periods(cases, series)?;
+    let names: Vec<String> = reference.serier.keys().cloned().collect();
+    let merged = merged_periods(periods(&cases, reference, &names)?);
+    drop(cases);
     // `ranges` keeps the (kommune, serie, person, start) order of `merged`.
-    let ranges = clipped(&merged, window)?.collect()?;
-    let (k, s, person) = (ints(&ranges, "kommunekode")?, ints(&ranges, "serie")?, persons(&ranges)?);
-    let (qa, qb) = (ints(&ranges, "qa")?, ints(&ranges, "qb")?);
-    let (dage_a, dage_b) = (ints(&ranges, "dage_a")?, ints(&ranges, "dage_b")?);
-    let key: Vec<(usize, usize)> =
-        k.iter().zip(&s).map(|(k, s)| ((*k as usize).min(KOMMUNER - 1), *s as usize)).collect();
+    let mut ranges = clipped(&merged, window);
+    drop(merged);
+    let key: Vec<(usize, usize)> = ranges.iter().map(|r| (r.kommune, r.serie)).collect();
+    let person: Vec<u64> = ranges.iter().map(|r| r.person).collect();
+    let (qa, qb): (Vec<i64>, Vec<i64>) = ranges.iter().map(|r| (r.qa, r.qb)).unzip();
 
     let n = names.len();
     let mut recipients = Dense::new(window, n, KOMMUNER);
     recipient_changes(&mut recipients, &key, &person, &qa, &qb);
     // Days: each range's days in its first and last quarter, and +1/−1 for the whole quarters between.
     let (mut partial, mut whole) = (Dense::new(window, n, KOMMUNER), Dense::new(window, n, KOMMUNER));
-    for i in 0..key.len() {
-        let (kk, ss) = key[i];
-        partial.add(kk, ss, qa[i], dage_a[i]);
-        if qb[i] > qa[i] {
-            partial.add(kk, ss, qb[i], dage_b[i]);
+    for r in &ranges {
+        let (kk, ss) = (r.kommune, r.serie);
+        partial.add(kk, ss, r.qa, r.dage_a);
+        if r.qb > r.qa {
+            partial.add(kk, ss, r.qb, r.dage_b);
         }
-        if qb[i] > qa[i] + 1 {
-            whole.add(kk, ss, qa[i] + 1, 1);
-            whole.add(kk, ss, qb[i], -1);
+        if r.qb > r.qa + 1 {
+            whole.add(kk, ss, r.qa + 1, 1);
+            whole.add(kk, ss, r.qb, -1);
         }
     }
-    // The national series: the same ranges in (serie, person, qa) order, across municipalities.
-    let by_citizen = ranges
-        .lazy()
-        .select([col("serie"), col("person"), col("qa"), col("qb")])
-        .sort(["serie", "person", "qa"], SortMultipleOptions::default())
-        .collect()?;
+    // The national series: the same ranges in (serie, person, qa) order, across municipalities (the
+    // order among equal keys does not change the changes).
+    ranges.par_sort_unstable_by_key(|r| (r.serie, r.person, r.qa));
     let mut national = Dense::new(window, n, 1);
-    let nat_key: Vec<(usize, usize)> = ints(&by_citizen, "serie")?.iter().map(|s| (0, *s as usize)).collect();
-    let (np, nqa, nqb) = (persons(&by_citizen)?, ints(&by_citizen, "qa")?, ints(&by_citizen, "qb")?);
+    let nat_key: Vec<(usize, usize)> = ranges.iter().map(|r| (0, r.serie)).collect();
+    let np: Vec<u64> = ranges.iter().map(|r| r.person).collect();
+    let (nqa, nqb): (Vec<i64>, Vec<i64>) = ranges.iter().map(|r| (r.qa, r.qb)).unzip();
     recipient_changes(&mut national, &nat_key, &np, &nqa, &nqb);
 
     let qs = window.quarters();

@@ -1,5 +1,5 @@
 //! Counting: recipients and full-time equivalents per kommune × service series × quarter from the case
-//! store (polars), the counts kept between runs, the start dates the systemskifte rule reads, and the
+//! store (plain Rust over the live-case frame's columns), the counts kept between runs, the start dates the systemskifte rule reads, and the
 //! systemskifte report's own counts around a go-live date, and the publication's breakdowns by sex, age
 //! group and year (`fordeling`).
 //!

@@ -3,9 +3,9 @@
 
 use crate::Result;
 use godkend_model::counts::{Startdatoer, Starter};
-use godkend_model::dato::date;
+use godkend_model::dato::{date, days};
 use godkend_model::{Kvartal, Window};
-use polars::prelude::*;
+use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 
 /// Per (kommune, quarter) within `window`: the live cases starting in it, its busiest start date (the
@@ -14,24 +14,25 @@ pub fn starts(cases: &DataFrame, window: Window) -> Result<Startdatoer> {
     if cases.height() == 0 {
         return Ok(Startdatoer::new());
     }
-    let (w0, w1) = (window.fra.first_day(), window.til.last_day());
-    let df = cases
-        .clone()
-        .lazy()
-        .filter(col("startdato").gt_eq(lit(w0)).and(col("startdato").lt_eq(lit(w1))))
-        .group_by([col("kommunekode"), col("startdato")])
-        .agg([len().cast(DataType::UInt64).alias("n")])
-        .collect()?;
-    let (k, d, n) =
-        (df.column("kommunekode")?.i32()?, df.column("startdato")?.date()?.physical(), df.column("n")?.u64()?);
-    // (kommune, quarter) → (starts, busiest date, its starts); group_by's order is not fixed, so ties
-    // go to the earliest date.
+    let (w0, w1) = (days(window.fra.first_day()), days(window.til.last_day()));
+    let kommune = cases.column("kommunekode")?.i32()?;
+    let start = cases.column("startdato")?.date()?.physical();
+    // (kommune, start date) of every case starting in the window, sorted: equal dates are neighbours.
+    let mut starting: Vec<(i32, i32)> = kommune
+        .iter()
+        .zip(start.iter())
+        .filter_map(|(k, d)| Some((k?, d?)))
+        .filter(|&(_, d)| (w0..=w1).contains(&d))
+        .collect();
+    starting.sort_unstable();
+    // (kommune, quarter) → (starts, busiest date, its starts); dates come in order, so a tie keeps the
+    // earliest.
     let mut per: BTreeMap<(u16, Kvartal), (u64, i32, u64)> = BTreeMap::new();
-    for i in 0..df.height() {
-        let (Some(k), Some(day), Some(n)) = (k.get(i), d.get(i), n.get(i)) else { continue };
+    for same in starting.chunk_by(|a, b| a == b) {
+        let ((k, day), n) = (same[0], same.len() as u64);
         let e = per.entry((k as u16, Kvartal::of_date(date(day)))).or_insert((0, 0, 0));
         e.0 += n;
-        if n > e.2 || (n == e.2 && day < e.1) {
+        if n > e.2 {
             e.1 = day;
             e.2 = n;
         }
@@ -45,7 +46,7 @@ pub fn starts(cases: &DataFrame, window: Window) -> Result<Startdatoer> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use godkend_model::dato::days;
+    use polars::prelude::{DataType, NamedFrom, Series};
 
     fn frame(rows: &[(i32, &str)]) -> DataFrame {
         let d = |s: &str| days(s.parse().unwrap());

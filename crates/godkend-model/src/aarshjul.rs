@@ -1,5 +1,6 @@
 //! DST's annual cycle (årshjul): per report year, when the year's data must be in, when the approval
-//! reports go out, the deadline for comments and approval, and when the status letter is sent.
+//! reports go out, the deadline for comments and approval, when the status letter is sent and the new
+//! deadline it gives.
 //! Read from `reference-data/aarshjul.csv`; each row names its source.
 
 use chrono::NaiveDate;
@@ -16,6 +17,8 @@ pub struct Frister {
     pub godkendelse: NaiveDate,
     /// The letter on approval status to the municipal directors.
     pub statusbrev: NaiveDate,
+    /// The new deadline the letter gives a municipality that has not approved.
+    pub ny_frist: NaiveDate,
 }
 
 impl Frister {
@@ -27,6 +30,7 @@ impl Frister {
             ("rapport_udsendt", self.rapport_udsendt),
             ("godkendelse", self.godkendelse),
             ("statusbrev", self.statusbrev),
+            ("ny_frist", self.ny_frist),
         ];
         for (name, d) in dates {
             if chrono::Datelike::year(&d) != self.rapportaar + 1 {

@@ -459,7 +459,7 @@ fn line_of(text: &str, key: &str) -> usize {
 }
 
 fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, ReferenceError> {
-    let header = ["rapportaar", "data_indberettet", "rapport_udsendt", "godkendelse", "statusbrev", "kilde"];
+    let header = ["rapportaar", "data_indberettet", "rapport_udsendt", "godkendelse", "statusbrev", "ny_frist", "kilde"];
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &header)? {
         let rapportaar: i32 =
@@ -470,9 +470,10 @@ fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, Ref
             rapport_udsendt: parse_date(file, n, header[2], f[2])?,
             godkendelse: parse_date(file, n, header[3], f[3])?,
             statusbrev: parse_date(file, n, header[4], f[4])?,
+            ny_frist: parse_date(file, n, header[5], f[5])?,
         };
         frister.check().map_err(|m| invalid(file, n, m))?;
-        if f[5].is_empty() {
+        if f[6].is_empty() {
             return Err(invalid(file, n, "kilde er tom; angiv hvor datoerne kommer fra"));
         }
         if out.insert(rapportaar, frister).is_some() {
@@ -709,7 +710,13 @@ mod tests {
         let f = r.frister(2025).unwrap();
         assert_eq!(f.rapport_udsendt, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
         assert_eq!(f.godkendelse, NaiveDate::from_ymd_opt(2026, 3, 28).unwrap());
+        assert_eq!(f.ny_frist, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
         assert!(r.frister(2031).is_none());
+        let before_letter = EMBEDDED[6].replace("2026-05-11;2026-06-01", "2026-05-11;2026-05-01");
+        assert_eq!(
+            broken(6, &before_letter),
+            "DIR/aarshjul.csv:12: statusbrev 2026-05-11 ligger ikke før ny_frist 2026-05-01"
+        );
         assert_eq!(r.vises_fra(Register::Voksne).to_string(), "2015K1");
         assert_eq!(r.vises_fra(Register::Boern).to_string(), "2021K3");
         let unordered = EMBEDDED[6].replace("2025;2026-02-11;2026-03-02", "2025;2026-02-11;2026-01-02");

@@ -666,6 +666,8 @@ pub struct StatusbrevView {
     pub dato_tekst: String,
     pub rapport_udsendt: String,
     pub frist: String,
+    /// The new deadline the letter gives (`aarshjul.csv`'s `ny_frist`).
+    pub ny_frist: String,
     pub klar: bool,
     pub aabne_i_alt: String,
     pub roede: String,
@@ -688,8 +690,10 @@ fn resume(b: &Statusbrev) -> String {
     if aabne == 0 {
         return format!(
             "Kort fortalt: {kommune} har kommenteret alle markeringer i godkendelsesrapporten for {}. Der mangler kun \
-             kommunens godkendelse af data; når den er modtaget, kan Danmarks Statistik offentliggøre kommunens tal.",
-            b.aar
+             kommunens godkendelse af data, senest {}; når den er modtaget, kan Danmarks Statistik offentliggøre \
+             kommunens tal.",
+            b.aar,
+            dansk_dato(&b.frister.ny_frist)
         );
     }
     let farver: Vec<String> = [(b.aabne_roede, "rød", "røde"), (b.aabne_gule, "gul", "gule")]
@@ -698,21 +702,31 @@ fn resume(b: &Statusbrev) -> String {
         .map(|(n, ental, flertal)| antal(n, ental, flertal))
         .collect();
     format!(
-        "Kort fortalt: {kommune} mangler at kommentere {} ({}) og at godkende data for {}. \
+        "Kort fortalt: {kommune} mangler at kommentere {} ({}) og at godkende data for {}, senest {}. \
          Derefter kan Danmarks Statistik offentliggøre kommunens tal.",
         antal(aabne, "markering", "markeringer"),
         farver.join(" og "),
-        b.aar
+        b.aar,
+        dansk_dato(&b.frister.ny_frist)
     )
 }
 
 pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
     let flere = match (b.ikke_listet_roede, b.ikke_listet_gule) {
         (0, 0) => String::new(),
-        (r, g) => format!(
-            "Listen viser de {} vigtigste af hver farve; yderligere {r} røde og {g} gule markeringer står i regnearket.",
-            godkend_round::statusbrev::MAX_LISTED
-        ),
+        (r, g) => {
+            use godkend_model::talformat::antal;
+            let resten: Vec<String> = [(r, "rød markering", "røde markeringer"), (g, "gul markering", "gule markeringer")]
+                .into_iter()
+                .filter(|(n, ..)| *n > 0)
+                .map(|(n, ental, flertal)| antal(n, ental, flertal))
+                .collect();
+            format!(
+                "Listen viser de {} vigtigste af hver farve; yderligere {} står i regnearket.",
+                godkend_round::statusbrev::MAX_LISTED,
+                resten.join(" og ")
+            )
+        }
     };
     StatusbrevView {
         titel: format!("Status for godkendelse {} – {}", b.aar, b.navn),
@@ -724,6 +738,7 @@ pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
         dato_tekst: dansk_dato(&b.frister.statusbrev),
         rapport_udsendt: dansk_dato(&b.frister.rapport_udsendt),
         frist: dansk_dato(&b.frister.godkendelse),
+        ny_frist: dansk_dato(&b.frister.ny_frist),
         klar: b.aabne_roede + b.aabne_gule == 0,
         aabne_i_alt: (b.aabne_roede + b.aabne_gule).to_string(),
         roede: b.roede.to_string(),

@@ -57,7 +57,7 @@ impl Error {
                 "godkendelsesfilen er CSV med ; og overskriften kommunekode;dato;godkendt_af, fx 101;2026-04-28;Jens Hansen, kontorchef",
             ),
             Error::Aarshjul { .. } => Some(
-                "tilføj årets række (rapportaar;data_indberettet;rapport_udsendt;godkendelse;statusbrev;kilde) i reference-data/aarshjul.csv, eller angiv --reference DIR med en kopi, der har den",
+                "tilføj årets række (rapportaar;data_indberettet;rapport_udsendt;godkendelse;statusbrev;ny_frist;kilde) i reference-data/aarshjul.csv, eller angiv --reference DIR med en kopi, der har den",
             ),
             Error::Comments { .. } => Some(
                 "kommentarfilen skal have kolonnerne kommunekode;ydelse;kvartal;regel;kommentar (CSV med ; eller XLSX) som markeringsfilen",

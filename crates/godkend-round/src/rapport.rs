@@ -59,6 +59,9 @@ pub struct Frister {
     pub rapport_udsendt: String,
     pub godkendelse: String,
     pub statusbrev: String,
+    /// The new deadline the status letter gives (absent in reports written before it was kept).
+    #[serde(default)]
+    pub ny_frist: String,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

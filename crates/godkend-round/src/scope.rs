@@ -87,5 +87,6 @@ pub fn frister(reference: &Reference, year: i32) -> Result<Frister> {
         rapport_udsendt: f.rapport_udsendt.to_string(),
         godkendelse: f.godkendelse.to_string(),
         statusbrev: f.statusbrev.to_string(),
+        ny_frist: f.ny_frist.to_string(),
     })
 }

@@ -125,7 +125,13 @@ pub(crate) fn read_live(path: &Path) -> Result<DataFrame> {
     cols.push("slettet".into());
     let store_err = |e: PolarsError| Error::Store { path: path.to_path_buf(), message: e.to_string() };
     let df = ParquetReader::new(file).with_columns(Some(cols)).finish().map_err(store_err)?;
-    df.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+    live_only(&df).map_err(store_err)
+}
+
+/// The live rows (tombstones dropped) of a frame with `slettet`, only [`LIVE_COLUMNS`].
+fn live_only(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let live = !df.column("slettet")?.bool()?;
+    df.filter(&live)?.select(LIVE_COLUMNS)
 }
 
 /// One municipality's live cases from its base file and delta files: the frame [`read_live`] would give
@@ -164,7 +170,7 @@ pub(crate) fn read_live_merged(files: &[std::path::PathBuf]) -> Result<DataFrame
         all.vstack_mut(df).map_err(store_err)?;
     }
     let merged = all.take(&IdxCa::from_vec("".into(), idx)).map_err(store_err)?;
-    merged.lazy().filter(col("slettet").not()).select(LIVE_COLUMNS.map(col)).collect().map_err(store_err)
+    live_only(&merged).map_err(store_err)
 }
 
 /// Which rows make up the merged cases, as (file, row) in sagsid order, given each file's sagsid and

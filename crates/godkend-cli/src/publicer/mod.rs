@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(clap::Args)]
 #[command(
-    about = "Publication tables (PX, CSV, Parquet): recipients, full-time equivalents, by sex and age, children per year; with disclosure control",
-    after_help = "Exit: 0 · 2 error\n\nExample:\n  godkend publicer --store out/lager --year 2025 --out out/publicering --dialog out/dialog.sqlite --kun-godkendte"
+    about = "Offentliggørelsestabeller (PX, CSV, Parquet): modtagere, helårsækvivalenter, efter køn og alder, børn pr. år; med diskretionering",
+    after_help = "Afslutningskode: 0 · 2 fejl\n\nEksempel:\n  godkend publicer --store out/lager --year 2025 --out out/publicering --dialog out/dialog.sqlite --kun-godkendte"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -31,18 +31,18 @@ pub struct Args {
     year: args::Year,
     #[command(flatten)]
     out: args::Out,
-    /// The approvals received: CSV (;) with kommunekode;dato;godkendt_af.
+    /// De modtagne godkendelser: CSV (;) med kommunekode;dato;godkendt_af.
     #[arg(long, visible_alias = "approvals", value_name = "FILE")]
     godkendelser: Option<std::path::PathBuf>,
     #[command(flatten)]
     dialog: args::Dialog,
-    /// Hold back the municipalities that have not approved (their cells are `..`, protected as small cells).
+    /// Hold de kommuner tilbage, der ikke har godkendt (deres celler er `..` og beskyttes som små celler).
     #[arg(long)]
     kun_godkendte: bool,
-    /// The smallest number of persons a published cell may show (default: reference-data/diskretion.csv).
+    /// Det mindste antal personer, en offentliggjort celle må vise (standard: reference-data/diskretion.csv).
     #[arg(long, value_name = "N")]
     mindst: Option<u64>,
-    /// The folder of the last publication: every published figure that has changed since is listed.
+    /// Mappen med sidste offentliggørelse: hvert offentliggjort tal, der er ændret siden, listes.
     #[arg(long, value_name = "DIR")]
     forrige_publicering: Option<std::path::PathBuf>,
 }
