@@ -176,7 +176,7 @@ fn every_command_has_help_in_danish_with_an_example() {
     }
     let (out, _, _) = text(&godkend(&["noegle", "opret", "--help"]));
     assert!(out.contains("Brug: godkend noegle opret [TILVALG] --dialog <FILE>"), "{out}");
-    assert!(out.contains("Kommunen, hvis sagssystem sender."), "{out}");
+    assert!(out.contains("--afsender <KODE>  Kommunen, hvis sagssystem sender"), "{out}");
 }
 
 #[test]

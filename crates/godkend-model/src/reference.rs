@@ -459,7 +459,8 @@ fn line_of(text: &str, key: &str) -> usize {
 }
 
 fn parse_aarshjul(file: &Path, text: &str) -> Result<BTreeMap<i32, Frister>, ReferenceError> {
-    let header = ["rapportaar", "data_indberettet", "rapport_udsendt", "godkendelse", "statusbrev", "ny_frist", "kilde"];
+    let header =
+        ["rapportaar", "data_indberettet", "rapport_udsendt", "godkendelse", "statusbrev", "ny_frist", "kilde"];
     let mut out = BTreeMap::new();
     for (n, f) in rows(file, text, ';', &header)? {
         let rapportaar: i32 =

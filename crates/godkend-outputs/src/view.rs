@@ -716,11 +716,12 @@ pub fn statusbrev_view(b: &Statusbrev) -> StatusbrevView {
         (0, 0) => String::new(),
         (r, g) => {
             use godkend_model::talformat::antal;
-            let resten: Vec<String> = [(r, "rød markering", "røde markeringer"), (g, "gul markering", "gule markeringer")]
-                .into_iter()
-                .filter(|(n, ..)| *n > 0)
-                .map(|(n, ental, flertal)| antal(n, ental, flertal))
-                .collect();
+            let resten: Vec<String> =
+                [(r, "rød markering", "røde markeringer"), (g, "gul markering", "gule markeringer")]
+                    .into_iter()
+                    .filter(|(n, ..)| *n > 0)
+                    .map(|(n, ental, flertal)| antal(n, ental, flertal))
+                    .collect();
             format!(
                 "Listen viser de {} vigtigste af hver farve; yderligere {} står i regnearket.",
                 godkend_round::statusbrev::MAX_LISTED,
