@@ -21,6 +21,8 @@ struct Step {
 /// Runs `program args` under `/usr/bin/time`; returns (stdout, stderr, wall seconds, peak MB).
 fn timed(program: &Path, args: &[&str], cwd: &Path) -> Result<(String, String, f64, f64)> {
     let report = root().join("target/xtask/.time");
+    // On a fresh clone nothing has made target/xtask yet, and /usr/bin/time cannot create its report there.
+    std::fs::create_dir_all(report.parent().expect("inside target/"))?;
     let out = Command::new("/usr/bin/time")
         .args(["-f", "%e %M", "-o", s(&report)])
         .arg(program)

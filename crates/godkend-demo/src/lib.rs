@@ -28,7 +28,7 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Options(String),
-    #[error("{path}: cannot write Parquet: {message}")]
+    #[error("{path}: Parquet kan ikke skrives: {message}")]
     Parquet { path: PathBuf, message: String },
 }
 
@@ -83,7 +83,7 @@ impl Problem {
             .map(|name| {
                 Problem::ALL.into_iter().find(|p| p.name() == name.trim()).ok_or_else(|| {
                     let all: Vec<&str> = Problem::ALL.iter().map(|p| p.name()).collect();
-                    format!("unknown problem `{}`; choose from {}, or alle / ingen", name.trim(), all.join(", "))
+                    format!("ukendt problem `{}`; vælg blandt {}, eller alle / ingen", name.trim(), all.join(", "))
                 })
             })
             .collect()
@@ -118,22 +118,21 @@ impl DemoOptions {
 /// Writes the deliveries and `sandhed.json` into `out` (created if missing) and returns the truth.
 pub fn generate(out: &Path, reference: &Reference, options: &DemoOptions) -> Result<Sandhed, Error> {
     if options.fra > options.til {
-        return Err(Error::Options(format!("--fra {} is after --til {}", options.fra, options.til)));
+        return Err(Error::Options(format!("--fra {} ligger efter --til {}", options.fra, options.til)));
     }
     if options.fra.first_day() < godkend_model::earliest_start() {
-        return Err(Error::Options(format!("--fra {} is before 2013-10, when the adult data begin", options.fra)));
+        return Err(Error::Options(format!("--fra {} ligger før 2013-10, hvor voksendata begynder", options.fra)));
     }
     for k in &options.kommuner {
         if reference.kommune(*k).is_none() {
-            return Err(Error::Options(format!("kommune {k:03} is not one of the 98 municipality codes")));
+            return Err(Error::Options(format!("kommune {k:03} er ikke en af de 98 kommunekoder")));
         }
     }
-    if !(options.skala > 0.0 && options.skala <= 100.0) {
-        return Err(Error::Options(format!("--skala {} must be above 0 and at most 100", options.skala)));
+    if !(options.skala > 0.0 && options.skala <= 1000.0) {
+        return Err(Error::Options(format!("--skala {} skal være over 0 og højst 1000", options.skala)));
     }
     std::fs::create_dir_all(out).map_err(|source| Error::Io { path: out.to_path_buf(), source })?;
-    let simulated = write::simulate_all(reference, options);
-    let sandhed = write::write_all(out, reference, options, simulated)?;
+    let sandhed = write::simulate_and_write(out, reference, options)?;
     let path = out.join("sandhed.json");
     let mut json = serde_json::to_string_pretty(&sandhed).expect("truth serialises");
     json.push('\n');

@@ -13,31 +13,35 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Simulates every municipality (in parallel) and returns their outputs in code order.
-pub fn simulate_all(reference: &Reference, options: &DemoOptions) -> Vec<KommuneOutput> {
-    (0..options.kommuner.len()).into_par_iter().map(|i| simulate_kommune(reference, options, i)).collect()
-}
-
-pub fn write_all(
-    out: &Path,
-    reference: &Reference,
-    options: &DemoOptions,
-    sims: Vec<KommuneOutput>,
-) -> Result<Sandhed, Error> {
-    let mut anomalies: Vec<_> = sims.iter().flat_map(|s| s.anomalies.clone()).collect();
-    anomalies.sort();
-    // Group municipalities under the one that delivers their rows.
-    let mut by_reporter: BTreeMap<u16, Vec<&KommuneOutput>> = BTreeMap::new();
-    for s in &sims {
-        by_reporter.entry(reference.reporter_of(s.kode)).or_default().push(s);
+/// Simulates and writes one group of municipalities at a time (a reporter and those it delivers for), one
+/// group per core, so memory holds the groups being written, not the nation: ten times national scale is
+/// 150 M rows. Each municipality's simulation depends only on its own index, so the files are the same as
+/// when all were simulated first.
+pub fn simulate_and_write(out: &Path, reference: &Reference, options: &DemoOptions) -> Result<Sandhed, Error> {
+    let mut by_reporter: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for (i, &kode) in options.kommuner.iter().enumerate() {
+        by_reporter.entry(reference.reporter_of(kode)).or_default().push(i);
     }
-    let reporters: Vec<(usize, u16, Vec<&KommuneOutput>)> =
-        by_reporter.into_iter().enumerate().map(|(i, (r, ks))| (i, r, ks)).collect();
-    let results: Vec<Vec<SandLevering>> = reporters
-        .par_iter()
-        .map(|(i, reporter, ks)| write_reporter(out, options, *i, *reporter, ks, &anomalies))
+    let groups: Vec<(usize, u16, Vec<usize>)> =
+        by_reporter.into_iter().enumerate().map(|(i, (r, members))| (i, r, members)).collect();
+    let results: Vec<(Vec<SandLevering>, Vec<crate::Anomali>)> = groups
+        .into_par_iter()
+        .map(|(index, reporter, members)| {
+            let sims: Vec<KommuneOutput> = members.iter().map(|&i| simulate_kommune(reference, options, i)).collect();
+            let mut anomalies: Vec<_> = sims.iter().flat_map(|s| s.anomalies.clone()).collect();
+            anomalies.sort();
+            let kommuner: Vec<&KommuneOutput> = sims.iter().collect();
+            let leveringer = write_reporter(out, options, index, reporter, &kommuner, &anomalies)?;
+            Ok((leveringer, anomalies))
+        })
         .collect::<Result<_, Error>>()?;
-    let mut leveringer: Vec<SandLevering> = results.into_iter().flatten().collect();
+    let (mut leveringer, mut anomalies): (Vec<SandLevering>, Vec<crate::Anomali>) =
+        results.into_iter().fold((Vec::new(), Vec::new()), |(mut l, mut a), (gl, ga)| {
+            l.extend(gl);
+            a.extend(ga);
+            (l, a)
+        });
+    anomalies.sort();
     leveringer
         .sort_by(|a, b| (a.kommunekode, &a.maaned, a.loebenummer).cmp(&(b.kommunekode, &b.maaned, b.loebenummer)));
     let mut kommuner = options.kommuner.clone();

@@ -103,6 +103,7 @@ pub fn rapporter(
     cells::one_mark_per_cell(&mut all);
     cells::echoes_under_their_change(&mut all);
     cells::marks_after_a_systemskifte(&mut all);
+    cells::echoes_of_the_year_before(&mut all);
     let unmatched = comments::attach(&mut all, &side.kommentarer, reference);
     cells::share_comments(&mut all);
     let mut by_kommune: BTreeMap<u16, Vec<Markering>> = BTreeMap::new();

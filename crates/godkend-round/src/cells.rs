@@ -5,6 +5,7 @@
 //! direction, is that change seen again a year later: it is answered under the change's mark. Every flag
 //! stays in the JSON with its own id and figures, so a comment given under any of them still attaches.
 
+use godkend_model::talformat::{antal, tal};
 use godkend_rules::{Markering, Tilstand};
 use std::collections::BTreeMap;
 
@@ -31,21 +32,47 @@ pub fn one_mark_per_cell(flags: &mut [Markering]) {
     }
 }
 
-/// Puts each year-on-year mark that echoes a flagged change of the same series (a quarter, drop, rise
-/// or HB mark up to three quarters earlier in the report year, in the same direction) under that change's
-/// mark. Run after [`one_mark_per_cell`]; the earliest change takes its echoes.
+/// The change a mark shows: from `forrige` to `aktuel`, when it has both.
+fn change_of(m: &Markering) -> Option<(f64, f64)> {
+    Some((*m.tal.get("forrige")?, *m.tal.get("aktuel")?))
+}
+
+fn direction(m: &Markering) -> f64 {
+    change_of(m).map_or(0.0, |(a, b)| (b - a).signum())
+}
+
+/// A rule that marks a change from one quarter to the next (or against the other municipalities).
+fn is_change(m: &Markering) -> bool {
+    use godkend_rules::Regel;
+    matches!(m.regel, Regel::KvartalTilKvartal | Regel::FaldTilNul | Regel::StigningFraNul | Regel::HidiroglouBerthelot)
+}
+
+/// A quarter mark in the quarter after `change` that takes the series at least halfway back to where it
+/// was before the change: a one-quarter peak or dip (a missing or doubled month) seen on its way back.
+fn is_return(change: &Markering, echo: &Markering) -> bool {
+    use godkend_rules::Regel;
+    let next = match (change.kvartal.kvartal(), echo.kvartal.kvartal()) {
+        (Some(q), Some(x)) => x.index() == q.index() + 1,
+        _ => false,
+    };
+    match (change_of(change), change_of(echo)) {
+        (Some((before, peak)), Some((_, after))) => {
+            next && is_change(echo)
+                && echo.regel != Regel::HidiroglouBerthelot
+                && direction(echo) == -direction(change)
+                && (after - before).abs() <= (peak - before).abs() / 2.0
+        }
+        _ => false,
+    }
+}
+
+/// Puts each mark that echoes a flagged change of the same series (a quarter, drop, rise or HB mark
+/// earlier in the report year) under that change's mark: the year-on-year marks up to three quarters
+/// later in the same direction (the change seen again against last year), and a quarter mark in the next
+/// quarter that takes the series at least halfway back (the change undone). Run after
+/// [`one_mark_per_cell`]; the earliest change takes its echoes.
 pub fn echoes_under_their_change(flags: &mut [Markering]) {
     use godkend_rules::Regel;
-    let direction = |m: &Markering| match (m.tal.get("forrige"), m.tal.get("aktuel")) {
-        (Some(a), Some(b)) => (b - a).signum(),
-        _ => 0.0,
-    };
-    let is_change = |m: &Markering| {
-        matches!(
-            m.regel,
-            Regel::KvartalTilKvartal | Regel::FaldTilNul | Regel::StigningFraNul | Regel::HidiroglouBerthelot
-        )
-    };
     let mut mains: Vec<usize> =
         (0..flags.len()).filter(|&i| flags[i].to_answer() && !flags[i].serie.is_empty()).collect();
     mains.sort_by_key(|&i| flags[i].kvartal);
@@ -60,11 +87,11 @@ pub fn echoes_under_their_change(flags: &mut [Markering]) {
         for &e in &mains {
             let echo = &flags[e];
             let within = echo.kvartal.kvartal().is_some_and(|x| x > q && x.index() - q.index() <= 3);
-            if echo.regel == Regel::AarTilAar
-                && echo.kommunekode == k
+            let seen_again = echo.regel == Regel::AarTilAar && within && direction(echo) == d;
+            if echo.kommunekode == k
                 && echo.serie == serie
-                && within
-                && direction(echo) == d
+                && echo.id != id
+                && (seen_again || is_return(change, echo))
                 && !moved.contains_key(&echo.id)
             {
                 moved.insert(echo.id.clone(), id.clone());
@@ -76,6 +103,82 @@ pub fn echoes_under_their_change(flags: &mut [Markering]) {
         let to = f.hoerer_til.as_ref().and_then(|h| moved.get(h)).or_else(|| moved.get(&f.id)).cloned();
         if let Some(to) = to {
             f.hoerer_til = Some(to);
+        }
+    }
+}
+
+/// Whether the series in `echo`'s quarter is still where `change` took it (within half the change): then
+/// the year-on-year mark sees that change again, not a change of its own.
+fn stayed(change: &Markering, echo: &Markering) -> bool {
+    match (change_of(change), change_of(echo)) {
+        (Some((before, after)), Some((_, now))) => (now - after).abs() <= (after - before).abs() / 2.0,
+        _ => false,
+    }
+}
+
+/// Groups the report year's year-on-year marks that echo a change flagged in the year before (in its last
+/// three quarters, same series, same direction, the series still near the level the change took it to): the change needs no answer now, so the earliest echo is
+/// the group's mark, its sentence names the change, and the later echoes are answered under it. Run after
+/// [`marks_after_a_systemskifte`]: a systemskifte's group has taken its echoes already.
+pub fn echoes_of_the_year_before(flags: &mut [Markering]) {
+    use godkend_rules::Regel;
+    let changes: Vec<usize> = (0..flags.len())
+        .filter(|&i| {
+            let f = &flags[i];
+            !f.i_rapportaaret && !f.serie.is_empty() && is_change(f) && direction(f) != 0.0
+        })
+        .collect();
+    let mut taken: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for c in changes {
+        let change = &flags[c];
+        let Some(q) = change.kvartal.kvartal() else { continue };
+        let mut echoes: Vec<usize> = (0..flags.len())
+            .filter(|&e| {
+                let echo = &flags[e];
+                echo.to_answer()
+                    && echo.regel == Regel::AarTilAar
+                    && echo.kommunekode == change.kommunekode
+                    && echo.serie == change.serie
+                    && echo.kvartal.kvartal().is_some_and(|x| x > q && x.index() - q.index() <= 3)
+                    && direction(echo) == direction(change)
+                    && stayed(change, echo)
+                    && !taken.contains(&e)
+            })
+            .collect();
+        if echoes.is_empty() {
+            continue;
+        }
+        echoes.sort_by_key(|&e| flags[e].kvartal);
+        taken.extend(&echoes);
+        groups.push((c, echoes));
+    }
+    for (c, echoes) in groups {
+        let (main, others) = echoes.split_first().expect("not empty");
+        let change = &flags[c];
+        let mut sentence = format!(
+            " Markeringen er et ekko af en ændring i {}, der blev markeret ved opgørelsen for {} ({} → {})",
+            change.kvartal,
+            change.kvartal.year(),
+            tal(change_of(change).map_or(0.0, |c| c.0), 0),
+            tal(change_of(change).map_or(0.0, |c| c.1), 0),
+        );
+        if others.is_empty() {
+            sentence.push('.');
+        } else {
+            sentence.push_str(&format!(
+                "; {} besvares med denne.",
+                antal(others.len(), "anden markering", "andre markeringer")
+            ));
+        }
+        let id = flags[*main].id.clone();
+        flags[*main].forklaring.push_str(&sentence);
+        let others: Vec<String> = others.iter().map(|&i| flags[i].id.clone()).collect();
+        for f in flags.iter_mut() {
+            let joins = others.contains(&f.id) || f.hoerer_til.as_ref().is_some_and(|h| others.contains(h));
+            if joins {
+                f.hoerer_til = Some(id.clone());
+            }
         }
     }
 }
@@ -169,14 +272,72 @@ mod tests {
         m
     }
 
+    fn with(mut m: Markering, a: f64, b: f64) -> Markering {
+        m.tal = BTreeMap::from([("forrige".into(), a), ("aktuel".into(), b)]);
+        m
+    }
+
+    /// A month missing in K2 drops the series and K3 brings it back: two quarter marks, one cause. A
+    /// K3 that stays low, or moves only a little back, is a change of its own.
+    #[test]
+    fn a_quarter_that_undoes_the_change_before_it_is_answered_under_it() {
+        let mut f = vec![
+            with(flag("2025K2", Regel::KvartalTilKvartal, Alvor::Roed, 4.0), 60.0, 30.0),
+            with(flag("2025K3", Regel::KvartalTilKvartal, Alvor::Roed, 4.0), 30.0, 58.0),
+            with(flag("2025K2", Regel::FaldTilNul, Alvor::Roed, 4.0), 40.0, 0.0),
+            with(flag("2025K3", Regel::StigningFraNul, Alvor::Roed, 4.0), 0.0, 39.0),
+        ];
+        f[2].serie = "V-1.2".into();
+        f[2].id = "101-2025K2-V-1.2-FN".into();
+        f[3].serie = "V-1.2".into();
+        f[3].id = "101-2025K3-V-1.2-SN".into();
+        one_mark_per_cell(&mut f);
+        echoes_under_their_change(&mut f);
+        let under: Vec<Option<&str>> = f.iter().map(|m| m.hoerer_til.as_deref()).collect();
+        assert_eq!(under, [None, Some("101-2025K2-V-1.1-KK"), None, Some("101-2025K2-V-1.2-FN")]);
+
+        for (after, joins) in [(44.0, false), (45.0, true), (75.0, true), (90.0, false)] {
+            let mut f = vec![
+                with(flag("2025K2", Regel::KvartalTilKvartal, Alvor::Roed, 4.0), 60.0, 30.0),
+                with(flag("2025K3", Regel::KvartalTilKvartal, Alvor::Roed, 4.0), 30.0, after),
+            ];
+            echoes_under_their_change(&mut f);
+            assert_eq!(f[1].hoerer_til.is_some(), joins, "back to {after} from 30 after 60");
+        }
+    }
+
+    /// A rise flagged in 2024K3 is seen again by the year-on-year rule in 2025K1 and 2025K2: the report
+    /// year's two marks are one, and its sentence names the change of the year before.
+    #[test]
+    fn echoes_of_a_change_of_the_year_before_are_one_mark_naming_it() {
+        let mut before = with(flag("2024K3", Regel::KvartalTilKvartal, Alvor::Roed, 4.0), 20.0, 40.0);
+        before.i_rapportaaret = false;
+        let mut f = vec![
+            before,
+            with(flag("2025K1", Regel::AarTilAar, Alvor::Gul, 3.0), 21.0, 41.0),
+            with(flag("2025K2", Regel::AarTilAar, Alvor::Roed, 4.0), 20.0, 40.0),
+            with(flag("2025K3", Regel::AarTilAar, Alvor::Roed, 4.0), 40.0, 20.0),
+            // Gone on rising: 2025K4 is a change of its own, not the 2024K3 rise again.
+            with(flag("2025K4", Regel::AarTilAar, Alvor::Roed, 4.0), 21.0, 60.0),
+        ];
+        one_mark_per_cell(&mut f);
+        echoes_under_their_change(&mut f);
+        marks_after_a_systemskifte(&mut f);
+        echoes_of_the_year_before(&mut f);
+        let under: Vec<Option<&str>> = f.iter().map(|m| m.hoerer_til.as_deref()).collect();
+        assert_eq!(under, [None, None, Some("101-2025K1-V-1.1-AA"), None, None]);
+        assert!(
+            f[1].forklaring.ends_with("ekko af en ændring i 2024K3, der blev markeret ved opgørelsen for 2024 (20 → 40); 1\u{a0}anden markering besvares med denne."),
+            "{}",
+            f[1].forklaring
+        );
+        assert_eq!(f.iter().filter(|m| m.to_answer()).count(), 3, "the echo, the fall in K3, the rise in K4");
+    }
+
     /// One rise in one service gave a red mark per quarter (KK in K1, AA in K1–K4): the year-on-year
     /// marks after the change are its echo, answered under it. A fall is a different change.
     #[test]
     fn year_on_year_echoes_of_a_change_are_answered_under_it() {
-        let with = |mut m: Markering, a: f64, b: f64| {
-            m.tal = BTreeMap::from([("forrige".into(), a), ("aktuel".into(), b)]);
-            m
-        };
         let mut f = vec![
             with(flag("2025K1", Regel::KvartalTilKvartal, Alvor::Roed, 4.0), 20.0, 40.0),
             with(flag("2025K1", Regel::AarTilAar, Alvor::Roed, 4.0), 20.0, 40.0),
