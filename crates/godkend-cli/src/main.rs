@@ -60,8 +60,15 @@ enum Command {
     Publicer(publicer::Args),
 }
 
+/// The stack of each worker thread of the run (rayon's global pool: reports are assembled and rendered one
+/// per core). std's 2 MB overflowed in a dev build rendering the national demo's larger reports (typst
+/// recurses deeply through layout, unoptimised frames are large); the memory is reserved, not used.
+const WORKER_STACK: usize = 16 << 20;
+
 fn main() -> ExitCode {
     allokator::tune();
+    // Fails only if a pool was built already, which nothing does before this line.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK).build_global();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(failure::command_line(e)),

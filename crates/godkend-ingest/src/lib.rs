@@ -3,6 +3,7 @@
 //! The only crate that reads deliveries and the only one that ever holds a CPR number (in memory,
 //! while validating). What it stores is a keyed pseudonym, the birth date and the sex.
 
+mod csv_records;
 pub mod filename;
 pub mod ingest;
 pub mod pseudonym;

@@ -296,22 +296,15 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
             "brug ; som separator, som i kommunekode;sagsid;cpr;ydelse;…",
         ));
     }
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(csv_error(&e)),
-        None => return Err(Fatal::new(FundKode::TomFil, None, "filen er tom", "send leveringen igen")),
+    let mut records = crate::csv_records::Records::new(&text);
+    let Some((_, header)) = records.next_record() else {
+        return Err(Fatal::new(FundKode::TomFil, None, "filen er tom", "send leveringen igen"));
     };
     let names: Vec<String> = header.iter().map(str::to_string).collect();
-    check_field_lengths(&header, 1, &names)?;
+    check_field_lengths(header.iter(), 1, &names)?;
     let (columns, unknown_columns) = map_header(&names)?;
     let mut rows = Rows::new(names.len());
-    drop(records);
-    let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    while let Some((line, record)) = records.next_record() {
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue;
         }
@@ -323,7 +316,7 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
                 "tjek for semikolon inde i et felt (sæt feltet i anførselstegn) eller manglende felter",
             ));
         }
-        check_field_lengths(&record, line, &names)?;
+        check_field_lengths(record.iter(), line, &names)?;
         if rows.len() == MAX_ROWS {
             return Err(too_large(format!("filen har mere end {MAX_ROWS} poster")));
         }
@@ -340,8 +333,8 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
     Ok(Table { columns, unknown_columns, rows })
 }
 
-fn check_field_lengths(record: &csv::StringRecord, line: usize, names: &[String]) -> Result<(), Fatal> {
-    for (i, field) in record.iter().enumerate() {
+fn check_field_lengths<'f>(fields: impl Iterator<Item = &'f str>, line: usize, names: &[String]) -> Result<(), Fatal> {
+    for (i, field) in fields.enumerate() {
         if field.len() > MAX_FIELD_BYTES {
             let col = names.get(i).map_or("?", |s| s.as_str());
             return Err(Fatal::new(
@@ -357,16 +350,6 @@ fn check_field_lengths(record: &csv::StringRecord, line: usize, names: &[String]
         }
     }
     Ok(())
-}
-
-fn csv_error(e: &csv::Error) -> Fatal {
-    let line = e.position().map(|p| p.line() as usize);
-    Fatal::new(
-        FundKode::FilUlaeselig,
-        line,
-        format!("filen kan ikke læses som CSV{}", line.map(|l| format!(" (linje {l})")).unwrap_or_default()),
-        "tjek at filen er en semikolonsepareret tekstfil",
-    )
 }
 
 /// The name of a Parquet column type that is not read as a delivery's text, in Danish; `None` for a type
@@ -473,14 +456,12 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
     let chunked: Vec<&StringChunked> = text_columns.iter().map(|s| s.str().expect("cast to String")).collect();
     let mut iters: Vec<_> = chunked.iter().map(|c| c.iter()).collect();
     let mut rows = Rows::new(iters.len());
-    let mut record = csv::StringRecord::with_capacity(64, iters.len());
+    let mut record: Vec<&str> = Vec::with_capacity(iters.len());
     for row in 0..df.height() {
         record.clear();
-        for it in iters.iter_mut() {
-            record.push_field(it.next().flatten().unwrap_or(""));
-        }
-        check_field_lengths(&record, row + 1, &names)?;
-        rows.push(row + 1, record.iter());
+        record.extend(iters.iter_mut().map(|it| it.next().flatten().unwrap_or("")));
+        check_field_lengths(record.iter().copied(), row + 1, &names)?;
+        rows.push(row + 1, record.iter().copied());
     }
     Ok(Table { columns, unknown_columns, rows })
 }
