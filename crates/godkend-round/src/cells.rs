@@ -117,30 +117,33 @@ fn stayed(change: &Markering, echo: &Markering) -> bool {
 }
 
 /// Groups the report year's year-on-year marks that echo a change flagged in the year before (in its last
-/// three quarters, same series, same direction, the series still near the level the change took it to): the change needs no answer now, so the earliest echo is
-/// the group's mark, its sentence names the change, and the later echoes are answered under it. Run after
-/// [`marks_after_a_systemskifte`]: a systemskifte's group has taken its echoes already.
+/// three quarters, same series, same direction, the series still near the level the change took it to):
+/// the change needs no answer now, so the earliest echo is the group's mark, its sentence names the change,
+/// and the later echoes are answered under it. Run after [`marks_after_a_systemskifte`]: a systemskifte's
+/// group has taken its echoes already.
 pub fn echoes_of_the_year_before(flags: &mut [Markering]) {
     use godkend_rules::Regel;
-    let changes: Vec<usize> = (0..flags.len())
-        .filter(|&i| {
-            let f = &flags[i];
-            !f.i_rapportaaret && !f.serie.is_empty() && is_change(f) && direction(f) != 0.0
-        })
-        .collect();
+    // The candidates by municipality and series, so each earlier change looks only at its own series.
+    let mut year_on_year: BTreeMap<(u16, String), Vec<usize>> = BTreeMap::new();
+    for (i, f) in flags.iter().enumerate() {
+        if f.to_answer() && f.regel == Regel::AarTilAar && !f.serie.is_empty() {
+            year_on_year.entry((f.kommunekode, f.serie.clone())).or_default().push(i);
+        }
+    }
     let mut taken: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
     let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
-    for c in changes {
-        let change = &flags[c];
+    for (c, change) in flags.iter().enumerate() {
         let Some(q) = change.kvartal.kvartal() else { continue };
-        let mut echoes: Vec<usize> = (0..flags.len())
+        if change.i_rapportaaret || !is_change(change) || direction(change) == 0.0 {
+            continue;
+        }
+        let Some(candidates) = year_on_year.get(&(change.kommunekode, change.serie.clone())) else { continue };
+        let mut echoes: Vec<usize> = candidates
+            .iter()
+            .copied()
             .filter(|&e| {
                 let echo = &flags[e];
-                echo.to_answer()
-                    && echo.regel == Regel::AarTilAar
-                    && echo.kommunekode == change.kommunekode
-                    && echo.serie == change.serie
-                    && echo.kvartal.kvartal().is_some_and(|x| x > q && x.index() - q.index() <= 3)
+                echo.kvartal.kvartal().is_some_and(|x| x > q && x.index() - q.index() <= 3)
                     && direction(echo) == direction(change)
                     && stayed(change, echo)
                     && !taken.contains(&e)
