@@ -1,6 +1,7 @@
 //! The annual run over the whole nation's demo (98 municipalities, 2022–2025), in the profile the tests
 //! are built in: as a statistician runs it, and as issue 20's figures were measured.
 
+#[allow(dead_code, reason = "each test file uses part of the shared helpers")]
 mod common;
 
 use common::{godkend, p};
