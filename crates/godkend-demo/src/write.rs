@@ -35,12 +35,11 @@ pub fn simulate_and_write(out: &Path, reference: &Reference, options: &DemoOptio
             Ok((leveringer, anomalies))
         })
         .collect::<Result<_, Error>>()?;
-    let (mut leveringer, mut anomalies): (Vec<SandLevering>, Vec<crate::Anomali>) =
-        results.into_iter().fold((Vec::new(), Vec::new()), |(mut l, mut a), (gl, ga)| {
-            l.extend(gl);
-            a.extend(ga);
-            (l, a)
-        });
+    let (mut leveringer, mut anomalies) = (Vec::new(), Vec::new());
+    for (l, a) in results {
+        leveringer.extend(l);
+        anomalies.extend(a);
+    }
     anomalies.sort();
     leveringer
         .sort_by(|a, b| (a.kommunekode, &a.maaned, a.loebenummer).cmp(&(b.kommunekode, &b.maaned, b.loebenummer)));

@@ -159,12 +159,13 @@ pub fn echoes_of_the_year_before(flags: &mut [Markering]) {
     for (c, echoes) in groups {
         let (main, others) = echoes.split_first().expect("not empty");
         let change = &flags[c];
+        let (from, to) = change_of(change).unwrap_or_default();
         let mut sentence = format!(
             " Markeringen er et ekko af en ændring i {}, der blev markeret ved opgørelsen for {} ({} → {})",
             change.kvartal,
             change.kvartal.year(),
-            tal(change_of(change).map_or(0.0, |c| c.0), 0),
-            tal(change_of(change).map_or(0.0, |c| c.1), 0),
+            tal(from, 0),
+            tal(to, 0),
         );
         if others.is_empty() {
             sentence.push('.');
@@ -177,11 +178,16 @@ pub fn echoes_of_the_year_before(flags: &mut [Markering]) {
         let id = flags[*main].id.clone();
         flags[*main].forklaring.push_str(&sentence);
         let others: Vec<String> = others.iter().map(|&i| flags[i].id.clone()).collect();
-        for f in flags.iter_mut() {
-            let joins = others.contains(&f.id) || f.hoerer_til.as_ref().is_some_and(|h| others.contains(h));
-            if joins {
-                f.hoerer_til = Some(id.clone());
-            }
+        answer_under(flags, &id, &others, |_| false);
+    }
+}
+
+/// Puts `others`, and whatever was answered under them, under the mark `id`; so also each flag `also` picks.
+fn answer_under(flags: &mut [Markering], id: &str, others: &[String], also: impl Fn(&Markering) -> bool) {
+    for f in flags.iter_mut() {
+        let joins = others.contains(&f.id) || f.hoerer_til.as_ref().is_some_and(|h| others.contains(h)) || also(f);
+        if joins && f.id != id {
+            f.hoerer_til = Some(id.to_string());
         }
     }
 }
@@ -222,17 +228,9 @@ pub fn marks_after_a_systemskifte(flags: &mut [Markering]) {
             why.trim_end_matches('.'),
             others.len()
         ));
-        for f in flags.iter_mut() {
-            let joins = others.contains(&f.id)
-                || f.hoerer_til.as_ref().is_some_and(|h| others.contains(h))
-                || (f.regel == Regel::Systemskifte
-                    && f.kommunekode == k
-                    && f.kvartal.kvartal() == Some(q0)
-                    && f.to_answer());
-            if joins && f.id != id {
-                f.hoerer_til = Some(id.clone());
-            }
-        }
+        answer_under(flags, &id, &others, |f| {
+            f.regel == Regel::Systemskifte && f.kommunekode == k && f.kvartal.kvartal() == Some(q0) && f.to_answer()
+        });
     }
 }
 
