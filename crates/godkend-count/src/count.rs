@@ -70,8 +70,7 @@ fn merged_periods(mut periods: Vec<Periode>) -> Vec<Periode> {
 
 /// A merged period clipped to the window, as a quarter range: `qa`..=`qb` (quarter indices) with the
 /// days the period covers in its first quarter (`dage_a`) and, when it spans more than one, its last
-/// (`dage_b`).
-/// 32 bytes: at ten times national scale there are about 66 million (docs/PERFORMANCE.md).
+/// (`dage_b`). 32 bytes: at ten times national scale there are about 66 million (docs/PERFORMANCE.md).
 struct Range {
     person: u64,
     kommune: u16,
@@ -190,6 +189,7 @@ pub fn count_periods(periods: Vec<Periode>, names: &[String], window: Window) ->
     recipient_changes(&mut recipients, &ranges, slot);
     // Days: each range's days in its first and last quarter, and +1/−1 for the whole quarters between.
     let (mut partial, mut whole) = (Dense::new(window, n, KOMMUNER), Dense::new(window, n, KOMMUNER));
+    // The slots with a range, each once: the ranges come in slot order.
     let mut present: Vec<(usize, usize)> = Vec::new();
     for r in &ranges {
         let (kk, ss) = slot(r);
