@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Clone, Debug)]
 pub struct Store {
     /// Sagslageret, som `godkend ingest` skriver.
-    #[arg(long, visible_alias = "lager", value_name = "DIR")]
+    #[arg(long, visible_alias = "lager", value_name = "MAPPE")]
     pub store: PathBuf,
 }
 
@@ -18,7 +18,7 @@ pub struct Store {
 #[derive(clap::Args, Clone, Debug)]
 pub struct Year {
     /// Rapportåret (dets fire kvartaler markeres).
-    #[arg(long, visible_alias = "aar", value_name = "YYYY", value_parser = report_year)]
+    #[arg(long, visible_alias = "aar", value_name = "ÅÅÅÅ", value_parser = report_year)]
     pub year: i32,
 }
 
@@ -26,7 +26,7 @@ pub struct Year {
 #[derive(clap::Args, Clone, Debug)]
 pub struct Out {
     /// Udmappe (oprettes, hvis den mangler).
-    #[arg(long, visible_alias = "ud", value_name = "DIR")]
+    #[arg(long, visible_alias = "ud", value_name = "MAPPE")]
     pub out: PathBuf,
 }
 
@@ -60,17 +60,17 @@ impl Out {
 pub struct Round {
     /// Kommunernes kommentarer: CSV (;) eller XLSX med kommunekode, ydelse, kvartal, regel, kommentar
     /// (fx de returnerede regneark `-markeringer.xlsx`). Gentag tilvalget, eller angiv en mappe med filerne.
-    #[arg(long, visible_alias = "kommentarer", value_name = "FILE|DIR")]
+    #[arg(long, visible_alias = "kommentarer", value_name = "FIL|MAPPE")]
     pub comments: Vec<PathBuf>,
     /// Sidste års udmappe: revisioner af de tal, der blev godkendt dengang, markeres.
-    #[arg(long, visible_alias = "godkendte", value_name = "DIR")]
+    #[arg(long, visible_alias = "godkendte", value_name = "MAPPE")]
     pub approved: Option<PathBuf>,
     /// En tidligere udmappe for samme år: hver markering vises som ny, uændret, ændret eller løst i forhold
     /// til den, og kommentarerne derfra følger deres markering.
-    #[arg(long, visible_alias = "previous", value_name = "DIR")]
+    #[arg(long, visible_alias = "previous", value_name = "MAPPE")]
     pub forrige: Option<PathBuf>,
     /// De modtagne godkendelser: CSV (;) med kommunekode;dato;godkendt_af.
-    #[arg(long, visible_alias = "approvals", value_name = "FILE")]
+    #[arg(long, visible_alias = "approvals", value_name = "FIL")]
     pub godkendelser: Option<PathBuf>,
     #[command(flatten)]
     pub dialog: Dialog,
@@ -80,7 +80,7 @@ pub struct Round {
 #[derive(clap::Args, Clone, Debug)]
 pub struct Dialog {
     /// Portalens dialoglager (SQLite): dets kommentarer og godkendelser lægges til filernes.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FIL")]
     pub dialog: Option<PathBuf>,
 }
 

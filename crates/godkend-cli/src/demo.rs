@@ -15,16 +15,16 @@ godkend demo-data --out out/clean --kommuner 101,751 --problemer ingen"
 )]
 pub struct Args {
     /// Udmappe (oprettes, hvis den mangler).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "MAPPE")]
     out: PathBuf,
     /// Kommunekoder adskilt af komma, eller `alle` for alle 98.
     #[arg(long, value_name = "KODER")]
     kommuner: Option<String>,
     /// Første leveringsmåned.
-    #[arg(long, value_name = "YYYY-MM")]
+    #[arg(long, value_name = "ÅÅÅÅ-MM")]
     fra: Option<Maaned>,
     /// Sidste leveringsmåned.
-    #[arg(long, value_name = "YYYY-MM")]
+    #[arg(long, value_name = "ÅÅÅÅ-MM")]
     til: Option<Maaned>,
     /// Startværdi for tilfældighederne (samme værdi, samme data).
     #[arg(long, value_name = "N")]

@@ -11,13 +11,13 @@ use std::path::PathBuf;
 )]
 pub struct Args {
     /// Mappen, som `godkend demo-data` skrev (med sandhed.json).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "MAPPE")]
     demo: PathBuf,
     /// Lageret, demodata er indlæst i.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "MAPPE")]
     store: PathBuf,
     /// Kontrollér også markeringerne: en mappe med uddata fra `godkend run` for de år, afvigelserne falder i.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "MAPPE")]
     rapporter: Option<PathBuf>,
 }
 

@@ -26,7 +26,7 @@ pub struct BackupArgs {
     #[command(flatten)]
     store: args::Store,
     /// Den nye mappe, der kopieres til (må ikke findes).
-    #[arg(long, visible_alias = "to", value_name = "DIR")]
+    #[arg(long, visible_alias = "to", value_name = "MAPPE")]
     til: PathBuf,
 }
 

@@ -34,11 +34,11 @@ mod tests {
 
     #[test]
     fn the_frame_is_danish_and_our_text_untouched() {
-        let clap = "Kør årets runde\n\nUsage: godkend run [OPTIONS] --store <DIR>\n\nOptions:\n      --store <DIR>  \
+        let clap = "Kør årets runde\n\nUsage: godkend run [OPTIONS] --store <MAPPE>\n\nOptions:\n      --store <MAPPE>  \
                     Sagslageret [aliases: --lager]\n  -h, --help     Print help\n";
         assert_eq!(
             dansk(clap),
-            "Kør årets runde\n\nBrug: godkend run [TILVALG] --store <DIR>\n\nTilvalg:\n      --store <DIR>  \
+            "Kør årets runde\n\nBrug: godkend run [TILVALG] --store <MAPPE>\n\nTilvalg:\n      --store <MAPPE>  \
              Sagslageret [også: --lager]\n  -h, --help     Vis hjælp\n"
         );
     }

@@ -21,10 +21,10 @@ pub struct Args {
     #[arg(required = true, value_name = "LEVERING")]
     paths: Vec<PathBuf>,
     /// Sagslageret (oprettes, hvis det mangler).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "MAPPE")]
     store: PathBuf,
     /// Filen med pseudonymnøglen.
-    #[arg(long, value_name = "FILE", conflicts_with = "demo_noegle")]
+    #[arg(long, value_name = "FIL", conflicts_with = "demo_noegle")]
     noegle_fil: Option<PathBuf>,
     /// Brug den offentlige demonøgle (kun syntetiske demodata).
     #[arg(long)]
@@ -33,13 +33,13 @@ pub struct Args {
     #[arg(long, default_value = "utf-8", value_name = "utf-8|windows-1252")]
     encoding: Encoding,
     /// Indlæsningens dato (standard: i dag); en levering for en senere måned afvises.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "ÅÅÅÅ-MM-DD")]
     dato: Option<chrono::NaiveDate>,
     /// Portalens dialoglager: hver leverings kvitteringsmail går til afsenderens registrerede brugere.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FIL")]
     dialog: Option<PathBuf>,
     /// Send kvitteringsmails gennem denne SMTP-server (VÆRT:PORT); ellers kun til udbakken.
-    #[arg(long, value_name = "HOST:PORT", requires = "dialog")]
+    #[arg(long, value_name = "VÆRT:PORT", requires = "dialog")]
     smtp: Option<String>,
     /// Portalens adresse til linkene i kvitteringsmails.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]

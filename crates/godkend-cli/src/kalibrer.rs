@@ -17,7 +17,7 @@ pub struct Args {
     #[command(flatten)]
     store: args::Store,
     /// Rapportåret, hvis kvartaler hændelserne lægges i.
-    #[arg(long, visible_alias = "aar", value_name = "YYYY", value_parser = args::report_year)]
+    #[arg(long, visible_alias = "aar", value_name = "ÅÅÅÅ", value_parser = args::report_year)]
     year: i32,
     /// Startværdi for tilfældighederne (samme værdi, samme hændelser).
     #[arg(long, default_value_t = 1)]

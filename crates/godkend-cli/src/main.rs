@@ -35,7 +35,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// Læs referencedata fra denne mappe i stedet for kopien i programmet.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "MAPPE")]
     reference: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,

@@ -20,10 +20,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     year: args::Year,
     /// Hvor gendannede rapporter skrives og downloads hentes fra (standard: ved siden af dialoglageret).
-    #[arg(long, visible_alias = "ud", value_name = "DIR")]
+    #[arg(long, visible_alias = "ud", value_name = "MAPPE")]
     out: Option<PathBuf>,
     /// Adresse og port, der lyttes på (port 0: en ledig port, som skrives ved start).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "ADRESSE:PORT", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
     /// Portalen nås over HTTPS gennem en proxy: cookies mærkes Secure, og HSTS sendes.
     #[arg(long)]
@@ -32,13 +32,13 @@ pub struct ServeArgs {
     #[arg(long)]
     demo_brugere: bool,
     /// Pseudonymnøglen til leveringer over API'et (som for ingest; eller GODKEND_NOEGLE). Uden den modtages ingen.
-    #[arg(long, value_name = "FILE", conflicts_with = "demo_noegle")]
+    #[arg(long, value_name = "FIL", conflicts_with = "demo_noegle")]
     noegle_fil: Option<PathBuf>,
     /// Modtag API-leveringer med den offentlige demonøgle (kun demodata).
     #[arg(long)]
     demo_noegle: bool,
     /// Send kvitteringsmails gennem denne SMTP-server (VÆRT:PORT); uden den skrives de kun til udbakken.
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "VÆRT:PORT")]
     smtp: Option<String>,
     /// Portalens adresse, som brugerne når den, til linkene i kvitteringsmails (standard: http://BIND).
     #[arg(long, value_name = "URL")]
@@ -106,7 +106,7 @@ enum NoegleCommand {
     /// Opret en nøgle til en afsender; tokenet vises én gang.
     Opret {
         /// Portalens dialoglager (SQLite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FIL")]
         dialog: PathBuf,
         /// Kommunen, hvis sagssystem sender.
         #[arg(long, value_name = "KODE", value_parser = args::kommunekode)]
@@ -118,13 +118,13 @@ enum NoegleCommand {
     /// List nøglerne (aldrig deres tokens).
     Liste {
         /// Portalens dialoglager (SQLite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FIL")]
         dialog: PathBuf,
     },
     /// Tilbagekald en nøgle: den leverer intet fra nu af.
     Tilbagekald {
         /// Portalens dialoglager (SQLite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FIL")]
         dialog: PathBuf,
         /// Nøglens id (se godkend noegle liste).
         #[arg(long)]
@@ -192,7 +192,7 @@ enum BrugerCommand {
     /// Tilføj en bruger; skriver engangslinket (gyldigt i 72 timer), som brugeren skal have.
     Tilfoej {
         /// Portalens dialoglager (SQLite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FIL")]
         dialog: PathBuf,
         /// Kommunen (ikke ved --rolle dst).
         #[arg(long, value_name = "KODE", value_parser = args::kommunekode)]
@@ -210,7 +210,7 @@ enum BrugerCommand {
     /// Spær en bruger: den kan ikke længere logge ind, og dens sessioner afsluttes.
     Spaer {
         /// Portalens dialoglager (SQLite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FIL")]
         dialog: PathBuf,
         /// Brugerens e-mailadresse.
         #[arg(long)]
@@ -219,7 +219,7 @@ enum BrugerCommand {
     /// List brugerne.
     Liste {
         /// Portalens dialoglager (SQLite).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FIL")]
         dialog: PathBuf,
     },
 }

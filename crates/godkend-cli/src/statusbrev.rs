@@ -22,15 +22,15 @@ pub struct Args {
     #[command(flatten)]
     year: args::Year,
     /// De modtagne godkendelser: CSV (;) med kommunekode;dato;godkendt_af.
-    #[arg(long, visible_alias = "approvals", value_name = "FILE")]
+    #[arg(long, visible_alias = "approvals", value_name = "FIL")]
     godkendelser: PathBuf,
     #[command(flatten)]
     out: args::Out,
     /// De hidtil modtagne kommentarer (som for `run`), så brevene kun tæller de markeringer, der stadig er åbne.
-    #[arg(long, visible_alias = "kommentarer", value_name = "FILE|DIR")]
+    #[arg(long, visible_alias = "kommentarer", value_name = "FIL|MAPPE")]
     comments: Vec<PathBuf>,
     /// En tidligere udmappe for året, hvis kommentarer følger deres markeringer (som for `run`).
-    #[arg(long, visible_alias = "previous", value_name = "DIR")]
+    #[arg(long, visible_alias = "previous", value_name = "MAPPE")]
     forrige: Option<PathBuf>,
     #[command(flatten)]
     dialog: args::Dialog,

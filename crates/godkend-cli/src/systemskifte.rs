@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, visible_alias = "municipality", value_name = "KODE", value_parser = args::kommunekode)]
     kommune: u16,
     /// Datoen, det nye system blev taget i brug.
-    #[arg(long, visible_alias = "date", value_name = "YYYY-MM-DD", value_parser = args::dato_efter_start)]
+    #[arg(long, visible_alias = "date", value_name = "ÅÅÅÅ-MM-DD", value_parser = args::dato_efter_start)]
     dato: chrono::NaiveDate,
     #[command(flatten)]
     out: args::Out,

@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Dagen, leveringen kontrolleres (standard: i dag); en senere leveringsmåned afvises.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "ÅÅÅÅ-MM-DD")]
     dato: Option<chrono::NaiveDate>,
 }
 

@@ -40,7 +40,8 @@ impl IngestOptions {
 
 #[derive(Debug, Default)]
 pub struct IngestSummary {
-    /// Receipts of the deliveries ingested now, in delivery order.
+    /// Receipts of the deliveries ingested now, in delivery order, without their lists of rejected
+    /// records (`afviste_poster` is empty here; the receipt files hold it).
     pub kvitteringer: Vec<Kvittering>,
     /// Files skipped because a file of the same name and content was ingested before.
     pub allerede_indlaest: Vec<PathBuf>,
@@ -191,7 +192,12 @@ impl Group<'_> {
                     by_kommune.entry(r.kommunekode).or_default().push(to_sag(r, version, self.key));
                 }
             }
-            out.kvitteringer.push(v.kvittering);
+            // The list of rejected records is in the staged receipt file, which the round reads; the
+            // receipt kept for the summary goes without it (a sagsid and codes per rejected record,
+            // otherwise held for every delivery until the ingest ends).
+            let mut kvittering = v.kvittering;
+            kvittering.afviste_poster = Vec::new();
+            out.kvitteringer.push(kvittering);
         }
         for (kommune, incoming) in by_kommune {
             let versions = self.tx.add_cases(kommune, incoming)?;

@@ -9,10 +9,11 @@
 //! - Missing target group: adult cases without one, delivered in the report year.
 //! - Piled-up start dates: the cases that start on the piled-up date.
 
+use chrono::NaiveDate;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use godkend_model::{Kvartal, Periode, Reference, Register};
 use godkend_rules::{Datakvalitet, Markering, Regel, Tilstand};
 use godkend_store::Sag;
-use std::collections::{BTreeSet, HashMap};
 
 /// One case behind one flag: a row of the workbook's `Sager` sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,25 +66,46 @@ pub fn behind(
     rows
 }
 
-/// One municipality's live cases, by series and each citizen's at hand (for "moved to another
-/// service": looked up per listed case, not scanned). Each case's series is looked up once.
+/// One municipality's live cases, by series, and all of them by citizen (for "moved to another
+/// service": looked up per listed case, not scanned). Each distinct service is looked up in the
+/// reference once, not once per case.
 struct Cases<'a> {
     by_series: HashMap<&'a str, Vec<&'a Sag>>,
-    of_person: HashMap<u64, Vec<&'a Sag>>,
+    /// Every live case with its series (`None`: a service the reference does not know), by pseudonym.
+    by_person: Vec<(u64, &'a Sag, Option<(&'a str, Register)>)>,
     reference: &'a Reference,
+}
+
+/// A quarter's first and last day, computed once per flag instead of once per case.
+#[derive(Clone, Copy)]
+struct Days(NaiveDate, NaiveDate);
+
+impl Days {
+    fn of(q: Kvartal) -> Days {
+        Days(q.first_day(), q.last_day())
+    }
+
+    fn active(self, s: &Sag) -> bool {
+        s.active_during(self.0, self.1)
+    }
 }
 
 impl<'a> Cases<'a> {
     fn of(cases: &'a [Sag], reference: &'a Reference) -> Cases<'a> {
+        let mut serie: HashMap<&str, Option<(&str, Register)>> = HashMap::new();
         let mut by_series: HashMap<&str, Vec<&Sag>> = HashMap::new();
-        let mut of_person: HashMap<u64, Vec<&Sag>> = HashMap::new();
+        let mut by_person = Vec::with_capacity(cases.len());
         for s in cases.iter().filter(|s| !s.slettet) {
-            if let Some(y) = reference.ydelser.get(&s.ydelse) {
-                by_series.entry(y.serie.as_str()).or_default().push(s);
+            let of = *serie
+                .entry(s.ydelse.as_str())
+                .or_insert_with(|| reference.ydelser.get(&s.ydelse).map(|y| (y.serie.as_str(), y.register)));
+            if let Some((x, _)) = of {
+                by_series.entry(x).or_default().push(s);
             }
-            of_person.entry(s.person).or_default().push(s);
+            by_person.push((s.person, s, of));
         }
-        Cases { by_series, of_person, reference }
+        by_person.sort_unstable_by_key(|&(p, _, _)| p);
+        Cases { by_series, by_person, reference }
     }
 
     fn serie_of(&self, s: &Sag) -> Option<(&'a str, Register)> {
@@ -92,6 +114,13 @@ impl<'a> Cases<'a> {
 
     fn in_series(&self, serie: &str) -> &[&'a Sag] {
         self.by_series.get(serie).map_or(&[], Vec::as_slice)
+    }
+
+    /// A citizen's live cases, each with its series.
+    fn of_person(&self, person: u64) -> &[(u64, &'a Sag, Option<(&'a str, Register)>)] {
+        let from = self.by_person.partition_point(|&(p, _, _)| p < person);
+        let to = self.by_person.partition_point(|&(p, _, _)| p <= person);
+        &self.by_person[from..to]
     }
 
     /// Every live case of a known service, series by series in table order.
@@ -110,8 +139,9 @@ impl<'a> Cases<'a> {
                 found = self.changed(&f.serie, q, base(regel, q).expect("checked"));
             }
             (Regel::Revision, Some(q)) => {
+                let days = Days::of(q);
                 for &s in self.in_series(&f.serie) {
-                    if s.active_in(q) && s.version.maaned().year() == year {
+                    if days.active(s) && s.version.maaned().year() == year {
                         let maaned = s.version.maaned();
                         found.push((s, format!("indberettet eller rettet i leveringen for {maaned}")));
                     }
@@ -130,7 +160,7 @@ impl<'a> Cases<'a> {
                     .systemskifte
                     .iter()
                     .find(|p| Periode::Kvartal(p.kvartal) == f.kvartal)
-                    .and_then(|p| p.dato.parse::<chrono::NaiveDate>().ok());
+                    .and_then(|p| p.dato.parse::<NaiveDate>().ok());
                 for s in self.live().filter(|s| Some(s.startdato) == dato) {
                     found.push((s, "startdato på den ophobede dato".to_string()));
                 }
@@ -144,31 +174,32 @@ impl<'a> Cases<'a> {
     /// and not in the other, by their cases active in the quarter where they are.
     fn changed(&self, serie: &str, q: Kvartal, b: Kvartal) -> Vec<(&'a Sag, String)> {
         let of_series = self.in_series(serie);
-        let persons =
-            |at: Kvartal| -> BTreeSet<u64> { of_series.iter().filter(|s| s.active_in(at)).map(|s| s.person).collect() };
-        let (then, now) = (persons(b), persons(q));
+        let (dq, db) = (Days::of(q), Days::of(b));
+        let persons = |at: Days| -> HashSet<u64> {
+            let mut set = HashSet::with_capacity(of_series.len());
+            set.extend(of_series.iter().filter(|s| at.active(s)).map(|s| s.person));
+            set
+        };
+        let (then, now) = (persons(db), persons(dq));
         let register = self.reference.serier.get(serie).map(|s| s.register);
         // Another series of the same register the citizen is in, in the given quarter.
-        let elsewhere = |person: u64, at: Kvartal| -> Option<String> {
-            self.of_person
-                .get(&person)
-                .into_iter()
-                .flatten()
-                .filter(|s| s.active_in(at))
-                .filter(|s| self.serie_of(s).is_some_and(|(x, r)| x != serie && Some(r) == register))
-                .map(|s| s.ydelse.clone())
+        let elsewhere = |person: u64, at: Days| -> Option<String> {
+            self.of_person(person)
+                .iter()
+                .filter(|(_, s, of)| at.active(s) && of.is_some_and(|(x, r)| x != serie && Some(r) == register))
+                .map(|(_, s, _)| s.ydelse.clone())
                 .min()
         };
         let mut found = Vec::new();
         for &s in of_series {
-            if s.active_in(q) && !then.contains(&s.person) {
-                let what = match elsewhere(s.person, b) {
+            if dq.active(s) && !then.contains(&s.person) {
+                let what = match elsewhere(s.person, db) {
                     Some(y) => format!("ny modtager (skiftet fra {y})"),
                     None => "ny modtager".to_string(),
                 };
                 found.push((s, what));
-            } else if s.active_in(b) && !now.contains(&s.person) {
-                let what = match elsewhere(s.person, q) {
+            } else if db.active(s) && !now.contains(&s.person) {
+                let what = match elsewhere(s.person, dq) {
                     Some(y) => format!("ophørt (skiftet til {y})"),
                     None => "ophørt".to_string(),
                 };

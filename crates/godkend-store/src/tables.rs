@@ -48,7 +48,13 @@ impl Sag {
     /// Whether the case is active on some day of quarter `q` (how counting sees it): the one definition
     /// the cases behind a flag and the systemskifte report share.
     pub fn active_in(&self, q: godkend_model::Kvartal) -> bool {
-        self.startdato <= q.last_day() && self.slutdato.is_none_or(|d| d >= q.first_day())
+        self.active_during(q.first_day(), q.last_day())
+    }
+
+    /// [`Sag::active_in`] with the quarter's first and last day computed once by the caller, for loops
+    /// over many cases.
+    pub fn active_during(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.startdato <= last && self.slutdato.is_none_or(|d| d >= first)
     }
 }
 
@@ -259,35 +265,44 @@ pub(crate) fn cases_to_frame(cases: &[Sag]) -> PolarsResult<DataFrame> {
 }
 
 pub(crate) fn cases_from_frame(df: &DataFrame) -> PolarsResult<Vec<Sag>> {
-    let kommune = df.column("kommunekode")?.i32()?;
-    let sagsid = df.column("sagsid")?.str()?;
-    let person = df.column("person")?.u64()?;
-    let foedt = df.column("foedselsdato")?.date()?.physical();
-    let koen = df.column("koen")?.str()?;
-    let ydelse = df.column("ydelse")?.str()?;
-    let maalgruppe = df.column("maalgruppe")?.i32()?;
-    let start = df.column("startdato")?.date()?.physical();
-    let slut = df.column("slutdato")?.date()?.physical();
-    let slettet = df.column("slettet")?.bool()?;
-    let version = df.column("version")?.i32()?;
-    let missing = || PolarsError::ComputeError("null in a required column".into());
+    // Each column walked once by its iterator (chunk by chunk), not looked up row by row.
+    let mut kommune = df.column("kommunekode")?.i32()?.iter();
+    let mut sagsid = df.column("sagsid")?.str()?.iter();
+    let mut person = df.column("person")?.u64()?.iter();
+    let mut foedt = df.column("foedselsdato")?.date()?.physical().iter();
+    let mut koen = df.column("koen")?.str()?.iter();
+    let mut ydelse = df.column("ydelse")?.str()?.iter();
+    let mut maalgruppe = df.column("maalgruppe")?.i32()?.iter();
+    let mut start = df.column("startdato")?.date()?.physical().iter();
+    let mut slut = df.column("slutdato")?.date()?.physical().iter();
+    let mut slettet = df.column("slettet")?.bool()?.iter();
+    let mut version = df.column("version")?.i32()?.iter();
     let mut out = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
+    for _ in 0..df.height() {
         out.push(Sag {
-            kommunekode: kommune.get(i).ok_or_else(missing)? as u16,
-            sagsid: sagsid.get(i).ok_or_else(missing)?.to_string(),
-            person: person.get(i).ok_or_else(missing)?,
-            foedselsdato: date(foedt.get(i).ok_or_else(missing)?),
-            koen: godkend_model::Koen::parse(koen.get(i).ok_or_else(missing)?).ok_or_else(missing)?,
-            ydelse: ydelse.get(i).ok_or_else(missing)?.to_string(),
-            maalgruppe: maalgruppe.get(i).map(|m| m as u8),
-            startdato: date(start.get(i).ok_or_else(missing)?),
-            slutdato: slut.get(i).map(date),
-            slettet: slettet.get(i).ok_or_else(missing)?,
-            version: godkend_model::Version::from_raw(version.get(i).ok_or_else(missing)?),
+            kommunekode: required(&mut kommune)? as u16,
+            sagsid: required(&mut sagsid)?.to_string(),
+            person: required(&mut person)?,
+            foedselsdato: date(required(&mut foedt)?),
+            koen: godkend_model::Koen::parse(required(&mut koen)?).ok_or_else(missing)?,
+            ydelse: required(&mut ydelse)?.to_string(),
+            maalgruppe: maalgruppe.next().flatten().map(|m| m as u8),
+            startdato: date(required(&mut start)?),
+            slutdato: slut.next().flatten().map(date),
+            slettet: required(&mut slettet)?,
+            version: godkend_model::Version::from_raw(required(&mut version)?),
         });
     }
     Ok(out)
+}
+
+/// A required column's next value: a null (or a column shorter than the frame) is an error.
+fn required<T>(column: &mut impl Iterator<Item = Option<T>>) -> PolarsResult<T> {
+    column.next().flatten().ok_or_else(missing)
+}
+
+fn missing() -> PolarsError {
+    PolarsError::ComputeError("null in a required column".into())
 }
 
 pub(crate) fn log_to_frame(entries: &[LogEntry]) -> PolarsResult<DataFrame> {

@@ -32,7 +32,7 @@ pub struct Args {
     #[command(flatten)]
     out: args::Out,
     /// De modtagne godkendelser: CSV (;) med kommunekode;dato;godkendt_af.
-    #[arg(long, visible_alias = "approvals", value_name = "FILE")]
+    #[arg(long, visible_alias = "approvals", value_name = "FIL")]
     godkendelser: Option<std::path::PathBuf>,
     #[command(flatten)]
     dialog: args::Dialog,
@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     mindst: Option<u64>,
     /// Mappen med sidste offentliggørelse: hvert offentliggjort tal, der er ændret siden, listes.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "MAPPE")]
     forrige_publicering: Option<std::path::PathBuf>,
 }
 
