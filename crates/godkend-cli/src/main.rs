@@ -60,8 +60,9 @@ enum Command {
     Publicer(publicer::Args),
 }
 
-/// The stack of each worker thread of the run (rayon's global pool: reports are assembled and rendered one
-/// per core). std's 2 MB overflowed in a dev build rendering the national demo's larger reports (typst
+/// The stack of each worker thread of rayon's global pool, on which typst lays out in parallel (the
+/// reports themselves are rendered one per core on `godkend_store::per_core`'s threads, of the same
+/// size). std's 2 MB overflowed in a dev build rendering the national demo's larger reports (typst
 /// recurses deeply through layout, unoptimised frames are large); the memory is reserved, not used.
 const WORKER_STACK: usize = 16 << 20;
 

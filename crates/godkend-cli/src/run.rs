@@ -8,7 +8,6 @@ use godkend_model::Reference;
 use godkend_model::talformat::antal;
 use godkend_round::{Rapport, Udvalg};
 use godkend_store::CaseStore;
-use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
 
@@ -76,26 +75,26 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 fn write_all(out: &Path, rapporter: &[Rapport]) -> usize {
     let bar = crate::progress::bar(rapporter.len() as u64, "rapporter");
     let kept = std::sync::atomic::AtomicUsize::new(0);
-    let failures: Vec<Failure> = rapporter
-        .par_iter()
-        .filter_map(|r| {
-            let result = godkend_outputs::write_kommune(out, r);
-            bar.inc(1);
-            match result {
-                Ok(s) => {
-                    if s.pdf_genbrugt {
-                        kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    None
+    // On plain threads: typst renders on rayon's pool, and a worker of that pool waiting for it would
+    // start another report meanwhile ([`godkend_store::per_core`]).
+    let written = godkend_store::each_per_core(rapporter.iter().collect(), |r| {
+        let result = godkend_outputs::write_kommune(out, r);
+        bar.inc(1);
+        match result {
+            Ok(s) => {
+                if s.pdf_genbrugt {
+                    kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                Err(e) => {
-                    let mut f = Failure::from(e);
-                    f.message = format!("kommune {:03}: {}", r.model.kommunekode, f.message);
-                    Some(f)
-                }
+                None
             }
-        })
-        .collect();
+            Err(e) => {
+                let mut f = Failure::from(e);
+                f.message = format!("kommune {:03}: {}", r.model.kommunekode, f.message);
+                Some(f)
+            }
+        }
+    });
+    let failures: Vec<Failure> = written.into_iter().flatten().collect();
     bar.finish_and_clear();
     let kept = kept.into_inner();
     if kept > 0 {

@@ -7,7 +7,6 @@ use godkend_model::Reference;
 use godkend_round::statusbrev::Statusbrev;
 use godkend_round::{RunOptions, Udvalg};
 use godkend_store::CaseStore;
-use rayon::prelude::*;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -53,18 +52,17 @@ pub fn run(args: Args, reference: &Reference) -> Result<u8, Failure> {
     let run = godkend_round::run(&store, reference, &options, Udvalg::Alle)?;
     let breve: Vec<Statusbrev> = run.rapporter.iter().filter_map(|r| Statusbrev::of(&r.model)).collect();
     let bar = crate::progress::bar(breve.len() as u64, "breve");
-    let failures: Vec<Failure> = breve
-        .par_iter()
-        .filter_map(|b| {
-            let result = godkend_outputs::write_statusbrev(out, b).map_err(|e| {
-                let mut f = Failure::from(e);
-                f.message = format!("kommune {:03}: {}", b.kommunekode, f.message);
-                f
-            });
-            bar.inc(1);
-            result.err()
-        })
-        .collect();
+    // One letter per core on plain threads, as the reports (typst renders on rayon's pool).
+    let written = godkend_store::each_per_core(breve.iter().collect(), |b| {
+        let result = godkend_outputs::write_statusbrev(out, b).map_err(|e| {
+            let mut f = Failure::from(e);
+            f.message = format!("kommune {:03}: {}", b.kommunekode, f.message);
+            f
+        });
+        bar.inc(1);
+        result.err()
+    });
+    let failures: Vec<Failure> = written.into_iter().flatten().collect();
     bar.finish_and_clear();
     godkend_outputs::write_statusbreve(out, args.year.year, &breve)?;
     for f in &failures {

@@ -17,7 +17,6 @@ pub use starts::starts;
 use godkend_model::counts::Startdatoer;
 use godkend_model::{Counts, Reference, Window};
 use godkend_store::CaseStore;
-use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -71,23 +70,17 @@ pub fn count_store(
         _ => with_cases,
     };
     // Each municipality's live cases are read, turned into periods and start dates, and dropped, two
-    // at a time (one per core): the nation's cases are never in memory at once (at ten times national
+    // at a time (one per core, [`godkend_store::per_core`]): the nation's cases are never in memory at once (at ten times national
     // scale they held most of the run's 12.7 GB, docs/PERFORMANCE.md). Counting needs the periods of
     // all (the national series counts distinct citizens across municipalities).
     let names = count::series_names(reference);
     let want_periods = loaded.is_none();
-    let read = case_kommuner
-        .par_iter()
-        .map(|&k| {
-            let cases = store.live_cases(&[k])?;
-            let periods = if want_periods && cases.height() > 0 {
-                count::periods(&cases, reference, &names)?
-            } else {
-                Vec::new()
-            };
-            Ok((cases.height(), periods, starts::starts(&cases, window)?))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let read = godkend_store::per_core(case_kommuner, |k| -> Result<_> {
+        let cases = store.live_cases(&[k])?;
+        let periods =
+            if want_periods && cases.height() > 0 { count::periods(&cases, reference, &names)? } else { Vec::new() };
+        Ok((cases.height(), periods, starts::starts(&cases, window)?))
+    })?;
     let any_cases = read.iter().any(|(height, _, _)| *height > 0);
     let mut periods = Vec::with_capacity(read.iter().map(|(_, p, _)| p.len()).sum());
     let mut starts = Startdatoer::new();

@@ -19,7 +19,6 @@ use chrono::NaiveDate;
 use foldhash::{HashSet, HashSetExt};
 use godkend_model::{Maaned, Reference};
 use godkend_store::{CaseStore, Sag, Transaction, crash_point};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -109,7 +108,7 @@ pub fn ingest(
     // One group per set of case files: a file can only touch its sender's cases and those of the
     // municipalities the sender reports for, so grouping by the reporting municipality of the sender
     // (Ishøj for a file from Vallensbæk too) gives groups that share no case file. Groups run in
-    // parallel and only one group per core is in memory.
+    // parallel and only one group per core is in memory ([`godkend_store::per_core`]).
     let mut groups: BTreeMap<u16, Vec<PathBuf>> = BTreeMap::new();
     for path in files {
         let writer = LeveringNavn::parse(&path).map_or(u16::MAX, |n| reference.reporter_of(n.kommunekode));
@@ -117,8 +116,8 @@ pub fn ingest(
     }
     let tx = store.begin()?;
     let ctx = Group { tx: &tx, reference, key, options, progress, known: &known };
-    let results: Vec<GroupResult> =
-        groups.into_par_iter().map(|(_, files)| ctx.ingest(&files)).collect::<Result<_>>()?;
+    let groups: Vec<Vec<PathBuf>> = groups.into_values().collect();
+    let results = godkend_store::per_core(groups, |files| ctx.ingest(&files))?;
 
     let mut summary = IngestSummary::default();
     for r in results {
