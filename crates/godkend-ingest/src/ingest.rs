@@ -85,9 +85,12 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             out.push(path.clone());
         }
     }
-    // Delivery order: municipality, month, sequence; unparseable names last (they are rejected).
-    out.sort_by_key(|p| (LeveringNavn::parse(p).map(|n| (n.kommunekode, n.maaned, n.loebenummer)), p.clone()));
-    out.sort_by_key(|p| LeveringNavn::parse(p).is_none());
+    // Delivery order: municipality, month, sequence; unparseable names last (they are rejected). Each
+    // name is parsed once, not at every comparison.
+    out.sort_by_cached_key(|p| {
+        let navn = LeveringNavn::parse(p).map(|n| (n.kommunekode, n.maaned, n.loebenummer));
+        (navn.is_none(), navn, p.clone())
+    });
     Ok(out)
 }
 
@@ -187,8 +190,14 @@ impl Group<'_> {
             crash_point("kvittering");
             if let Some(navn) = LeveringNavn::parse(path) {
                 let version = navn.version();
+                let n = v.records.len();
                 for r in v.records {
-                    by_kommune.entry(r.kommunekode).or_default().push(to_sag(r, version, self.key));
+                    let list = by_kommune.entry(r.kommunekode).or_default();
+                    // Room for the whole delivery at once: a list of ~100-byte cases that doubles is copied each time.
+                    if list.len() == list.capacity() {
+                        list.reserve(n.max(list.len()));
+                    }
+                    list.push(to_sag(r, version, self.key));
                 }
             }
             // The list of rejected records is in the staged receipt file, which the round reads; the

@@ -152,8 +152,22 @@ pub struct Table {
 impl Table {
     /// The trimmed field of `col` in `row`, or "" if the file has no such column.
     pub fn get<'r>(&self, row: Row<'r>, col: Col) -> &'r str {
-        self.columns[col as usize].and_then(|i| row.get(i)).map_or("", str::trim)
+        self.columns[col as usize].and_then(|i| row.get(i)).map_or("", trimmed)
     }
+}
+
+/// `str::trim`, without its Unicode search for the common field that begins and ends in an ASCII byte
+/// that is not white space (a character of its own, which trim would keep).
+fn trimmed(field: &str) -> &str {
+    match field.as_bytes() {
+        [] => field,
+        [first, .., last] | [first @ last] if is_kept(*first) && is_kept(*last) => field,
+        _ => field.trim(),
+    }
+}
+
+fn is_kept(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
 }
 
 /// Every row's fields in one buffer: a row costs its text and four bytes per field (and per line
@@ -464,4 +478,25 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
         rows.push(row + 1, record.iter().copied());
     }
     Ok(Table { columns, unknown_columns, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed;
+
+    #[test]
+    fn trimmed_is_trim() {
+        let ends: Vec<String> = (0u8..128)
+            .map(|b| char::from(b).to_string())
+            .chain(["\u{A0}", "\u{85}", "\u{3000}", "\u{200B}", "æ", ""].map(String::from))
+            .collect();
+        for a in &ends {
+            for b in &ends {
+                for middle in ["", "x", " y ", "\u{2003}"] {
+                    let field = format!("{a}{middle}{b}");
+                    assert_eq!(trimmed(&field), field.trim(), "{field:?}");
+                }
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@ use crate::table::{Col, Encoding, Fatal, Table, read_table};
 use chrono::NaiveDate;
 use foldhash::{HashSet, HashSetExt};
 use godkend_model::tekst::{contains_cpr, shown};
-use godkend_model::{FundKode, Koen, Maaned, PersonId, Reference, Register};
+use godkend_model::{FundKode, Koen, Maaned, PersonId, Prefiks, Reference, Register};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -414,27 +414,63 @@ fn check_maalgruppe(raw: &str, reference: &Reference, r: &mut Row) -> Option<u8>
 /// merges them) and reported on the later line.
 fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mut Kvittering) {
     // Per handlekommune: a citizen counts in each municipality that acts on a case of theirs. One sorted
-    // list rather than a map of lists: a million records cost one allocation, not a million.
-    let mut periods: Vec<(u16, &str, &str, NaiveDate, NaiveDate, usize, &str)> = records
+    // list rather than a map of lists: a million records cost one allocation, not a million. Sorted by
+    // municipality, citizen, series (each key's first 16 bytes beside it: the strings are read only when
+    // those tie, [`Prefiks`]), then start, end and line.
+    struct Period<'r> {
+        kommunekode: u16,
+        person: Prefiks,
+        serie: Prefiks,
+        start: NaiveDate,
+        end: NaiveDate,
+        linje: usize,
+        record: &'r ValidRecord,
+        serie_kode: &'r str,
+    }
+    fn person_key<'r>(p: &Period<'r>) -> &'r str {
+        p.record.sag.as_ref().map_or("", |s| s.person.secret_key())
+    }
+    let same_key = |a: &Period, b: &Period| {
+        a.kommunekode
+            .cmp(&b.kommunekode)
+            .then_with(|| a.person.cmp_with(person_key(a), b.person, person_key(b)))
+            .then_with(|| a.serie.cmp_with(a.serie_kode, b.serie, b.serie_kode))
+    };
+    let mut periods: Vec<Period> = records
         .iter()
         .filter_map(|rec| {
             let sag = rec.sag.as_ref()?;
-            let serie = reference.ydelser[&sag.ydelse].serie.as_str();
-            let end = sag.slutdato.unwrap_or(NaiveDate::MAX);
-            Some((rec.kommunekode, sag.person.secret_key(), serie, sag.startdato, end, rec.linje, rec.sagsid.as_str()))
+            let serie_kode = reference.ydelser[&sag.ydelse].serie.as_str();
+            Some(Period {
+                kommunekode: rec.kommunekode,
+                person: Prefiks::of(sag.person.secret_key()),
+                serie: Prefiks::of(serie_kode),
+                start: sag.startdato,
+                end: sag.slutdato.unwrap_or(NaiveDate::MAX),
+                linje: rec.linje,
+                record: rec,
+                serie_kode,
+            })
         })
         .collect();
-    periods.sort_unstable();
+    if periods.iter().all(|p| p.person.is_whole() && p.serie.is_whole()) {
+        // The prefixes alone order as the keys do (the common case: a CPR's key is 11 bytes).
+        periods.sort_unstable_by_key(|p| (p.kommunekode, p.person, p.serie, p.start, p.end, p.linje));
+    } else {
+        periods.sort_unstable_by(|a, b| {
+            same_key(a, b).then(a.start.cmp(&b.start)).then(a.end.cmp(&b.end)).then(a.linje.cmp(&b.linje))
+        });
+    }
     let mut hits: Vec<(usize, &str, &str)> = Vec::new();
-    for same in periods.chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2)).filter(|p| p.len() > 1) {
-        let (mut reach, mut reach_sagsid) = (same[0].4, same[0].6);
-        for &(_, _, _, start, end, linje, sagsid) in &same[1..] {
-            if start <= reach {
-                hits.push((linje, sagsid, reach_sagsid));
+    for same in periods.chunk_by(|a, b| same_key(a, b).is_eq()).filter(|p| p.len() > 1) {
+        let (mut reach, mut reach_sagsid) = (same[0].end, same[0].record.sagsid.as_str());
+        for p in &same[1..] {
+            if p.start <= reach {
+                hits.push((p.linje, p.record.sagsid.as_str(), reach_sagsid));
             }
-            if end > reach {
-                reach = end;
-                reach_sagsid = sagsid;
+            if p.end > reach {
+                reach = p.end;
+                reach_sagsid = p.record.sagsid.as_str();
             }
         }
     }

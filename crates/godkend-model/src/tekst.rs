@@ -22,7 +22,7 @@ mod cifre;
 /// `0101 80 1234`). Digit runs longer than ten are searched at every offset: `S-01018012345` still carries
 /// `0101801234`.
 pub fn contains_cpr(value: &str) -> bool {
-    !cpr_spans(value, Datotjek::Ja).is_empty()
+    has_cpr_window(value, Datotjek::Ja)
 }
 
 /// Replaces every number that carries a CPR-shaped number by [`CPR_MASKE`] (the whole of its digit groups).
@@ -116,7 +116,12 @@ fn spans_in_number(number: &[Ciffer], datotjek: Datotjek, spans: &mut Vec<Range<
 
 /// Whether the first six digits are a real date DDMMYY, in either century (the year only decides 29 February).
 fn is_date(digits: &[Ciffer]) -> bool {
-    let two = |j: usize| u32::from(digits[j].value) * 10 + u32::from(digits[j + 1].value);
+    is_date_values(std::array::from_fn(|j| digits[j].value))
+}
+
+/// [`is_date`] on the digits' values.
+fn is_date_values(digits: [u8; 10]) -> bool {
+    let two = |j: usize| u32::from(digits[j]) * 10 + u32::from(digits[j + 1]);
     let (dd, mm, yy) = (two(0), two(2), two(4) as i32);
     NaiveDate::from_ymd_opt(2000 + yy, mm, dd).is_some() || NaiveDate::from_ymd_opt(1900 + yy, mm, dd).is_some()
 }
@@ -171,7 +176,41 @@ pub fn shown(value: &str) -> Cow<'_, str> {
 /// Whether `value` contains ten digits written as a CPR number is, date or not: wider than
 /// [`contains_cpr`], for what is echoed back in messages.
 fn contains_cpr_like(value: &str) -> bool {
-    !cpr_spans(value, Datotjek::Nej).is_empty()
+    has_cpr_window(value, Datotjek::Nej)
+}
+
+/// Whether [`cpr_spans`] would find anything, read in one pass without allocating: only the last ten
+/// digits of the number being read are kept (value and digit group), and the first window that passes
+/// ends the search. Ingest asks this of every sagsid, so it must cost next to nothing.
+fn has_cpr_window(value: &str, datotjek: Datotjek) -> bool {
+    // The number's last ten digits, the newest at `(count - 1) % 10`.
+    let mut last = [(0u8, 0usize); 10];
+    let (mut count, mut group, mut separators) = (0usize, 0usize, 0usize);
+    for c in value.chars() {
+        if let Some(digit) = cifre::value(c) {
+            if count > 0 && separators > 0 {
+                group += 1;
+            }
+            last[count % 10] = (digit, group);
+            count += 1;
+            separators = 0;
+            if count >= 10 {
+                let window: [(u8, usize); 10] = std::array::from_fn(|k| last[(count - 10 + k) % 10]);
+                let splits_where_cpr_does =
+                    (1..10).filter(|&j| window[j].1 != window[j - 1].1).all(|j| SKILLEPLADSER.contains(&j));
+                if splits_where_cpr_does && (datotjek == Datotjek::Nej || is_date_values(window.map(|d| d.0))) {
+                    return true;
+                }
+            }
+        } else if is_invisible(c) {
+            // As in `cpr_spans`: neither splits nor ends a number.
+        } else if !c.is_alphanumeric() && count > 0 && separators < MAX_SKILLETEGN {
+            separators += 1;
+        } else {
+            (count, group, separators) = (0, 0, 0);
+        }
+    }
+    false
 }
 
 /// An IO error as a Danish reader understands it: a Danish line for the common kinds, the system's own
@@ -263,6 +302,34 @@ mod tests {
         assert_eq!(shown(&run), "<skjult: ligner et CPR-nummer>");
         let spans = cpr_spans(&run, Datotjek::Nej);
         assert_eq!((spans.len(), spans[0].clone()), (1, 0..400_000), "one span, the whole run");
+    }
+
+    /// The one-pass search ([`has_cpr_window`]) against the spans' definition, on strings drawn from what
+    /// makes the rules differ: digits of two scripts, every kind of separator, letters, invisible characters.
+    #[test]
+    fn the_one_pass_search_agrees_with_the_spans() {
+        let alphabet: Vec<char> =
+            "0123456789012345678901010180-/. \u{A0}\u{2013}a\u{AD}\u{200B}\u{FF11}\u{661}\u{B2}x9".chars().collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut found, mut tried) = (0, 0);
+        for _ in 0..200_000 {
+            let len = (next() % 24) as usize;
+            let s: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            for datotjek in [Datotjek::Ja, Datotjek::Nej] {
+                let expected = !cpr_spans(&s, datotjek).is_empty();
+                assert_eq!(has_cpr_window(&s, datotjek), expected, "{s:?}");
+                found += usize::from(expected);
+                tried += 1;
+            }
+        }
+        // Both answers are common enough for the comparison to mean something.
+        assert!(found > tried / 50 && found < tried / 2, "{found} of {tried}");
     }
 
     #[test]

@@ -178,7 +178,8 @@ pub(crate) fn publish_receipts(staging: &Path) -> Result<()> {
         .map_err(Error::io(staging))?
         .map(|e| e.map(|e| e.path()).map_err(Error::io(staging)))
         .collect::<Result<_>>()?;
-    entries.sort();
+    // All in one folder: by file name, the order `Path`'s own comparison gives, without parsing components.
+    entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     let generation = staged_generation(staging).unwrap_or_default();
     for (i, path) in entries.iter().enumerate() {
         let name = path.file_name().expect("a file").to_string_lossy().into_owned();

@@ -101,7 +101,10 @@ impl<'s> Transaction<'s> {
 
     /// Writes one municipality's case file for this generation (sorted by sagsid, fsynced).
     fn write(&self, kommunekode: u16, cases: &mut [Sag], fil: Fil) -> Result<()> {
-        cases.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
+        // Sorted already when they come from `newest` and `merge`; checked, since a case file must be.
+        if !cases.is_sorted_by(|a, b| a.sagsid <= b.sagsid) {
+            cases.sort_by(|a, b| a.sagsid.cmp(&b.sagsid));
+        }
         let name = format!("{CASES_DIR}/{kommunekode:03}-g{}.parquet", self.generation);
         let path = self.store.root.join(&name);
         if path.exists() {
