@@ -43,6 +43,11 @@ impl<'r> Fields<'r> {
         self.ends.len()
     }
 
+    /// The bytes of all fields together: no field is longer.
+    pub(crate) fn text_len(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
     pub(crate) fn get(&self, i: usize) -> Option<&'r str> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };

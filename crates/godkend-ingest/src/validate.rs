@@ -212,7 +212,7 @@ fn validate_rows(
             }
         };
 
-        let mut sag = None;
+        let (mut sag, mut register) = (None, None);
         if !slettet {
             let person = check_person(&get, &mut r);
             let ydelse = get(Col::Ydelse);
@@ -283,6 +283,7 @@ fn validate_rows(
             };
             if let (Some(person), Some(y), Some(startdato)) = (person, ydelse_ref, startdato) {
                 sag = Some(CaseFields { person, ydelse: y.kode.clone(), maalgruppe, startdato, slutdato });
+                register = Some(y.register);
             }
         }
 
@@ -315,7 +316,7 @@ fn validate_rows(
         if slettet {
             kvittering.slettede += 1;
         }
-        if let Some(s) = sag.as_ref().filter(|s| reference.ydelser[&s.ydelse].register == Register::Voksne) {
+        if let (Some(s), Some(Register::Voksne)) = (sag.as_ref(), register) {
             let v = kvittering.voksenposter.entry(kommunekode).or_default();
             v.i_alt += 1;
             v.uden_maalgruppe += usize::from(s.maalgruppe.is_none());
@@ -414,63 +415,51 @@ fn check_maalgruppe(raw: &str, reference: &Reference, r: &mut Row) -> Option<u8>
 /// merges them) and reported on the later line.
 fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mut Kvittering) {
     // Per handlekommune: a citizen counts in each municipality that acts on a case of theirs. One sorted
-    // list rather than a map of lists: a million records cost one allocation, not a million. Sorted by
-    // municipality, citizen, series (each key's first 16 bytes beside it: the strings are read only when
-    // those tie, [`Prefiks`]), then start, end and line.
-    struct Period<'r> {
-        kommunekode: u16,
-        person: Prefiks,
-        serie: Prefiks,
-        start: NaiveDate,
-        end: NaiveDate,
-        linje: usize,
-        record: &'r ValidRecord,
-        serie_kode: &'r str,
-    }
-    fn person_key<'r>(p: &Period<'r>) -> &'r str {
-        p.record.sag.as_ref().map_or("", |s| s.person.secret_key())
-    }
+    // list rather than a map of lists: a million records cost one allocation, not a million. Each entry
+    // is small and holds its own sort key — municipality, series (as a number), citizen (the key's first
+    // 16 bytes, [`Prefiks`]; the key itself is read only when those tie), start, end, record — so that
+    // the sort moves 40 bytes and follows no pointer.
+    let mut serier: Vec<&str> = reference.ydelser.values().map(|y| y.serie.as_str()).collect();
+    serier.sort_unstable();
+    serier.dedup();
+    let serie_of: foldhash::HashMap<&str, u16> = reference
+        .ydelser
+        .iter()
+        .map(|(kode, y)| (kode.as_str(), serier.binary_search(&y.serie.as_str()).expect("collected above") as u16))
+        .collect();
+    type Period = (u16, u16, Prefiks, NaiveDate, NaiveDate, u32);
+    let person_key = |p: &Period| records[p.5 as usize].sag.as_ref().map_or("", |s| s.person.secret_key());
     let same_key = |a: &Period, b: &Period| {
-        a.kommunekode
-            .cmp(&b.kommunekode)
-            .then_with(|| a.person.cmp_with(person_key(a), b.person, person_key(b)))
-            .then_with(|| a.serie.cmp_with(a.serie_kode, b.serie, b.serie_kode))
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| a.2.cmp_with(person_key(a), b.2, person_key(b)))
     };
     let mut periods: Vec<Period> = records
         .iter()
-        .filter_map(|rec| {
+        .enumerate()
+        .filter_map(|(i, rec)| {
             let sag = rec.sag.as_ref()?;
-            let serie_kode = reference.ydelser[&sag.ydelse].serie.as_str();
-            Some(Period {
-                kommunekode: rec.kommunekode,
-                person: Prefiks::of(sag.person.secret_key()),
-                serie: Prefiks::of(serie_kode),
-                start: sag.startdato,
-                end: sag.slutdato.unwrap_or(NaiveDate::MAX),
-                linje: rec.linje,
-                record: rec,
-                serie_kode,
-            })
+            let end = sag.slutdato.unwrap_or(NaiveDate::MAX);
+            let person = Prefiks::of(sag.person.secret_key());
+            Some((rec.kommunekode, serie_of[sag.ydelse.as_str()], person, sag.startdato, end, i as u32))
         })
         .collect();
-    if periods.iter().all(|p| p.person.is_whole() && p.serie.is_whole()) {
-        // The prefixes alone order as the keys do (the common case: a CPR's key is 11 bytes).
-        periods.sort_unstable_by_key(|p| (p.kommunekode, p.person, p.serie, p.start, p.end, p.linje));
+    if periods.iter().all(|p| p.2.is_whole()) {
+        // The tuples alone order as the keys do (the common case: a CPR's key is 11 bytes). Records are in
+        // line order, so the record's position orders as its line.
+        periods.sort_unstable();
     } else {
-        periods.sort_unstable_by(|a, b| {
-            same_key(a, b).then(a.start.cmp(&b.start)).then(a.end.cmp(&b.end)).then(a.linje.cmp(&b.linje))
-        });
+        periods.sort_unstable_by(|a, b| same_key(a, b).then((a.3, a.4, a.5).cmp(&(b.3, b.4, b.5))));
     }
     let mut hits: Vec<(usize, &str, &str)> = Vec::new();
     for same in periods.chunk_by(|a, b| same_key(a, b).is_eq()).filter(|p| p.len() > 1) {
-        let (mut reach, mut reach_sagsid) = (same[0].end, same[0].record.sagsid.as_str());
+        let sagsid = |p: &Period| records[p.5 as usize].sagsid.as_str();
+        let (mut reach, mut reach_sagsid) = (same[0].4, sagsid(&same[0]));
         for p in &same[1..] {
-            if p.start <= reach {
-                hits.push((p.linje, p.record.sagsid.as_str(), reach_sagsid));
+            if p.3 <= reach {
+                hits.push((records[p.5 as usize].linje, sagsid(p), reach_sagsid));
             }
-            if p.end > reach {
-                reach = p.end;
-                reach_sagsid = p.record.sagsid.as_str();
+            if p.4 > reach {
+                reach = p.4;
+                reach_sagsid = sagsid(p);
             }
         }
     }

@@ -46,10 +46,17 @@ pub enum CprError {
 /// identifier the pseudonym is made from. `Debug` and `Display` hide the identifier.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PersonId {
-    /// `C` + 10 digits for a CPR, `U` + the udlændingenummer for the alternative id.
-    key: String,
+    key: Key,
     pub foedselsdato: NaiveDate,
     pub koen: Koen,
+}
+
+/// The normalised identifier: `C` + 10 digits for a CPR (kept inline: ingest makes one per record),
+/// `U` + the udlændingenummer for the alternative id. The two never spell the same text.
+#[derive(Clone, PartialEq, Eq)]
+enum Key {
+    Cpr([u8; 11]),
+    Alternativ(String),
 }
 
 impl fmt::Debug for PersonId {
@@ -68,11 +75,15 @@ impl PersonId {
         let raw = raw.trim();
         let bytes = raw.as_bytes();
         let mut digits = [0u8; 10];
-        let body: Vec<u8> = match bytes.len() {
-            10 => bytes.to_vec(),
-            11 if bytes[6] == b'-' => bytes[..6].iter().chain(&bytes[7..]).copied().collect(),
+        let mut body = [0u8; 10];
+        match bytes.len() {
+            10 => body.copy_from_slice(bytes),
+            11 if bytes[6] == b'-' => {
+                body[..6].copy_from_slice(&bytes[..6]);
+                body[6..].copy_from_slice(&bytes[7..]);
+            }
             _ => return Err(CprError::Length),
-        };
+        }
         for (slot, b) in digits.iter_mut().zip(&body) {
             if !b.is_ascii_digit() {
                 return Err(CprError::NotDigits);
@@ -85,20 +96,22 @@ impl PersonId {
         let year = century(digits[6], yy) + yy;
         let foedselsdato = NaiveDate::from_ymd_opt(year, month, day).ok_or(CprError::NoSuchDate)?;
         let koen = if digits[9] % 2 == 1 { Koen::Mand } else { Koen::Kvinde };
-        let mut key = String::with_capacity(11);
-        key.push('C');
-        key.extend(digits.iter().map(|d| char::from(b'0' + d)));
-        Ok(PersonId { key, foedselsdato, koen })
+        let mut key = [b'C'; 11];
+        key[1..].copy_from_slice(&body);
+        Ok(PersonId { key: Key::Cpr(key), foedselsdato, koen })
     }
 
     /// The alternative identification for citizens without a CPR number.
     pub fn from_alternative(udlaendingenr: &str, foedselsdato: NaiveDate, koen: Koen) -> PersonId {
-        PersonId { key: format!("U{}", udlaendingenr.trim()), foedselsdato, koen }
+        PersonId { key: Key::Alternativ(format!("U{}", udlaendingenr.trim())), foedselsdato, koen }
     }
 
     /// The normalised identifier, for the pseudonym only. Never print it.
     pub fn secret_key(&self) -> &str {
-        &self.key
+        match &self.key {
+            Key::Cpr(key) => std::str::from_utf8(key).expect("C and ASCII digits"),
+            Key::Alternativ(key) => key,
+        }
     }
 
     /// Completed years of age on `date`.
