@@ -52,8 +52,9 @@ pub struct Counted {
 
 /// Counts the store over `window`. The national series and HB need every municipality, also when
 /// one report is made (`only`): counts kept in `kept` by an earlier run of the same store are then
-/// used, and only that report's own cases are read (for its start dates). Without kept counts the
-/// nation is counted, and kept when `kept` is given.
+/// used, with the start dates kept beside them; without those, only that report's own cases are read (for
+/// its start dates). Without kept counts the nation is counted, and counts and start dates are kept
+/// when `kept` is given.
 pub fn count_store(
     store: &CaseStore,
     reference: &Reference,
@@ -65,6 +66,18 @@ pub fn count_store(
     let with_cases = store.kommuner()?;
     let key = kept.map(|_| kept::key(store, reference, window)).transpose()?;
     let loaded = kept.zip(key.as_deref()).and_then(|(dir, key)| kept::load(dir, year, key, window));
+    // With kept counts, the start dates kept beside them: then no case is read at all.
+    let kept_starts = match (&loaded, kept.zip(key.as_deref())) {
+        (Some(_), Some((dir, key))) => kept::load_starts(dir, year, key, only),
+        _ => None,
+    };
+    let loaded = match (loaded, kept_starts) {
+        (Some(counts), Some(starts)) => return Ok(Counted { counts, starts }),
+        (loaded, None) => loaded,
+        (None, Some(_)) => unreachable!("start dates are loaded only with counts"),
+    };
+    // Every municipality's start dates are read below unless one report's alone are.
+    let all_starts = loaded.is_none() || only.is_none();
     let case_kommuner: Vec<u16> = match (&loaded, only) {
         (Some(_), Some(only)) => with_cases.iter().copied().filter(|k| only.contains(k)).collect(),
         _ => with_cases,
@@ -87,6 +100,10 @@ pub fn count_store(
     for (_, p, s) in read {
         periods.extend(p);
         starts.extend(s);
+    }
+    if let (true, Some(dir), Some(key)) = (all_starts, kept, &key) {
+        // As the counts below: keeping them saves time later and changes no figure.
+        let _ = kept::save_starts(dir, year, key, &starts);
     }
     let counts = match loaded {
         Some(counts) => counts,

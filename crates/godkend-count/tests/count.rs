@@ -166,3 +166,31 @@ fn two_periods_with_a_gap_inside_one_quarter_count_once_there() {
         ]
     );
 }
+
+/// A report with kept counts takes the start dates kept beside them and reads no case: its municipality's
+/// case file made unreadable after the first run does not stop the count (before, it read them again).
+#[test]
+fn kept_counts_bring_their_start_dates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with(
+        tmp.path(),
+        &[
+            ("101_2025-03.csv", &["101;A;0101801234;1.1;5;2025-02-10;;", "101;B;0202801234;1.1;5;2025-02-10;;"]),
+            ("147_2025-03.csv", &["147;C;0303801234;1.1;5;2025-01-05;;"]),
+        ],
+    );
+    let reference = Reference::embedded().unwrap();
+    let window = Window { fra: q("2024K1"), til: q("2025K4") };
+    let kept = tmp.path().join("kept");
+    let first = godkend_count::count_store(&store, &reference, window, Some(&kept), None).unwrap();
+    for file in store.case_files(101) {
+        std::fs::write(&file, b"not Parquet").unwrap();
+    }
+    let only = std::collections::BTreeSet::from([101]);
+    let again = godkend_count::count_store(&store, &reference, window, Some(&kept), Some(&only)).unwrap();
+    let starts_101: Vec<_> = first.starts.iter().filter(|((k, _), _)| *k == 101).collect();
+    assert_eq!(again.starts.iter().collect::<Vec<_>>(), starts_101);
+    assert_eq!(starts_101.len(), 1, "{:?}", first.starts);
+    assert_eq!(again.starts[&(101, q("2025K1"))].paa_datoen, 2);
+    assert_eq!(again.counts.get(101, "V-1.1", q("2025K1")).modtagere, 2);
+}
