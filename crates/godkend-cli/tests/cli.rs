@@ -674,6 +674,65 @@ fn kept_counts_serve_report_while_the_store_is_unchanged_and_are_recounted_after
     );
 }
 
+/// The kept cases behind the flags in `<out>/.godkend`, one file per municipality.
+fn kept_cases(out: &Path, kommune: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(".godkend"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("sager-2025-{kommune}-")))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_report_with_kept_counts_reads_no_case_for_the_cases_behind_its_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ingested_demo(tmp.path());
+    let out = tmp.path().join("rapporter");
+    let (_, err, code) = text(&godkend(&["run", "--store", p(&store), "--year", "2025", "--out", p(&out)]));
+    assert_eq!(code, 0, "{err}");
+    let json = std::fs::read(out.join("101-2025.json")).unwrap();
+    let workbook = std::fs::read(out.join("101-2025-markeringer.xlsx")).unwrap();
+    let sager: u64 = read_json(&out.join("101-2025.json"))["markeringer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["sager_i_alt"].as_u64().unwrap())
+        .sum();
+    assert!(sager > 0, "København's flags have cases behind them");
+    assert_eq!(kept_cases(&out, "101").len(), 1);
+
+    // København's case files damaged: with the counts, start dates and cases behind its flags kept, its
+    // report reads none of them and is what the run wrote.
+    let cases: Vec<PathBuf> = std::fs::read_dir(store.join("sager"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("101-"))
+        .collect();
+    assert!(!cases.is_empty());
+    let originals: Vec<Vec<u8>> = cases.iter().map(|c| std::fs::read(c).unwrap()).collect();
+    for c in &cases {
+        std::fs::write(c, b"not Parquet").unwrap();
+    }
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(out.join("101-2025.json")).unwrap() == json, "the report differs from the run's");
+    assert!(std::fs::read(out.join("101-2025-markeringer.xlsx")).unwrap() == workbook, "the workbook differs");
+
+    // A kept file that cannot be read is no file: the cases are read (here: the damaged files, an error).
+    std::fs::write(&kept_cases(&out, "101")[0], b"{").unwrap();
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 2, "the damaged case files are read now: {err}");
+    for (c, bytes) in cases.iter().zip(&originals) {
+        std::fs::write(c, bytes).unwrap();
+    }
+    let (_, err, code) = report_one(&store, "101", &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read(out.join("101-2025.json")).unwrap() == json, "found again, the same cases");
+    assert!(std::fs::read(&kept_cases(&out, "101")[0]).unwrap() != b"{", "and kept again");
+}
+
 fn pdf_text(pdf: &Path) -> String {
     let out = Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext");
     String::from_utf8_lossy(&out.stdout).into_owned()

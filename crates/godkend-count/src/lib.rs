@@ -48,6 +48,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Counted {
     pub counts: Counts,
     pub starts: Startdatoer,
+    /// The key the counts are kept under ([`kept::key`]), when they are kept.
+    pub key: Option<String>,
 }
 
 /// Counts the store over `window`. The national series and HB need every municipality, also when
@@ -72,7 +74,7 @@ pub fn count_store(
         _ => None,
     };
     let loaded = match (loaded, kept_starts) {
-        (Some(counts), Some(starts)) => return Ok(Counted { counts, starts }),
+        (Some(counts), Some(starts)) => return Ok(Counted { counts, starts, key }),
         (loaded, None) => loaded,
         (None, Some(_)) => unreachable!("start dates are loaded only with counts"),
     };
@@ -117,5 +119,5 @@ pub fn count_store(
             counts
         }
     };
-    Ok(Counted { starts, counts })
+    Ok(Counted { starts, counts, key })
 }

@@ -7,7 +7,6 @@
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 fn key_file(out: &Path, pdf: &Path) -> PathBuf {
     let name = pdf.file_name().unwrap_or_default().to_string_lossy();
@@ -41,23 +40,6 @@ pub fn forget(out: &Path, pdf: &Path) {
     let _ = std::fs::remove_file(key_file(out, pdf));
 }
 
-/// The running binary, as far as rendering goes: its size and modification time. A rebuilt godkend
-/// (another typst, another chart code) never reuses a PDF an older build rendered.
-pub fn binary_fingerprint() -> &'static str {
-    static F: OnceLock<String> = OnceLock::new();
-    F.get_or_init(|| {
-        let meta = std::env::current_exe().and_then(std::fs::metadata);
-        match meta {
-            Ok(m) => {
-                let modified = m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                format!("{} {}", m.len(), modified)
-            }
-            // Unknown: a fingerprint no later run shares, so nothing is reused.
-            Err(_) => format!("ukendt {:?}", std::time::SystemTime::now()),
-        }
-    })
-}
+/// The running binary ([`godkend_store::fil::binary_fingerprint`]): a rebuilt godkend (another typst,
+/// another chart code) never reuses a PDF an older build rendered.
+pub use godkend_store::fil::binary_fingerprint;

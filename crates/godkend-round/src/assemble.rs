@@ -6,7 +6,7 @@ use crate::comments::{self, Kommentar};
 use crate::godkendelser::Godkendelse;
 use crate::rapport::{Antal, KommuneRapport, KvartalsTal, SerieRapport};
 use crate::scope::Scope;
-use crate::{Error, Rapport, Result, RunOptions, cells, dialog, sager};
+use crate::{Error, Rapport, Result, RunOptions, cells, dialog, sager, sager_kept};
 use godkend_model::talformat::round2;
 use godkend_model::{Counts, Kvartal, Reference, Register, Window};
 use godkend_rules::{Alvor, Flagged, Markering, Tilstand};
@@ -86,7 +86,8 @@ impl SideInputs {
 }
 
 /// One report per municipality of the scope: the flags get their earlier state and comments, then the
-/// new comments; each municipality's flags get the cases behind them, its series and its totals.
+/// new comments; each municipality's flags get the cases behind them (kept in `kept` between runs), its
+/// series and its totals.
 pub fn rapporter(
     store: &CaseStore,
     reference: &Reference,
@@ -94,6 +95,7 @@ pub fn rapporter(
     counts: &Counts,
     flagged: Flagged,
     mut side: SideInputs,
+    kept: Option<sager_kept::Kept>,
 ) -> Result<Vec<Rapport>> {
     let Flagged { markeringer: mut all, hb_test, mut hb_placering, datakvalitet } = flagged;
     for (&k, previous) in &side.forrige {
@@ -123,8 +125,8 @@ pub fn rapporter(
     // municipality meanwhile ([`godkend_store::per_core`]).
     godkend_store::per_core(inputs, |(k, mut markeringer, godkendelse, hb_placering)| {
         let dq = datakvalitet.get(&k).cloned().unwrap_or_default();
-        let cases = store.read_cases(k)?;
-        let sager = sager::behind(&mut markeringer, &cases, reference, &dq, scope.year);
+        let read = || store.read_cases(k);
+        let sager = sager::behind_kept(&mut markeringer, read, reference, &dq, scope.year, kept)?;
         sort_flags(&mut markeringer, reference);
         let antal = antal(&markeringer, side.sammenholdt);
         let kommune = reference.kommune(k).expect("filtered to known municipalities");

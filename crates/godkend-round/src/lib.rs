@@ -17,6 +17,7 @@ pub mod dialog;
 pub mod godkendelser;
 pub mod rapport;
 pub mod sager;
+pub mod sager_kept;
 pub mod scope;
 pub mod status;
 pub mod statusbrev;
@@ -145,6 +146,8 @@ pub fn run(store: &CaseStore, reference: &Reference, options: &RunOptions, udval
         kommuner: &scope.kommuner,
     });
     let side = assemble::SideInputs::read(options, reference, &scope, flagged.markeringer.len(), &mut sprunget_over);
-    let rapporter = assemble::rapporter(store, reference, &scope, &counted.counts, flagged, side)?;
+    let kept_sager = options.kept.as_deref().zip(counted.key.as_deref().map(|k| sager_kept::key(k, reference)));
+    let kept_sager = kept_sager.as_ref().map(|(dir, key)| sager_kept::Kept { dir, key });
+    let rapporter = assemble::rapporter(store, reference, &scope, &counted.counts, flagged, side, kept_sager)?;
     Ok(Run { rapporter, frister: scope.frister, sprunget_over })
 }

@@ -9,11 +9,13 @@
 //! - Missing target group: adult cases without one, delivered in the report year.
 //! - Piled-up start dates: the cases that start on the piled-up date.
 
+use crate::sager_kept;
 use chrono::NaiveDate;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use godkend_model::{Kvartal, Periode, Reference, Register};
 use godkend_rules::{Datakvalitet, Markering, Regel, Tilstand};
 use godkend_store::Sag;
+use std::collections::BTreeMap;
 
 /// One case behind one flag: a row of the workbook's `Sager` sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,20 +50,80 @@ pub fn behind(
     dq: &Datakvalitet,
     year: i32,
 ) -> Vec<SagBag> {
+    let found = find(flags, cases, reference, dq, year);
+    rows(flags, dq, &found)
+}
+
+/// As [`behind`], with the cases kept by an earlier run or report of the same store when every flag's
+/// are there ([`crate::sager_kept`]); otherwise the municipality's cases are read (`read`), searched and
+/// kept.
+pub fn behind_kept(
+    flags: &mut [Markering],
+    read: impl FnOnce() -> Result<Vec<Sag>, godkend_store::Error>,
+    reference: &Reference,
+    dq: &Datakvalitet,
+    year: i32,
+    kept: Option<sager_kept::Kept>,
+) -> Result<Vec<SagBag>, godkend_store::Error> {
+    let Some(kommunekode) = explained(flags).next().map(|f| f.kommunekode) else { return Ok(Vec::new()) };
+    let loaded = kept.and_then(|k| sager_kept::load(k, year, kommunekode));
+    if let Some(found) = loaded
+        && explained(flags).all(|f| found.contains_key(&sager_kept::flag_key(f, dq)))
+    {
+        return Ok(rows(flags, dq, &found));
+    }
+    let found = find(flags, &read()?, reference, dq, year);
+    if let Some(k) = kept {
+        sager_kept::save(k, year, kommunekode, &found);
+    }
+    Ok(rows(flags, dq, &found))
+}
+
+/// The flags whose cases are listed: the report year's, standing, each cell's own mark.
+fn explained(flags: &[Markering]) -> impl Iterator<Item = &Markering> {
+    flags.iter().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none())
+}
+
+/// Each listed flag's cases by [`sager_kept::flag_key`], sorted by start date and sagsid (no flag id).
+fn find(
+    flags: &[Markering],
+    cases: &[Sag],
+    reference: &Reference,
+    dq: &Datakvalitet,
+    year: i32,
+) -> BTreeMap<String, Vec<SagBag>> {
     let cases = Cases::of(cases, reference);
-    let mut rows = Vec::new();
-    for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none()) {
+    let mut out = BTreeMap::new();
+    for f in explained(flags) {
+        let key = sager_kept::flag_key(f, dq);
+        if out.contains_key(&key) {
+            continue;
+        }
         let mut found = cases.explaining(f, dq, year);
         found.sort_by(|(a, _), (b, _)| (a.startdato, &a.sagsid).cmp(&(b.startdato, &b.sagsid)));
-        f.sager_i_alt = found.len();
-        rows.extend(found.into_iter().map(|(s, haendelse)| SagBag {
-            id: f.id.clone(),
-            sagsid: s.sagsid.clone(),
-            ydelse: s.ydelse.clone(),
-            startdato: s.startdato.to_string(),
-            slutdato: s.slutdato.map(|d| d.to_string()),
-            haendelse,
-        }));
+        let bags = found
+            .into_iter()
+            .map(|(s, haendelse)| SagBag {
+                id: String::new(),
+                sagsid: s.sagsid.clone(),
+                ydelse: s.ydelse.clone(),
+                startdato: s.startdato.to_string(),
+                slutdato: s.slutdato.map(|d| d.to_string()),
+                haendelse,
+            })
+            .collect();
+        out.insert(key, bags);
+    }
+    out
+}
+
+/// The workbook's rows in flag order, each flag's `sager_i_alt` set.
+fn rows(flags: &mut [Markering], dq: &Datakvalitet, found: &BTreeMap<String, Vec<SagBag>>) -> Vec<SagBag> {
+    let mut rows = Vec::new();
+    for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none()) {
+        let bags = found.get(&sager_kept::flag_key(f, dq)).map_or(&[][..], Vec::as_slice);
+        f.sager_i_alt = bags.len();
+        rows.extend(bags.iter().map(|b| SagBag { id: f.id.clone(), ..b.clone() }));
     }
     rows
 }

@@ -97,3 +97,24 @@ fn parent(path: &Path) -> &Path {
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|f| f.sync_all()).map_err(Error::io(dir))
 }
+
+/// The running binary: its size and modification time. What is kept between runs under a key with it
+/// (rendered PDFs, the cases behind flags) is never reused by another build.
+pub fn binary_fingerprint() -> &'static str {
+    static F: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata);
+        match meta {
+            Ok(m) => {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} {}", m.len(), modified)
+            }
+            // Unknown: a fingerprint no later run shares, so nothing is reused.
+            Err(_) => format!("ukendt {:?}", std::time::SystemTime::now()),
+        }
+    })
+}
