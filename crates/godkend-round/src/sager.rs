@@ -15,7 +15,6 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use godkend_model::{Kvartal, Periode, Reference, Register};
 use godkend_rules::{Datakvalitet, Markering, Regel, Tilstand};
 use godkend_store::Sag;
-use std::collections::BTreeMap;
 
 /// One case behind one flag: a row of the workbook's `Sager` sheet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,16 +83,10 @@ fn explained(flags: &[Markering]) -> impl Iterator<Item = &Markering> {
     flags.iter().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none())
 }
 
-/// Each listed flag's cases by [`sager_kept::flag_key`], sorted by start date and sagsid (no flag id).
-fn find(
-    flags: &[Markering],
-    cases: &[Sag],
-    reference: &Reference,
-    dq: &Datakvalitet,
-    year: i32,
-) -> BTreeMap<String, Vec<SagBag>> {
+/// Each listed flag's cases by [`sager_kept::flag_key`], sorted by start date and sagsid.
+fn find(flags: &[Markering], cases: &[Sag], reference: &Reference, dq: &Datakvalitet, year: i32) -> sager_kept::Rows {
     let cases = Cases::of(cases, reference);
-    let mut out = BTreeMap::new();
+    let mut out = sager_kept::Rows::new();
     for f in explained(flags) {
         let key = sager_kept::flag_key(f, dq);
         if out.contains_key(&key) {
@@ -103,8 +96,7 @@ fn find(
         found.sort_by(|(a, _), (b, _)| (a.startdato, &a.sagsid).cmp(&(b.startdato, &b.sagsid)));
         let bags = found
             .into_iter()
-            .map(|(s, haendelse)| SagBag {
-                id: String::new(),
+            .map(|(s, haendelse)| sager_kept::Row {
                 sagsid: s.sagsid.clone(),
                 ydelse: s.ydelse.clone(),
                 startdato: s.startdato.to_string(),
@@ -118,12 +110,19 @@ fn find(
 }
 
 /// The workbook's rows in flag order, each flag's `sager_i_alt` set.
-fn rows(flags: &mut [Markering], dq: &Datakvalitet, found: &BTreeMap<String, Vec<SagBag>>) -> Vec<SagBag> {
+fn rows(flags: &mut [Markering], dq: &Datakvalitet, found: &sager_kept::Rows) -> Vec<SagBag> {
     let mut rows = Vec::new();
     for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none()) {
-        let bags = found.get(&sager_kept::flag_key(f, dq)).map_or(&[][..], Vec::as_slice);
-        f.sager_i_alt = bags.len();
-        rows.extend(bags.iter().map(|b| SagBag { id: f.id.clone(), ..b.clone() }));
+        let kept = found.get(&sager_kept::flag_key(f, dq)).map_or(&[][..], Vec::as_slice);
+        f.sager_i_alt = kept.len();
+        rows.extend(kept.iter().map(|r| SagBag {
+            id: f.id.clone(),
+            sagsid: r.sagsid.clone(),
+            ydelse: r.ydelse.clone(),
+            startdato: r.startdato.clone(),
+            slutdato: r.slutdato.clone(),
+            haendelse: r.haendelse.clone(),
+        }));
     }
     rows
 }

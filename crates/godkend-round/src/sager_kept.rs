@@ -6,7 +6,6 @@
 //! dates, the date). A later run or report whose flags are all there reads no case for them; a flag
 //! that is not (a new one) makes the municipality's cases be read and every flag's cases found again.
 
-use crate::sager::SagBag;
 use godkend_model::Reference;
 use godkend_rules::{Datakvalitet, Markering, Regel};
 use sha2::{Digest, Sha256};
@@ -20,17 +19,19 @@ pub struct Kept<'a> {
     pub key: &'a str,
 }
 
-/// One case behind a flag, as kept (the flag's id is the row's, not the kept one's).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Row {
-    sagsid: String,
-    ydelse: String,
-    startdato: String,
-    slutdato: Option<String>,
-    haendelse: String,
+/// One case behind a flag: a row of the workbook's `Sager` sheet without the flag's id.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Row {
+    pub sagsid: String,
+    pub ydelse: String,
+    pub startdato: String,
+    pub slutdato: Option<String>,
+    /// What happened, in Danish: `startet`, `ophørt`, `skiftet til BL82-1`, `mangler målgruppe` …
+    pub haendelse: String,
 }
 
-type Rows = BTreeMap<String, Vec<Row>>;
+/// Each flag's cases by [`flag_key`].
+pub type Rows = BTreeMap<String, Vec<Row>>;
 
 /// The key of the kept cases: the kept counts' key (the store's state, the services' series, the
 /// window), the running binary (a build that finds other cases never reads an older build's) and
@@ -66,42 +67,17 @@ fn path(kept: Kept, year: i32, kommunekode: u16) -> PathBuf {
     kept.dir.join(format!("sager-{year}-{kommunekode:03}-{}.json", kept.key))
 }
 
-/// The kept cases of one municipality's flags by [`flag_key`], if kept and readable.
-pub(crate) fn load(kept: Kept, year: i32, kommunekode: u16) -> Option<BTreeMap<String, Vec<SagBag>>> {
+/// The kept cases of one municipality's flags, if kept and readable.
+pub(crate) fn load(kept: Kept, year: i32, kommunekode: u16) -> Option<Rows> {
     let bytes = std::fs::read(path(kept, year, kommunekode)).ok()?;
-    let rows: Rows = serde_json::from_slice(&bytes).ok()?;
-    let bag = |r: Row| SagBag {
-        id: String::new(),
-        sagsid: r.sagsid,
-        ydelse: r.ydelse,
-        startdato: r.startdato,
-        slutdato: r.slutdato,
-        haendelse: r.haendelse,
-    };
-    Some(rows.into_iter().map(|(k, rows)| (k, rows.into_iter().map(bag).collect())).collect())
+    serde_json::from_slice(&bytes).ok()
 }
 
-/// Keeps `found` (each flag's cases by [`flag_key`]) and removes the municipality's files of other keys.
-/// Keeping only saves time later: a folder that cannot take them changes nothing.
-pub(crate) fn save(kept: Kept, year: i32, kommunekode: u16, found: &BTreeMap<String, Vec<SagBag>>) {
-    let rows: BTreeMap<&str, Vec<Row>> = found
-        .iter()
-        .map(|(k, bags)| {
-            let rows = bags
-                .iter()
-                .map(|b| Row {
-                    sagsid: b.sagsid.clone(),
-                    ydelse: b.ydelse.clone(),
-                    startdato: b.startdato.clone(),
-                    slutdato: b.slutdato.clone(),
-                    haendelse: b.haendelse.clone(),
-                })
-                .collect();
-            (k.as_str(), rows)
-        })
-        .collect();
+/// Keeps `found` and removes the municipality's files of other keys. Keeping only saves time later: a
+/// folder that cannot take them changes nothing.
+pub(crate) fn save(kept: Kept, year: i32, kommunekode: u16, found: &Rows) {
     let target = path(kept, year, kommunekode);
-    let bytes = serde_json::to_vec(&rows).expect("kept cases serialise");
+    let bytes = serde_json::to_vec(found).expect("kept cases serialise");
     if std::fs::create_dir_all(kept.dir).is_err() || godkend_store::fil::write_atomic(&target, &bytes).is_err() {
         return;
     }
