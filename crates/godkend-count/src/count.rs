@@ -11,7 +11,7 @@
 use crate::Result;
 use godkend_model::dato::days;
 use godkend_model::{Counts, Reference, Tal, Window};
-use polars::prelude::DataFrame;
+use polars_core::prelude::DataFrame;
 use rayon::slice::ParallelSliceMut;
 
 /// Beyond any real end (year 4707): the end of an open period.

@@ -13,7 +13,8 @@ use godkend_model::counts::{Startdatoer, Starter};
 use godkend_model::dato::{date, days};
 use godkend_model::{Counts, Kvartal, Reference, Tal, Window};
 use godkend_store::CaseStore;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 

@@ -25,7 +25,7 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] godkend_store::Error),
     #[error("optællingen fejlede: {0}")]
-    Polars(#[from] polars::error::PolarsError),
+    Polars(#[from] polars_core::error::PolarsError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }

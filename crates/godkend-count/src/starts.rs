@@ -5,7 +5,7 @@ use crate::Result;
 use godkend_model::counts::{Startdatoer, Starter};
 use godkend_model::dato::{date, days};
 use godkend_model::{Kvartal, Window};
-use polars::prelude::DataFrame;
+use polars_core::prelude::DataFrame;
 use std::collections::BTreeMap;
 
 /// Per (kommune, quarter) within `window`: the live cases starting in it, its busiest start date (the
@@ -46,7 +46,7 @@ pub fn starts(cases: &DataFrame, window: Window) -> Result<Startdatoer> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::{DataType, NamedFrom, Series};
+    use polars_core::prelude::{DataType, NamedFrom, Series};
 
     fn frame(rows: &[(i32, &str)]) -> DataFrame {
         let d = |s: &str| days(s.parse().unwrap());

@@ -39,7 +39,8 @@ fn delivery_csv(rows: &[&str]) -> String {
 }
 
 fn delivery_parquet(rows: &[&str]) -> Vec<u8> {
-    use polars::prelude::*;
+    use polars_core::prelude::*;
+    use polars_io::prelude::*;
     let names: Vec<&str> = HEAD.split(';').collect();
     let cells: Vec<Vec<&str>> = rows.iter().map(|r| r.split(';').collect()).collect();
     let cols: Vec<Column> = names

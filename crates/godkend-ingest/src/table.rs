@@ -6,7 +6,8 @@
 
 use crate::filename::Format;
 use godkend_model::FundKode;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 
 /// Longest field accepted at all; longer ones mean a broken file, not a long value.
 pub const MAX_FIELD_BYTES: usize = 1000;
@@ -393,7 +394,7 @@ fn unreadable_type(dtype: &ArrowDataType) -> Option<String> {
 
 /// What the projected columns take decoded: the uncompressed size of their pages (a dictionary page once)
 /// and a 16-byte view per value, summed over row groups.
-fn decoded_size(metadata: &polars::io::parquet::read::FileMetadata, projection: &[usize], names: &[String]) -> u64 {
+fn decoded_size(metadata: &polars_io::parquet::read::FileMetadata, projection: &[usize], names: &[String]) -> u64 {
     let mut bytes = 0u64;
     for group in &metadata.row_groups {
         for &i in projection {

@@ -53,7 +53,8 @@ fn one_long_string_shared_through_a_dictionary_is_an_absurd_field_not_gigabytes(
 
 #[test]
 fn thousands_of_unknown_columns_are_named_not_decoded() {
-    use polars::prelude::*;
+    use polars_core::prelude::*;
+    use polars_io::prelude::*;
     let head = ["kommunekode", "sagsid", "cpr", "ydelse", "maalgruppe", "startdato"];
     let values = ["101", "A1", "0101901235", "1.1", "6", "2024-03-01"];
     let mut cols: Vec<Column> =

@@ -138,6 +138,26 @@ fn overlaps_are_kept_and_reported_on_the_later_line() {
 }
 
 #[test]
+fn overlaps_of_citizens_with_long_alternative_numbers_tell_them_apart_past_the_first_16_bytes() {
+    // Three citizens' udlændingenumre share their first 17 characters (the overlap check sorts on the
+    // first 16 bytes of a key and reads the rest only for ties): O2 is another citizen than O1, O3 the same.
+    let k = receipt(
+        "101_2024-03.csv",
+        &csv(&[
+            "101;O1;;AB1234567890123456-1;1990-01-01;M;1.12.0.2;6;2024-01-01;;",
+            "101;O2;;AB1234567890123456-2;1990-01-01;M;1.12.0.2;6;2024-02-01;;",
+            "101;O3;;AB1234567890123456-1;1990-01-01;M;1.12.0.2;6;2024-02-10;;",
+            "101;O4;;AB1234567890123456-22;1990-01-01;M;1.12.0.2;6;2024-01-15;2024-01-31;",
+        ]),
+    );
+    assert_eq!((k.accepterede, k.afviste), (4, 0), "{:?}", k.fund);
+    let overlap = k.fund.iter().find(|f| f.kode.code() == "overlap").expect("an overlap finding");
+    assert_eq!(overlap.antal, 1, "only O1 and O3 are one citizen: {overlap:?}");
+    assert_eq!(overlap.eksempler[0].linje, 4);
+    assert_eq!(overlap.eksempler[0].sagsid.as_deref(), Some("O3"));
+}
+
+#[test]
 fn deletion_needs_only_kommune_and_sagsid() {
     let k = receipt("101_2024-03.csv", &csv(&["101;D1;;;;;;;;;1", "101;D2;;;;;;;;;0"]));
     assert_eq!((k.accepterede, k.slettede, k.afviste), (1, 1, 1));
@@ -254,7 +274,8 @@ fn no_cpr_in_any_receipt() {
 
 #[test]
 fn parquet_delivery_reads_like_csv() {
-    use polars::prelude::*;
+    use polars_core::prelude::*;
+    use polars_io::prelude::*;
     let cols: Vec<Column> = HEAD
         .split(';')
         .zip(["101", "A1", "0101901235", "", "", "", "1.1", "", "2024-03-01", "", ""])
@@ -295,7 +316,8 @@ fn a_sagsid_carrying_a_cpr_is_a_rejected_record_named_by_line_only() {
 
 #[test]
 fn a_parquet_claiming_more_rows_than_a_delivery_can_have_is_rejected_before_decoding() {
-    use polars::prelude::*;
+    use polars_core::prelude::*;
+    use polars_io::prelude::*;
     let n = godkend_ingest::table::MAX_ROWS + 1;
     let cols: Vec<Column> = HEAD
         .split(';')

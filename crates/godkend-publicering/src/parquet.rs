@@ -3,7 +3,8 @@
 //! with DuckDB, polars or Spark rather than PX.
 
 use crate::px::Vaerdi;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 
 /// One cell: its codes (one per column name) and its value as published.
 pub struct Raekke<'a> {

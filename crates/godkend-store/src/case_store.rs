@@ -34,7 +34,7 @@ use crate::tables::{
 };
 use crate::{Error, Result};
 use godkend_model::LogEntry;
-use polars::prelude::DataFrame;
+use polars_core::prelude::DataFrame;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs::File;

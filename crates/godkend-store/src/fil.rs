@@ -3,7 +3,8 @@
 //! workbooks, status files), so no other crate needs to know how. New files honour the umask.
 
 use crate::{Error, Result};
-use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter};
+use polars_core::prelude::DataFrame;
+use polars_io::prelude::{ParquetCompression, ParquetWriter};
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use godkend_model::Prefiks;
 use godkend_model::dato::{date, days};
 use godkend_model::leveringslog::LogEntry;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 use std::fs::File;
 use std::path::Path;
 
