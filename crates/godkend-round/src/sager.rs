@@ -78,9 +78,13 @@ pub fn behind_kept(
     Ok(rows(flags, dq, &found))
 }
 
-/// The flags whose cases are listed: the report year's, standing, each cell's own mark.
+/// Whether a flag's cases are listed: the report year's, standing, each cell's own mark.
+fn is_explained(f: &Markering) -> bool {
+    f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none()
+}
+
 fn explained(flags: &[Markering]) -> impl Iterator<Item = &Markering> {
-    flags.iter().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none())
+    flags.iter().filter(|f| is_explained(f))
 }
 
 /// Each listed flag's cases by [`sager_kept::flag_key`], sorted by start date and sagsid.
@@ -112,7 +116,7 @@ fn find(flags: &[Markering], cases: &[Sag], reference: &Reference, dq: &Datakval
 /// The workbook's rows in flag order, each flag's `sager_i_alt` set.
 fn rows(flags: &mut [Markering], dq: &Datakvalitet, found: &sager_kept::Rows) -> Vec<SagBag> {
     let mut rows = Vec::new();
-    for f in flags.iter_mut().filter(|f| f.i_rapportaaret && f.tilstand != Tilstand::Loest && f.hoerer_til.is_none()) {
+    for f in flags.iter_mut().filter(|f| is_explained(f)) {
         let kept = found.get(&sager_kept::flag_key(f, dq)).map_or(&[][..], Vec::as_slice);
         f.sager_i_alt = kept.len();
         rows.extend(kept.iter().map(|r| SagBag {
