@@ -43,7 +43,7 @@ pub fn anomaly_month(k: &mut Kommune, months: &[Maaned], kind: Option<AnomaliTyp
     let hi = months.len().saturating_sub(6).max(lo + 1);
     let mut m = months[lo + k.rng.below((hi - lo) as u64) as usize];
     if kind == Some(AnomaliType::FaldTilNul) {
-        while m.month() % 3 != 0 {
+        while !m.month().is_multiple_of(3) {
             m = Maaned::from_index(m.index() - 1);
         }
     }

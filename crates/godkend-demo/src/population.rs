@@ -122,8 +122,8 @@ impl Kommune<'_> {
                 self.new_case(Register::Voksne, ydelse, start);
             }
         }
-        for s in 0..CHILD.len() {
-            let n = self.rng.count(CHILD[s].3 * CHILD_BASE * scale);
+        for (s, child) in CHILD.iter().enumerate() {
+            let n = self.rng.count(child.3 * CHILD_BASE * scale);
             for _ in 0..n {
                 let start = earliest + chrono::Duration::days(self.rng.below(span as u64 + 1) as i64);
                 if let Some(code) = child_code(s, start) {

@@ -88,10 +88,10 @@ pub fn simulate_kommune(reference: &Reference, options: &DemoOptions, index: usi
         new_cases(&mut k, month, scale, closed, here == Some(AnomaliType::Stigning), &mut lines);
         // A month with nothing new is still delivered: one open case re-sent unchanged (a delivery
         // without records is rejected). Small municipalities have such months.
-        if lines.lines.is_empty() {
-            if let Some(c) = (0..k.cases.len()).find(|&c| k.cases[c].end.is_none()) {
-                lines.emit(k.line(c, Expect::Clean));
-            }
+        if lines.lines.is_empty()
+            && let Some(c) = (0..k.cases.len()).find(|&c| k.cases[c].end.is_none())
+        {
+            lines.emit(k.line(c, Expect::Clean));
         }
         out.insert(month, lines.lines);
     }
@@ -168,10 +168,10 @@ fn new_cases(
         let n = k.rng.poisson(share * CHILD_BASE * scale * hazard * noise);
         for _ in 0..n {
             let start = k.day_in(month);
-            if let Some(code) = child_code(s, start) {
-                if let Some(c) = k.new_case(Register::Boern, code, start) {
-                    lines.emit(k.line(c, Expect::Clean));
-                }
+            if let Some(code) = child_code(s, start)
+                && let Some(c) = k.new_case(Register::Boern, code, start)
+            {
+                lines.emit(k.line(c, Expect::Clean));
             }
         }
     }

@@ -263,7 +263,8 @@ fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fa
         ));
     }
     let has = |c: Col| columns[c as usize].is_some();
-    if !has(Col::Cpr) && !(has(Col::Udlaendingenr) && has(Col::Foedselsdato) && has(Col::Koen)) {
+    let alternative = has(Col::Udlaendingenr) && has(Col::Foedselsdato) && has(Col::Koen);
+    if !(has(Col::Cpr) || alternative) {
         return Err(Fatal::new(
             FundKode::KolonneMangler,
             Some(1),

@@ -74,7 +74,7 @@ pub fn svg(data: &ChartData) -> Result<String, ChartError> {
             .y_labels(6)
             .x_label_formatter(&|x| {
                 let i = x.round() as usize;
-                if (x - x.round()).abs() < 1e-6 && i < quarters.len() && i % step == 0 {
+                if (x - x.round()).abs() < 1e-6 && i < quarters.len() && i.is_multiple_of(step) {
                     quarters[i].clone()
                 } else {
                     String::new()

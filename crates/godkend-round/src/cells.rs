@@ -245,10 +245,11 @@ pub fn share_comments(flags: &mut [Markering]) {
         }
     }
     for f in flags.iter_mut() {
-        if f.hoerer_til.is_none() && f.kommentar.as_deref().is_none_or(str::is_empty) {
-            if let Some(c) = by_main.get(&f.id) {
-                f.kommentar = Some(c.clone());
-            }
+        if f.hoerer_til.is_none()
+            && f.kommentar.as_deref().is_none_or(str::is_empty)
+            && let Some(c) = by_main.get(&f.id)
+        {
+            f.kommentar = Some(c.clone());
         }
     }
     let main_comment: BTreeMap<String, Option<String>> =

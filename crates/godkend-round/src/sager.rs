@@ -131,13 +131,16 @@ fn rows(flags: &mut [Markering], dq: &Datakvalitet, found: &sager_kept::Rows) ->
     rows
 }
 
+/// A live case with its citizen's pseudonym and its series (`None`: a service the reference does not know).
+type PersonSag<'a> = (u64, &'a Sag, Option<(&'a str, Register)>);
+
 /// One municipality's live cases, by series, and all of them by citizen (for "moved to another
 /// service": looked up per listed case, not scanned). Each distinct service is looked up in the
 /// reference once, not once per case.
 struct Cases<'a> {
     by_series: HashMap<&'a str, Vec<&'a Sag>>,
-    /// Every live case with its series (`None`: a service the reference does not know), by pseudonym.
-    by_person: Vec<(u64, &'a Sag, Option<(&'a str, Register)>)>,
+    /// Every live case with its series, by pseudonym.
+    by_person: Vec<PersonSag<'a>>,
     reference: &'a Reference,
 }
 
@@ -182,7 +185,7 @@ impl<'a> Cases<'a> {
     }
 
     /// A citizen's live cases, each with its series.
-    fn of_person(&self, person: u64) -> &[(u64, &'a Sag, Option<(&'a str, Register)>)] {
+    fn of_person(&self, person: u64) -> &[PersonSag<'a>] {
         let from = self.by_person.partition_point(|&(p, _, _)| p < person);
         let to = self.by_person.partition_point(|&(p, _, _)| p <= person);
         &self.by_person[from..to]

@@ -40,6 +40,8 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The delivery's file name from `X-Filnavn`: a bare name as a delivery file is named.
+// The error is the response the handler returns at once; boxing it would only add an allocation.
+#[allow(clippy::result_large_err)]
 fn file_name(headers: &HeaderMap) -> Result<(String, LeveringNavn), Response> {
     let name = headers.get("x-filnavn").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
     let bad = || {

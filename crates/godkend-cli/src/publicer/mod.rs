@@ -307,12 +307,12 @@ pub fn run(a: Args, reference: &Reference) -> Result<u8, Failure> {
         },
     ];
     for u in &tables {
-        skriv::skriv(u, &out, year, &dato)?;
+        skriv::skriv(u, out, year, &dato)?;
     }
     // Revisions: every figure published before that is now another figure, or no longer published.
     let mut revisioner = None;
     if let Some(dir) = &a.forrige_publicering {
-        let n = revision::revisioner(dir, &out.join(format!("HANDGK1-{year}.csv")), &out, year)?;
+        let n = revision::revisioner(dir, &out.join(format!("HANDGK1-{year}.csv")), out, year)?;
         let path = out.join(format!("HANDGK1-{year}-metadata.json"));
         let mut m: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&path).map_err(|e| Failure::new(e.to_string(), ""))?)
