@@ -601,15 +601,20 @@ fn an_unreadable_approvals_file_stops_the_letters_and_is_skipped_by_the_run() {
     assert!(words.contains("Det skal kommunen gøre senest 1. juni 2026"), "{words}");
 }
 
-/// The kept national counts in `<out>/.godkend`: one file per report year, named by its key.
-fn kept(out: &Path) -> Vec<PathBuf> {
+/// The files kept in `<out>/.godkend` whose names begin with `prefix`, in name order.
+fn kept_files(out: &Path, prefix: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(".godkend"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("optaelling-"))
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
         .collect();
     v.sort();
     v
+}
+
+/// The kept national counts in `<out>/.godkend`: one file per report year, named by its key.
+fn kept(out: &Path) -> Vec<PathBuf> {
+    kept_files(out, "optaelling-")
 }
 
 fn recipients(json: &serde_json::Value, serie: &str, kvartal: &str) -> u64 {
@@ -674,15 +679,9 @@ fn kept_counts_serve_report_while_the_store_is_unchanged_and_are_recounted_after
     );
 }
 
-/// The kept cases behind the flags in `<out>/.godkend`, one file per municipality.
+/// The kept cases behind a municipality's flags in `<out>/.godkend` (one file, named by its key).
 fn kept_cases(out: &Path, kommune: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(".godkend"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("sager-2025-{kommune}-")))
-        .collect();
-    v.sort();
-    v
+    kept_files(out, &format!("sager-2025-{kommune}-"))
 }
 
 #[test]
