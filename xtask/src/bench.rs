@@ -47,8 +47,10 @@ fn timed(program: &Path, args: &[&str], cwd: &Path) -> Result<(String, String, f
 
 /// The national-scale deliveries, generated once per (skala, seed) and kept under target/. Without
 /// injected problems: the peer reads them as plain CSV, and the figures are about speed, not findings.
+/// The folder's name carries the generator's version (2: no § 82 a–b case before 2018), so a set kept by
+/// an earlier generator is not measured as this one's.
 pub(crate) fn data(bin: &Path, skala: &str, seed: &str) -> Result<PathBuf> {
-    let dir = root().join("target/xtask/bench-data").join(format!("skala-{skala}-seed-{seed}-ren"));
+    let dir = root().join("target/xtask/bench-data").join(format!("skala-{skala}-seed-{seed}-ren-v2"));
     if dir.join("sandhed.json").is_file() {
         eprintln!("(national-scale deliveries cached in {})", dir.display());
         return Ok(dir);

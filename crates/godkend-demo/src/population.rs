@@ -93,7 +93,7 @@ pub(crate) struct Kommune<'a> {
 }
 
 /// Whether a decision starting on `start` may carry the code `y` (its validity period, both ends included).
-fn valid_on(y: &Ydelse, start: NaiveDate) -> bool {
+pub(crate) fn valid_on(y: &Ydelse, start: NaiveDate) -> bool {
     y.gyldig_fra <= start && y.gyldig_til.is_none_or(|til| start <= til)
 }
 
@@ -116,6 +116,11 @@ impl Kommune<'_> {
         let span = (month.last_day() - earliest).num_days();
         for (ydelse, share, _) in ADULT {
             let y_from = self.reference.ydelser[ydelse].gyldig_fra.max(earliest);
+            // No stock of a service that does not exist yet (§ 82 a–b from 2018): its cases would start
+            // after the delivery month.
+            if y_from > month.last_day() {
+                continue;
+            }
             let n = self.rng.count(share * ADULT_BASE * scale);
             for _ in 0..n {
                 let start = (earliest + chrono::Duration::days(self.rng.below(span as u64 + 1) as i64)).max(y_from);

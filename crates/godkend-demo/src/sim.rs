@@ -9,7 +9,7 @@
 use crate::DemoOptions;
 use crate::anomaly;
 use crate::line::{Expect, Line, Style};
-use crate::population::{ADULT, ADULT_BASE, CHILD, CHILD_BASE, Kommune, child_code, weight};
+use crate::population::{ADULT, ADULT_BASE, CHILD, CHILD_BASE, Kommune, child_code, valid_on, weight};
 use crate::sandhed::{Anomali, AnomaliType};
 use chrono::Months;
 use godkend_model::rng::Rng;
@@ -158,6 +158,10 @@ fn new_cases(
         }
         for _ in 0..n {
             let start = k.day_in(month);
+            // A decision under a code not yet (or no longer) in force is not made.
+            if !valid_on(&k.reference.ydelser[serie], start) {
+                continue;
+            }
             if let Some(c) = k.new_case(Register::Voksne, serie, start) {
                 lines.emit(k.line(c, Expect::Clean));
             }
