@@ -116,7 +116,7 @@ impl Noegle {
 
     pub fn pseudonym(&self, person: &PersonId) -> u64 {
         let mut mac = self.mac.clone();
-        mac.update(person.secret_key().as_bytes());
+        mac.update(person.secret_key());
         let out = mac.finalize().into_bytes();
         u64::from_be_bytes(out[..8].try_into().expect("32-byte MAC"))
     }

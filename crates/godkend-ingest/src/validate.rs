@@ -193,7 +193,8 @@ fn validate_rows(
         let sagsid = get(Col::Sagsid);
         let mut r = Row { findings: Vec::new() };
 
-        if sagsid.is_empty() || sagsid.chars().count() > 64 {
+        // Counting characters only when the bytes could be more than 64 of them.
+        if sagsid.is_empty() || (sagsid.len() > 64 && sagsid.chars().count() > 64) {
             r.fund(FundKode::SagsidUgyldigt, format!("sagsid er {} tegn; det skal være 1-64", sagsid.chars().count()));
         } else if contains_cpr(sagsid) {
             r.fund(FundKode::SagsidCpr, "sagsid indeholder et tal, der ligner et CPR-nummer; posten medtages ikke");
@@ -428,7 +429,7 @@ fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mu
         .map(|(kode, y)| (kode.as_str(), serier.binary_search(&y.serie.as_str()).expect("collected above") as u16))
         .collect();
     type Period = (u16, u16, Prefiks, NaiveDate, NaiveDate, u32);
-    let person_key = |p: &Period| records[p.5 as usize].sag.as_ref().map_or("", |s| s.person.secret_key());
+    let person_key = |p: &Period| records[p.5 as usize].sag.as_ref().map_or(&[][..], |s| s.person.secret_key());
     let same_key = |a: &Period, b: &Period| {
         (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| a.2.cmp_with(person_key(a), b.2, person_key(b)))
     };

@@ -350,3 +350,30 @@ fn a_delivery_month_after_the_month_of_ingest_is_rejected() {
         }
     }
 }
+
+/// The line a receipt names is the one the data officer's editor shows: Windows line ends (`\r\n`), old
+/// Mac ones (`\r`), empty lines and line ends inside a quoted field included. Before, a `\r\n` file's
+/// errors were named one line too early per line before them (the third line's as line 2), and an empty
+/// line shifted every later one.
+#[test]
+fn the_line_named_is_the_line_in_the_file_whatever_ends_the_lines() {
+    let good = "101;A1;0101901235;;;;1.1;6;2024-03-01;;";
+    let bad = "101;A2;0101901236;;;;9.99;6;2024-03-01;;";
+    let lines = |body: String| -> Vec<usize> {
+        let k = receipt("101_2024-03.csv", &body);
+        k.fund.iter().flat_map(|f| f.eksempler.iter().map(|e| e.linje)).collect()
+    };
+    assert_eq!(lines(format!("{HEAD}\n{good}\n{bad}\n")), [3]);
+    assert_eq!(lines(format!("{HEAD}\r\n{good}\r\n{bad}\r\n")), [3], "\\r\\n");
+    assert_eq!(lines(format!("{HEAD}\r{good}\r{bad}\r")), [3], "\\r");
+    assert_eq!(lines(format!("{HEAD}\r\n\r\n{good}\r\n\r\n{bad}\r\n")), [5], "empty lines");
+    let quoted = "101;\"A\r\n1\";0101901235;;;;1.1;6;2024-03-01;;";
+    assert_eq!(lines(format!("{HEAD}\r\n{quoted}\r\n{bad}\r\n")), [4], "after a two-line quoted field");
+
+    let short = "101;A3;0101901235;;;;1.1";
+    let f = fatal("101_2024-03.csv", format!("{HEAD}\r\n{good}\r\n{short}\r\n").as_bytes());
+    assert!(f.starts_with("ujaevn_raekke @Some(3): linje 3 har 7 felter"), "{f}");
+    let not_utf8 = [format!("{HEAD}\r{good}\r").as_bytes(), b"101;\xF8;0101901235;;;;1.1;6;2024-03-01;;\r"].concat();
+    let f = fatal("101_2024-03.csv", &not_utf8);
+    assert!(f.starts_with("ikke_utf8 @Some(3): linje 3 er"), "{f}");
+}

@@ -18,8 +18,8 @@ pub struct Prefiks {
 }
 
 impl Prefiks {
-    pub fn of(s: &str) -> Prefiks {
-        let b = s.as_bytes();
+    pub fn of<S: AsRef<[u8]> + ?Sized>(s: &S) -> Prefiks {
+        let b = s.as_ref();
         let mut a = [0u8; 16];
         let n = b.len().min(16);
         a[..n].copy_from_slice(&b[..n]);
@@ -38,10 +38,10 @@ impl Prefiks {
 
     /// The order of strings `a` and `b`, given their prefixes: the strings are read only when the
     /// prefixes are equal in their first 16 bytes and one of them is longer.
-    pub fn cmp_with(self, a: &str, other: Prefiks, b: &str) -> Ordering {
+    pub fn cmp_with<S: AsRef<[u8]> + ?Sized>(self, a: &S, other: Prefiks, b: &S) -> Ordering {
         match (self.high, self.low).cmp(&(other.high, other.low)) {
             Ordering::Equal if self.is_whole() && other.is_whole() => self.len.cmp(&other.len),
-            Ordering::Equal => a.cmp(b),
+            Ordering::Equal => a.as_ref().cmp(b.as_ref()),
             unequal => unequal,
         }
     }
