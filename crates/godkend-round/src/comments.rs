@@ -89,7 +89,8 @@ pub fn read_all(paths: &[PathBuf], max_rows: usize) -> Read {
 /// Reads a comments file; the format follows the extension (`.xlsx`, otherwise CSV).
 pub fn read(path: &Path, max_rows: usize) -> Result<Vec<Kommentar>> {
     let rows = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-        xlsx_rows(path, max_rows)?
+        // A sheet's row is its line.
+        xlsx_rows(path, max_rows)?.into_iter().enumerate().map(|(i, row)| (i + 1, row)).collect()
     } else {
         csv_rows(path, max_rows)?
     };
@@ -121,24 +122,24 @@ fn cell_text(s: &str) -> String {
 /// Columns read from a comments sheet; the flags workbook has 7.
 const MAX_COLUMNS: usize = 32;
 
-fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
+/// The rows of a CSV comments file, each with the line it starts on as an editor shows it (`\r\n`, `\n`
+/// and `\r` each end a line; those inside a quoted comment and of empty lines count too).
+fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<(usize, Vec<String>)>> {
     let file = godkend_model::sidefil::open(path).map_err(|e| Error::File {
         path: path.to_path_buf(),
         message: godkend_model::tekst::io_fejl(&e),
         hint: UNREADABLE,
     })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(std::io::BufReader::new(file));
+    let bytes = read_capped(path, file)?;
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(&bytes[..]);
+    let mut lines = Lines::default();
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
-        let line = reader.position().line() as usize;
         let more = reader.read_byte_record(&mut record).map_err(|e| Error::Comments {
             path: path.to_path_buf(),
-            line: e.position().map_or(line, |p| p.line() as usize),
+            line: lines.clone().at(&bytes, e.position().map_or(bytes.len(), |p| p.byte() as usize)),
             message: e.to_string(),
         })?;
         if !more {
@@ -147,6 +148,7 @@ fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
         if rows.len() > max_rows {
             return Err(too_many(path, max_rows));
         }
+        let line = lines.at(&bytes, record.position().map_or(0, |p| p.byte() as usize));
         let mut row = Vec::with_capacity(record.len().min(MAX_COLUMNS));
         for (i, field) in record.iter().enumerate() {
             // A BOM before the header, as Excel writes it.
@@ -160,9 +162,59 @@ fn csv_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
             };
             row.push(text);
         }
-        rows.push(row);
+        rows.push((line, row));
     }
     Ok(rows)
+}
+
+/// The whole file, if it is at most [`MAX_TEXT_BYTES`]: a comments CSV that large is no round's answers.
+fn read_capped(path: &Path, file: std::fs::File) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        message: godkend_model::tekst::io_fejl(&e),
+        hint: UNREADABLE,
+    })?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            message: format!(
+                "filen er større end {} MB, langt mere end en rundes kommentarer fylder; filen springes over",
+                MAX_TEXT_BYTES >> 20
+            ),
+            hint: UNREADABLE,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Line numbers of positions in a text, counted forward from the last one asked for.
+#[derive(Clone)]
+struct Lines {
+    /// The byte counted up to, and the line it is on.
+    at: usize,
+    line: usize,
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines { at: 0, line: 1 }
+    }
+}
+
+impl Lines {
+    /// The line of the first byte at or after `from` that is not a line end: where the `csv` reader's
+    /// record begins (its position is where its read began, before empty lines and the `\n` of a `\r\n`).
+    fn at(&mut self, text: &[u8], from: usize) -> usize {
+        let from = from.max(self.at).min(text.len());
+        let start = text[from..].iter().position(|b| !matches!(b, b'\r' | b'\n')).map_or(text.len(), |i| from + i);
+        let ends = (self.at..start)
+            .filter(|&i| text[i] == b'\n' || (text[i] == b'\r' && text.get(i + 1) != Some(&b'\n')))
+            .count();
+        (self.at, self.line) = (start, self.line + ends);
+        self.line
+    }
 }
 
 /// Reads the first sheet cell by cell: a sheet's claimed dimensions (a lone cell at XFD1048576)
@@ -229,12 +281,12 @@ fn xlsx_rows(path: &Path, max_rows: usize) -> Result<Vec<Vec<String>>> {
     Ok(rows)
 }
 
-fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
+fn parse_rows(path: &Path, rows: Vec<(usize, Vec<String>)>) -> Result<Vec<Kommentar>> {
     let fil = renset(&path.file_name().unwrap_or_default().to_string_lossy());
     let err = |line: usize, message: String| Error::Comments { path: path.to_path_buf(), line, message };
     let mut rows = rows.into_iter();
-    let header: Vec<String> =
-        rows.next().ok_or_else(|| err(1, "filen er tom".into()))?.iter().map(|h| h.trim().to_lowercase()).collect();
+    let (header_line, header) = rows.next().ok_or_else(|| err(1, "filen er tom".into()))?;
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let find = |name: &str| header.iter().position(|h| h == name);
     let id_at = find("id");
     let mut at = [usize::MAX; 5];
@@ -244,14 +296,13 @@ fn parse_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Vec<Kommentar>> {
             // With an id, the place columns are optional; the comment never is.
             None if id_at.is_some() && i < 4 => {}
             None => {
-                return Err(err(1, format!("kolonnen `{name}` mangler")));
+                return Err(err(header_line, format!("kolonnen `{name}` mangler")));
             }
         }
     }
     let last = header.len() - 1;
     let mut out = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let line = i + 2;
+    for (line, row) in rows {
         // An unquoted `;` inside the comment splits it into extra fields: when the comment is the last
         // column, they are the rest of the comment; anywhere else the line cannot be read safely.
         let mut row = row;

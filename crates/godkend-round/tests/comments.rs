@@ -75,6 +75,32 @@ fn a_bad_comments_file_names_the_line() {
     assert!(err.ends_with("svar.csv:2: 7 felter, overskriften har 6; sæt kommentaren i anførselstegn"), "{err}");
 }
 
+/// A comments file as Excel on Windows saves it — `\r\n`, a comment typed over two lines (quoted, a line
+/// break inside), an empty line — names each comment by the line the municipality sees it on. Before, the
+/// line was the record's number plus one: the comment after a two-line one, and every one after an empty
+/// line, was named a line too early.
+#[test]
+fn a_comment_is_named_by_its_line_in_the_file_after_line_breaks_and_empty_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("svar.csv");
+    std::fs::write(
+        &path,
+        "kommunekode;ydelse;kvartal;regel;kommentar\r\n\
+         101;1.1;2025K1;aar_til_aar;\"Første linje\r\nanden linje\"\r\n\
+         \r\n\
+         101;1.1;2025K2;aar_til_aar;Efter en tom linje\r\n\
+         1O1;1.1;2025K2;aar_til_aar;x\r\n",
+    )
+    .unwrap();
+    let err = comments::read(&path, 10_000).unwrap_err().to_string();
+    assert!(err.ends_with("svar.csv:6: kommunekode `1O1` er ikke en kode på tre cifre"), "{err}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("1O1;", "101;")).unwrap();
+    let lines: Vec<(usize, String)> =
+        comments::read(&path, 10_000).unwrap().into_iter().map(|c| (c.linje, c.kommentar)).collect();
+    assert_eq!(lines.iter().map(|l| l.0).collect::<Vec<_>>(), [2, 5, 6], "{lines:?}");
+}
+
 #[test]
 fn an_unquoted_semicolon_in_the_last_column_stays_in_the_comment() {
     let tmp = tempfile::tempdir().unwrap();
