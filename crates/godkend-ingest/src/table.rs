@@ -235,7 +235,8 @@ pub fn read_table(bytes: &[u8], format: Format, encoding: Encoding) -> Result<Ta
     }
 }
 
-fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fatal> {
+/// The contract's columns in a header on `line`.
+fn map_header(names: &[String], line: usize) -> Result<([Option<usize>; 11], Vec<String>), Fatal> {
     let mut columns = [None; 11];
     let mut unknown = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -243,7 +244,7 @@ fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fa
             Some(col) if columns[col as usize].is_some() => {
                 return Err(Fatal::new(
                     FundKode::KolonneDublet,
-                    Some(1),
+                    Some(line),
                     format!("kolonnen `{}` findes to gange i overskriften", col.name()),
                     "fjern den ene af de to kolonner",
                 ));
@@ -257,7 +258,7 @@ fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fa
     if !missing.is_empty() {
         return Err(Fatal::new(
             FundKode::KolonneMangler,
-            Some(1),
+            Some(line),
             format!("påkrævet kolonne mangler: {}", missing.join(", ")),
             "overskriften skal mindst have kommunekode;sagsid;ydelse;startdato og enten cpr eller udlaendingenr;foedselsdato;koen",
         ));
@@ -267,7 +268,7 @@ fn map_header(names: &[String]) -> Result<([Option<usize>; 11], Vec<String>), Fa
     if !(has(Col::Cpr) || alternative) {
         return Err(Fatal::new(
             FundKode::KolonneMangler,
-            Some(1),
+            Some(line),
             "kolonnen cpr mangler, og det alternative id (udlaendingenr, foedselsdato, koen) er ikke komplet",
             "tilføj kolonnen cpr eller alle tre kolonner udlaendingenr;foedselsdato;koen",
         ));
@@ -313,12 +314,12 @@ fn read_csv(bytes: &[u8], encoding: Encoding) -> Result<Table, Fatal> {
         ));
     }
     let mut records = crate::csv_records::Records::new(&text);
-    let Some((_, header)) = records.next_record() else {
+    let Some((header_line, header)) = records.next_record() else {
         return Err(Fatal::new(FundKode::TomFil, None, "filen er tom", "send leveringen igen"));
     };
     let names: Vec<String> = header.iter().map(str::to_string).collect();
-    check_field_lengths(header.iter(), 1, &names)?;
-    let (columns, unknown_columns) = map_header(&names)?;
+    check_field_lengths(header.iter(), header_line, &names)?;
+    let (columns, unknown_columns) = map_header(&names, header_line)?;
     let mut rows = Rows::new(names.len());
     while let Some((line, record)) = records.next_record() {
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
@@ -427,7 +428,7 @@ fn read_parquet(bytes: &[u8]) -> Result<Table, Fatal> {
     }
     let schema = reader.schema().map_err(|e| unreadable(e.to_string()))?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let (in_file, unknown_columns) = map_header(&names)?;
+    let (in_file, unknown_columns) = map_header(&names, 1)?;
     // Only the delivery's own columns are decoded, in the file's order; an unknown column is named, never read.
     let mut projection: Vec<usize> = in_file.iter().flatten().copied().collect();
     projection.sort_unstable();

@@ -370,6 +370,9 @@ fn the_line_named_is_the_line_in_the_file_whatever_ends_the_lines() {
     let quoted = "101;\"A\r\n1\";0101901235;;;;1.1;6;2024-03-01;;";
     assert_eq!(lines(format!("{HEAD}\r\n{quoted}\r\n{bad}\r\n")), [4], "after a two-line quoted field");
 
+    let f = fatal("101_2024-03.csv", format!("\r\n{HEAD};sagsid\r\n{good};x\r\n").as_bytes());
+    assert!(f.starts_with("kolonne_dublet @Some(2):"), "a header after an empty line is line 2: {f}");
+
     let short = "101;A3;0101901235;;;;1.1";
     let f = fatal("101_2024-03.csv", format!("{HEAD}\r\n{good}\r\n{short}\r\n").as_bytes());
     assert!(f.starts_with("ujaevn_raekke @Some(3): linje 3 har 7 felter"), "{f}");
