@@ -186,16 +186,9 @@ impl<'t> Records<'t> {
     /// Appends `rest[from..to]` to `unquoted`, counting the line ends in it (quoted fields hold them).
     fn take_text(&mut self, from: usize, to: usize) {
         let text = &self.rest[from..to];
-        self.line += line_ends(text.as_bytes());
+        self.line += godkend_model::tekst::line_ends(text.as_bytes());
         self.unquoted.push_str(text);
     }
-}
-
-/// How many lines `bytes` ends: each `\r\n`, `\n` and `\r` once.
-pub(crate) fn line_ends(bytes: &[u8]) -> usize {
-    let lf = memchr::memchr_iter(b'\n', bytes).count();
-    let cr_alone = memchr::memchr_iter(b'\r', bytes).filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
-    lf + cr_alone
 }
 
 fn offset(at: usize) -> u32 {

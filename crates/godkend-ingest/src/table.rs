@@ -281,7 +281,7 @@ fn decode(bytes: &[u8], encoding: Encoding) -> Result<std::borrow::Cow<'_, str>,
         Encoding::Utf8 => {
             let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             std::str::from_utf8(bytes).map(std::borrow::Cow::Borrowed).map_err(|e| {
-                let line = crate::csv_records::line_ends(&bytes[..e.valid_up_to()]) + 1;
+                let line = godkend_model::tekst::line_ends(&bytes[..e.valid_up_to()]) + 1;
                 Fatal::new(
                     FundKode::IkkeUtf8,
                     Some(line),

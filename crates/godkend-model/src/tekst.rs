@@ -213,6 +213,12 @@ fn has_cpr_window(value: &str, datotjek: Datotjek) -> bool {
     false
 }
 
+/// How many lines `bytes` ends, as a text editor counts them: each `\r\n`, `\n` and lone `\r` once. A
+/// delivery's and a comments file's line numbers both count this way.
+pub fn line_ends(bytes: &[u8]) -> usize {
+    bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).count()
+}
+
 /// An IO error as a Danish reader understands it: a Danish line for the common kinds, the system's own
 /// text (English) in brackets for the others.
 pub fn io_fejl(e: &std::io::Error) -> String {

@@ -209,10 +209,8 @@ impl Lines {
     fn at(&mut self, text: &[u8], from: usize) -> usize {
         let from = from.max(self.at).min(text.len());
         let start = text[from..].iter().position(|b| !matches!(b, b'\r' | b'\n')).map_or(text.len(), |i| from + i);
-        let ends = (self.at..start)
-            .filter(|&i| text[i] == b'\n' || (text[i] == b'\r' && text.get(i + 1) != Some(&b'\n')))
-            .count();
-        (self.at, self.line) = (start, self.line + ends);
+        // A `\r` just before `start` is a line end of its own: `start` is never a `\n`.
+        (self.at, self.line) = (start, self.line + godkend_model::tekst::line_ends(&text[self.at..start]));
         self.line
     }
 }
