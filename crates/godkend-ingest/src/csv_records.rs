@@ -20,6 +20,8 @@ pub(crate) struct Fields<'r> {
     text: &'r str,
     /// Each field's byte range in `text`.
     spans: &'r [(u32, u32)],
+    /// Whether `text` is the record's line: its fields joined by one separator each.
+    joined: bool,
 }
 
 impl<'r> Fields<'r> {
@@ -39,6 +41,17 @@ impl<'r> Fields<'r> {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'r str> + '_ {
         (0..self.len()).map(|i| self.get(i).expect("within the record"))
+    }
+
+    /// The record's fields joined by one separator each, when they lie so in the text (a record without a
+    /// quote): then [`Fields::ends`] are the fields' ends in it.
+    pub(crate) fn joined(&self) -> Option<&'r str> {
+        self.joined.then_some(self.text)
+    }
+
+    /// Each field's end in the text.
+    pub(crate) fn ends(&self) -> impl Iterator<Item = usize> + '_ {
+        self.spans.iter().map(|&(_, end)| end as usize)
     }
 }
 
@@ -115,11 +128,11 @@ impl<'t> Records<'t> {
             let text = self.rest;
             self.rest = &text[end..];
             self.end_line();
-            return Some((line, Fields { text: &text[..end], spans: &self.spans }));
+            return Some((line, Fields { text: &text[..end], spans: &self.spans, joined: true }));
         }
         self.spans.clear();
         self.read_quoted();
-        Some((line, Fields { text: &self.unquoted, spans: &self.spans }))
+        Some((line, Fields { text: &self.unquoted, spans: &self.spans, joined: false }))
     }
 
     /// Skips the line ends at the start of `rest` (empty lines), counting them.
