@@ -58,6 +58,10 @@ enum Command {
     Bruger(serve::BrugerArgs),
     Noegle(serve::NoegleArgs),
     Publicer(publicer::Args),
+    /// A worker of `run`: renders report PDFs from standard input to standard output
+    /// (`godkend_outputs::worker`).
+    #[command(hide = true)]
+    TegnPdf,
 }
 
 /// The stack of each worker thread of rayon's global pool, on which typst lays out in parallel (the
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         Command::Bruger(args) => serve::bruger(args, &reference),
         Command::Noegle(args) => serve::noegle(args, &reference),
         Command::Publicer(args) => publicer::run(args, &reference),
+        Command::TegnPdf => run::worker(),
     });
     match result {
         Ok(code) => ExitCode::from(code),

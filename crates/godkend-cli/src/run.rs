@@ -71,14 +71,43 @@ fn same_folder(a: &Path, b: &Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
+/// The hidden command a run starts its PDF workers with.
+const WORKER: &str = "tegn-pdf";
+
+/// A worker process: renders the report inputs a run sends until its input ends.
+pub fn worker() -> Result<u8, Failure> {
+    godkend_outputs::worker::serve(std::io::stdin().lock(), std::io::stdout().lock())
+        .map_err(|e| Failure::new(format!("{WORKER}: {e}"), "kommandoen bruges af godkend run, ikke direkte"))?;
+    Ok(0)
+}
+
+/// Workers for the PDFs, one per core, when more than one report is rendered at once: typst in two
+/// threads of one process is slower than in one ([`godkend_outputs::worker`]).
+fn workers(reports: usize) -> Option<godkend_outputs::worker::Pool> {
+    if reports < 2 || rayon::current_num_threads() < 2 {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some(godkend_outputs::worker::Pool::new(move || {
+        let mut command = std::process::Command::new(&exe);
+        command.arg(WORKER);
+        command
+    }))
+}
+
 /// Writes every report's files, one municipality per core; returns how many failed (each printed).
 fn write_all(out: &Path, rapporter: &[Rapport]) -> usize {
     let bar = crate::progress::bar(rapporter.len() as u64, "rapporter");
     let kept = std::sync::atomic::AtomicUsize::new(0);
+    let pool = workers(rapporter.len());
+    let render = |input| match &pool {
+        Some(pool) => pool.render(input),
+        None => godkend_outputs::pdf::render_input(input),
+    };
     // On plain threads: typst renders on rayon's pool, and a worker of that pool waiting for it would
     // start another report meanwhile ([`godkend_store::per_core`]).
     let written = godkend_store::each_per_core(rapporter.iter().collect(), |r| {
-        let result = godkend_outputs::write_kommune(out, r);
+        let result = godkend_outputs::write_kommune_with(out, r, &render);
         bar.inc(1);
         match result {
             Ok(s) => {

@@ -14,6 +14,7 @@ pub mod gjenbrug;
 pub mod json;
 pub mod pdf;
 pub mod view;
+pub mod worker;
 pub mod xlsx;
 
 pub use pdf::{render_report, render_status, render_statusbrev, render_systemskifte};
@@ -30,6 +31,9 @@ pub enum Error {
     Template { template: &'static str, message: String },
     #[error("graf {serie}: {source}")]
     Chart { serie: String, source: chart::ChartError },
+    /// A worker process ([`worker`]) that failed while it rendered the report.
+    #[error("PDF'en {ident} kunne ikke dannes: arbejdsprocessen, der dannede den, fejlede ({message})")]
+    Worker { ident: String, message: String },
     #[error("{path}: {source}")]
     Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
     #[error(transparent)]
@@ -49,6 +53,9 @@ impl Error {
                 Some("systemskifte-skabelonen fejlede; CSV-filerne er skrevet")
             }
             Error::Template { .. } => Some("brevskabelonen fejlede"),
+            Error::Worker { .. } => Some(
+                "JSON-filen og regnearket er skrevet; dan kommunens rapport igen med godkend report --kommune KODE (meld fejlen til godkend-udviklerne, hvis den gentager sig)",
+            ),
             Error::Xlsx { .. } => Some(
                 "markeringsregnearket kunne ikke dannes; JSON-filen er skrevet (meld det til godkend-udviklerne med kommunekoden)",
             ),
@@ -68,12 +75,22 @@ pub struct Skrevet {
     pub pdf_genbrugt: bool,
 }
 
+/// [`write_kommune_with`], the PDF rendered in this process.
+pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Skrevet> {
+    write_kommune_with(out, r, &pdf::render_input)
+}
+
 /// Writes one municipality's `<kode>-<år>.json`, `<kode>-<år>-markeringer.xlsx` and
-/// `<kode>-<navn>-<år>.pdf` into `out`. All three are made in memory before the first is written, so a
+/// `<kode>-<navn>-<år>.pdf` into `out`, the PDF rendered by `render` (in this process, or by a
+/// [`worker::Pool`]). All three are made in memory before the first is written, so a
 /// kill or a full disk while a report is made never leaves new files beside an old one; a workbook or
 /// PDF that cannot be made or written (a full disk) leaves the files before it written and removes the old
 /// ones from it on. The PDF is not rendered again when the one in `out` was made from the same input.
-pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Skrevet> {
+pub fn write_kommune_with(
+    out: &Path,
+    r: &Rapport,
+    render: &dyn Fn(pdf::ReportInput) -> Result<Vec<u8>>,
+) -> Result<Skrevet> {
     let m = &r.model;
     let json = out.join(format!("{:03}-{}.json", m.kommunekode, m.aar));
     let xlsx = out.join(format!("{:03}-{}-markeringer.xlsx", m.kommunekode, m.aar));
@@ -85,7 +102,7 @@ pub fn write_kommune(out: &Path, r: &Rapport) -> Result<Skrevet> {
             return Ok(None);
         }
         let noegle = input.noegle.clone();
-        let bytes = pdf::render_input(input)?;
+        let bytes = render(input)?;
         let sha = gjenbrug::sha256_hex(&bytes);
         Ok(Some((bytes, noegle, sha)))
     });

@@ -148,13 +148,32 @@ fn font_coverage() -> &'static [typst::text::Coverage] {
         .get_or_init(|| typst_assets::fonts().flat_map(typst::text::FontInfo::iter).map(|info| info.coverage).collect())
 }
 
-/// What a report's PDF is made from: the template's input and a key of it (SHA-256 over the binary that
-/// renders, the template, the view's JSON and every chart), so a PDF whose key equals the one kept
-/// beside it need not be rendered again ([`crate::gjenbrug`]).
+/// What a report's PDF is made from: the template's input (the view as JSON, one SVG per chart) and a
+/// key of it (SHA-256 over the binary that renders, the template, the view's JSON and every chart), so a
+/// PDF whose key equals the one kept beside it need not be rendered again ([`crate::gjenbrug`]). Plain
+/// bytes, so that a worker process can render it ([`crate::tegner`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReportInput {
-    inputs: Dict,
-    ident: String,
+    /// The PDF's identifier (`godkend-<kode>-<år>`).
+    pub(crate) ident: String,
+    /// `sys.inputs.data`.
+    pub(crate) data: String,
+    /// `sys.inputs.grafer`: each chart's id and SVG.
+    pub(crate) grafer: Vec<(String, String)>,
     pub noegle: String,
+}
+
+impl ReportInput {
+    fn inputs(self) -> Dict {
+        let mut grafer = Dict::new();
+        for (id, svg) in self.grafer {
+            grafer.insert(id.into(), Bytes::new(svg.into_bytes()).into_value());
+        }
+        let mut inputs = Dict::new();
+        inputs.insert("data".into(), Bytes::new(self.data.into_bytes()).into_value());
+        inputs.insert("grafer".into(), grafer.into_value());
+        inputs
+    }
 }
 
 /// The input of one municipality's approval report.
@@ -164,7 +183,7 @@ pub fn report_input(r: &KommuneRapport) -> Result<ReportInput, Error> {
     key.update(crate::gjenbrug::binary_fingerprint().as_bytes());
     key.update(REPORT.as_bytes());
     let marks = r.markering_per_celle();
-    let mut grafer = Dict::new();
+    let mut grafer = Vec::new();
     for s in r.serier.iter().filter(|s| view::has_data(s)) {
         let svg = chart::serie_svg(s, &marks).map_err(|source| Error::Chart { serie: s.serie.clone(), source })?;
         let id = view::chart_id(s);
@@ -172,26 +191,47 @@ pub fn report_input(r: &KommuneRapport) -> Result<ReportInput, Error> {
         key.update(id.as_bytes());
         key.update([0u8]);
         key.update(svg.as_bytes());
-        grafer.insert(id.into(), Bytes::new(svg.into_bytes()).into_value());
+        grafer.push((id, svg));
     }
     let data = pdf_json(&view::report_view(r));
     key.update([1u8]);
     key.update(data.as_bytes());
-    let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(data.into_bytes()).into_value());
-    inputs.insert("grafer".into(), grafer.into_value());
     let noegle = key.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(ReportInput { inputs, ident: format!("godkend-{:03}-{}", r.kommunekode, r.aar), noegle })
+    Ok(ReportInput { ident: format!("godkend-{:03}-{}", r.kommunekode, r.aar), data, grafer, noegle })
 }
 
-/// Renders a report's input.
+/// Renders a report's input in this process.
 pub fn render_input(input: ReportInput) -> Result<Vec<u8>, Error> {
-    compile(report_engine(), "godkendelsesrapport.typ", input.inputs, input.ident)
+    let ident = input.ident.clone();
+    compile(report_engine(), "godkendelsesrapport.typ", input.inputs(), ident)
 }
 
 /// The approval report of one municipality as PDF bytes.
 pub fn render_report(r: &KommuneRapport) -> Result<Vec<u8>, Error> {
     render_input(report_input(r)?)
+}
+
+/// A report template read at run time instead of the built-in one: for measuring a change to the template
+/// before it is made (`examples/mal_tider.rs`); a run never uses it.
+pub struct Skabelon(Engine);
+
+impl Skabelon {
+    /// `evict`: typst's memoised work older than this many compiles is dropped after each compile.
+    pub fn new(source: String, evict: Option<usize>) -> Skabelon {
+        Skabelon(
+            TypstEngine::builder()
+                .main_file(("godkendelsesrapport.typ", source))
+                .comemo_evict_max_age(evict)
+                .search_fonts_with(TypstKitFontOptions::new().include_system_fonts(false).include_embedded_fonts(true))
+                .build(),
+        )
+    }
+
+    /// A report's input rendered with this template.
+    pub fn render(&self, input: ReportInput) -> Result<Vec<u8>, Error> {
+        let ident = input.ident.clone();
+        compile(&self.0, "godkendelsesrapport.typ", input.inputs(), ident)
+    }
 }
 
 /// The status overview of all municipalities as PDF bytes.

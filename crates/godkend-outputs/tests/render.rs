@@ -217,3 +217,36 @@ fn the_hb_appendix_shows_the_municipalitys_own_placement() {
     assert!(row.contains("9,50") && row.contains("[−4,00; 4,00]") && row.contains("uden for rød"), "{row}");
     assert!(!text.contains("Median forhold"), "the national quartiles are in the status overview");
 }
+
+/// A worker process renders the bytes the calling process would: the same input through the worker's
+/// frames gives the same PDF, and several reports in a row each their own.
+#[test]
+fn a_worker_renders_the_same_pdf_as_the_process() {
+    use godkend_outputs::pdf::{render_input, report_input};
+    let mut other = rapport();
+    other.kommunekode = 101;
+    other.navn = "København".into();
+    let reports = [rapport(), other];
+    let mut request = Vec::new();
+    for r in &reports {
+        request.extend(frame(&report_input(r).unwrap()));
+    }
+    let mut answer = Vec::new();
+    godkend_outputs::worker::serve(request.as_slice(), &mut answer).unwrap();
+    let mut answer = answer.as_slice();
+    for r in &reports {
+        assert_eq!(answer[0], 0, "a PDF, not an error");
+        let len = u64::from_le_bytes(answer[1..9].try_into().unwrap()) as usize;
+        let pdf = &answer[9..9 + len];
+        assert!(pdf == render_input(report_input(r).unwrap()).unwrap().as_slice(), "kommune {}", r.kommunekode);
+        answer = &answer[9 + len..];
+    }
+    assert!(answer.is_empty());
+}
+
+/// A request as a run's pool writes it (`godkend_outputs::worker`'s frames).
+fn frame(input: &godkend_outputs::pdf::ReportInput) -> Vec<u8> {
+    let mut out = Vec::new();
+    godkend_outputs::worker::write_request(&mut out, input).unwrap();
+    out
+}
