@@ -280,3 +280,36 @@ fn any_character_a_comment_can_hold_reaches_the_pdf_or_a_visible_stand_in() {
         assert!(text.contains(shown), "{shown} not in the PDF");
     }
 }
+
+/// A PDF worker that dies with a report in hand (the crash hook aborts each one at its first report):
+/// every municipality's PDF fails with an error naming it, every JSON and workbook is still written, the
+/// status too, and the run ends (exit 2) instead of waiting for the dead worker.
+#[test]
+fn a_pdf_worker_that_dies_fails_its_report_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, out) = (tmp.path().join("lager"), tmp.path().join("rapporter"));
+    ingest(&[&root().join("fixtures/demo")], &store);
+    let run = Command::new(env!("CARGO_BIN_EXE_godkend"))
+        .args(["run", "--store", p(&store), "--year", "2025", "--out", p(&out)])
+        .env_remove("GODKEND_NOEGLE")
+        .env("GODKEND_AFBRYD", "tegn-pdf")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let jsons: Vec<&String> = names.iter().filter(|n| n.len() == 13 && n.ends_with("-2025.json")).collect();
+    assert!(jsons.len() >= 2, "the demo's municipalities: {names:?}");
+    for json in &jsons {
+        let kode = &json[..3];
+        assert!(names.contains(&format!("{kode}-2025-markeringer.xlsx")), "{kode}: {names:?}");
+        assert!(!names.iter().any(|n| n.starts_with(kode) && n.ends_with("-2025.pdf")), "{kode}: no PDF");
+        assert!(
+            err.contains(&format!("kommune {kode}: PDF'en godkend-{kode}-2025 kunne ikke dannes")),
+            "{kode}: {err}"
+        );
+    }
+    assert!(names.contains(&"status-2025.pdf".to_string()), "the status is rendered in the run's own process");
+    assert!(err.contains("hint: JSON-filen og regnearket er skrevet"), "{err}");
+}

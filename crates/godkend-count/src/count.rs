@@ -81,6 +81,14 @@ struct Range {
     dage_b: i32,
 }
 
+/// (serie, person, qa) as one number, which orders as the tuple does and compares in two steps instead of
+/// three: the national series' sort of every range.
+fn national_order(r: &Range) -> u128 {
+    // The sign bit flipped, so that a negative quarter index still orders below a positive one.
+    let qa = u128::from((r.qa as u32) ^ 0x8000_0000);
+    (u128::from(r.serie) << 96) | (u128::from(r.person) << 32) | qa
+}
+
 /// The merged periods that touch the window, as quarter ranges, in the order of `merged`.
 fn clipped(merged: &[Periode], window: Window) -> Vec<Range> {
     let qs = window.quarters();
@@ -208,7 +216,7 @@ pub fn count_periods(periods: Vec<Periode>, names: &[String], window: Window) ->
     }
     // The national series: the same ranges in (serie, person, qa) order, across municipalities (the
     // order among equal keys does not change the changes).
-    ranges.par_sort_unstable_by_key(|r| (r.serie, r.person, r.qa));
+    ranges.par_sort_unstable_by_key(national_order);
     let mut national = Dense::new(window, n, 1);
     recipient_changes(&mut national, &ranges, |r| (0, usize::from(r.serie)));
     drop(ranges);
@@ -246,4 +254,32 @@ pub fn count_periods(periods: Vec<Periode>, names: &[String], window: Window) ->
         }
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(serie: u16, person: u64, qa: i32) -> Range {
+        Range { person, kommune: 0, serie, qa, qb: qa, dage_a: 1, dage_b: 1 }
+    }
+
+    /// The packed key orders every range as the tuple (serie, person, qa) does, negative quarters and
+    /// the extremes included.
+    #[test]
+    fn the_national_order_is_the_tuples_order() {
+        let (mut x, mut ranges) = (0x9e37_79b9_7f4a_7c15_u64, Vec::new());
+        let persons = [0, 1, u64::MAX, u64::MAX - 1, 1 << 63];
+        let quarters = [i32::MIN, -1, 0, 1, 44, i32::MAX];
+        for i in 0..2_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let person = if i % 3 == 0 { persons[(x >> 60) as usize % persons.len()] } else { x };
+            let qa = if i % 2 == 0 { quarters[(x >> 50) as usize % quarters.len()] } else { (x >> 33) as i32 };
+            ranges.push(range((x >> 40) as u16 % 4, person, qa));
+        }
+        let mut tuple: Vec<(u16, u64, i32)> = ranges.iter().map(|r| (r.serie, r.person, r.qa)).collect();
+        tuple.sort_unstable();
+        ranges.sort_unstable_by_key(national_order);
+        assert_eq!(ranges.iter().map(|r| (r.serie, r.person, r.qa)).collect::<Vec<_>>(), tuple);
+    }
 }
