@@ -90,7 +90,10 @@ fn workers(reports: usize) -> Option<godkend_outputs::worker::Pool> {
     let exe = std::env::current_exe().ok()?;
     Some(godkend_outputs::worker::Pool::new(move || {
         let mut command = std::process::Command::new(&exe);
-        command.arg(WORKER);
+        // One thread each: the workers are one per core already, and typst's own parallel work in each
+        // only made them contend (the national run's 98 PDFs 9.2-10.2 s with two threads each, 8.7-9.9 s
+        // with one, four runs each; docs/PERFORMANCE.md).
+        command.arg(WORKER).env("RAYON_NUM_THREADS", "1");
         command
     }))
 }
