@@ -74,11 +74,16 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 /// The hidden command a run starts its PDF workers with.
 const WORKER: &str = "tegn-pdf";
 
-/// A worker process: renders the report inputs a run sends until its input ends.
+/// A worker process: renders the report inputs a run sends until its input ends. A run that is gone (killed
+/// while this rendered, or while it wrote a report's input: its end of the pipes is closed) ends the worker
+/// quietly, as the end of its input does; a run never cuts a frame it lives to finish.
 pub fn worker() -> Result<u8, Failure> {
-    godkend_outputs::worker::serve(std::io::stdin().lock(), std::io::stdout().lock())
-        .map_err(|e| Failure::new(format!("{WORKER}: {e}"), "kommandoen bruges af godkend run, ikke direkte"))?;
-    Ok(0)
+    use std::io::ErrorKind::{BrokenPipe, UnexpectedEof};
+    match godkend_outputs::worker::serve(std::io::stdin().lock(), std::io::stdout().lock()) {
+        Ok(()) => Ok(0),
+        Err(e) if matches!(e.kind(), BrokenPipe | UnexpectedEof) => Ok(0),
+        Err(e) => Err(Failure::new(format!("{WORKER}: {e}"), "kommandoen bruges af godkend run, ikke direkte")),
+    }
 }
 
 /// Workers for the PDFs, one per core, when more than one report is rendered at once: typst in two

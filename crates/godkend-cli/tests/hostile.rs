@@ -313,3 +313,62 @@ fn a_pdf_worker_that_dies_fails_its_report_and_the_run_goes_on() {
     assert!(names.contains(&"status-2025.pdf".to_string()), "the status is rendered in the run's own process");
     assert!(err.contains("hint: JSON-filen og regnearket er skrevet"), "{err}");
 }
+
+/// A run killed while its workers render (`kill -9` of the run, by its pid): each worker ends by itself
+/// when the run's end of its pipes closes, and says nothing (no `Broken pipe` error on the terminal).
+/// Killed at once when the first worker starts, and later, with reports on their way.
+#[test]
+fn a_run_killed_while_rendering_leaves_no_worker_and_no_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    ingest(&[&root().join("fixtures/demo")], &store);
+    for delay_ms in [0, 60, 250] {
+        let out = tmp.path().join(format!("rapporter-{delay_ms}"));
+        kill_while_rendering(&store, &out, delay_ms);
+    }
+}
+
+fn kill_while_rendering(store: &Path, out: &Path, delay_ms: u64) {
+    let mut run = Command::new(env!("CARGO_BIN_EXE_godkend"))
+        .args(["run", "--store", p(store), "--year", "2025", "--out", p(out)])
+        .env_remove("GODKEND_NOEGLE")
+        .env_remove("GODKEND_AFBRYD")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The run's children are its workers; they start with the first PDF.
+    let children = |pid: u32| -> Vec<u32> {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).map(|d| d.flatten().collect()).unwrap_or(Vec::new());
+        tasks
+            .iter()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+            .flat_map(|c| c.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
+            .collect()
+    };
+    let started = std::time::Instant::now();
+    let workers = loop {
+        let found = children(run.id());
+        if !found.is_empty() || started.elapsed().as_secs() > 120 {
+            break found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(!workers.is_empty(), "the run started no worker");
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    // Only the run this test started, by its pid (a run that has finished meanwhile is no failure).
+    let _ = run.kill();
+    run.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut run.stderr.take().unwrap(), &mut stderr).unwrap();
+    // A worker has ended when its process is gone or a zombie waiting for whoever adopted it.
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit(')').next().and_then(|r| r.split_whitespace().next()) != Some("Z"))
+    };
+    let started = std::time::Instant::now();
+    while workers.iter().any(|&w| alive(w)) && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!workers.iter().any(|&w| alive(w)), "{delay_ms} ms: workers {workers:?} still running after the kill");
+    assert!(!stderr.contains("Broken pipe") && !stderr.contains("tegn-pdf"), "{delay_ms} ms: {stderr}");
+}
