@@ -25,15 +25,19 @@ const SYSTEMSKIFTE: &str = include_str!("../../../report-templates/systemskifte.
 type Engine = TypstEngine<TypstTemplateMainFile>;
 
 fn engine(cell: &'static OnceLock<Engine>, name: &'static str, source: &'static str) -> &'static Engine {
-    cell.get_or_init(|| {
-        TypstEngine::builder()
-            .main_file((name, source))
-            .search_fonts_with(TypstKitFontOptions::new().include_system_fonts(false).include_embedded_fonts(true))
-            // typst's memoised work is evicted after each compile (the default). Kept across reports it
-            // was never reused (every report's styles and data differ) and cost ~120 MB per thread
-            // (docs/PERFORMANCE.md).
-            .build()
-    })
+    // typst's memoised work is evicted after each compile (the default). Kept across reports it was never
+    // reused (every report's styles and data differ) and made each report slower (docs/PERFORMANCE.md).
+    cell.get_or_init(|| build(name, source.to_owned(), Some(0)))
+}
+
+/// An engine for one template: the embedded fonts only, typst's memoised work dropped after each compile
+/// once it is older than `evict` compiles (`None`: never).
+fn build(name: &str, source: String, evict: Option<usize>) -> Engine {
+    TypstEngine::builder()
+        .main_file((name, source))
+        .comemo_evict_max_age(evict)
+        .search_fonts_with(TypstKitFontOptions::new().include_system_fonts(false).include_embedded_fonts(true))
+        .build()
 }
 
 fn report_engine() -> &'static Engine {
@@ -151,7 +155,7 @@ fn font_coverage() -> &'static [typst::text::Coverage] {
 /// What a report's PDF is made from: the template's input (the view as JSON, one SVG per chart) and a
 /// key of it (SHA-256 over the binary that renders, the template, the view's JSON and every chart), so a
 /// PDF whose key equals the one kept beside it need not be rendered again ([`crate::gjenbrug`]). Plain
-/// bytes, so that a worker process can render it ([`crate::tegner`]).
+/// bytes, so that a worker process can render it ([`crate::worker`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportInput {
     /// The PDF's identifier (`godkend-<kode>-<år>`).
@@ -164,7 +168,8 @@ pub struct ReportInput {
 }
 
 impl ReportInput {
-    fn inputs(self) -> Dict {
+    /// `sys.inputs` and the PDF's identifier.
+    fn into_inputs(self) -> (Dict, String) {
         let mut grafer = Dict::new();
         for (id, svg) in self.grafer {
             grafer.insert(id.into(), Bytes::new(svg.into_bytes()).into_value());
@@ -172,7 +177,7 @@ impl ReportInput {
         let mut inputs = Dict::new();
         inputs.insert("data".into(), Bytes::new(self.data.into_bytes()).into_value());
         inputs.insert("grafer".into(), grafer.into_value());
-        inputs
+        (inputs, self.ident)
     }
 }
 
@@ -202,8 +207,12 @@ pub fn report_input(r: &KommuneRapport) -> Result<ReportInput, Error> {
 
 /// Renders a report's input in this process.
 pub fn render_input(input: ReportInput) -> Result<Vec<u8>, Error> {
-    let ident = input.ident.clone();
-    compile(report_engine(), "godkendelsesrapport.typ", input.inputs(), ident)
+    compile_report(report_engine(), input)
+}
+
+fn compile_report(engine: &Engine, input: ReportInput) -> Result<Vec<u8>, Error> {
+    let (inputs, ident) = input.into_inputs();
+    compile(engine, "godkendelsesrapport.typ", inputs, ident)
 }
 
 /// The approval report of one municipality as PDF bytes.
@@ -218,19 +227,12 @@ pub struct Skabelon(Engine);
 impl Skabelon {
     /// `evict`: typst's memoised work older than this many compiles is dropped after each compile.
     pub fn new(source: String, evict: Option<usize>) -> Skabelon {
-        Skabelon(
-            TypstEngine::builder()
-                .main_file(("godkendelsesrapport.typ", source))
-                .comemo_evict_max_age(evict)
-                .search_fonts_with(TypstKitFontOptions::new().include_system_fonts(false).include_embedded_fonts(true))
-                .build(),
-        )
+        Skabelon(build("godkendelsesrapport.typ", source, evict))
     }
 
     /// A report's input rendered with this template.
     pub fn render(&self, input: ReportInput) -> Result<Vec<u8>, Error> {
-        let ident = input.ident.clone();
-        compile(&self.0, "godkendelsesrapport.typ", input.inputs(), ident)
+        compile_report(&self.0, input)
     }
 }
 
