@@ -53,21 +53,6 @@ pub fn periods(cases: &DataFrame, reference: &Reference, names: &[String]) -> Re
     Ok(out)
 }
 
-/// Each citizen's merged periods per (kommune, series), in (kommune, serie, person, start) order:
-/// within one (kommune, serie, person), a period opens a new block unless it starts at most one day
-/// after the furthest end so far. Computed once, counted twice.
-fn merged_periods(mut periods: Vec<Periode>) -> Vec<Periode> {
-    periods.par_sort_unstable();
-    let mut out: Vec<Periode> = Vec::with_capacity(periods.len());
-    for p in periods {
-        match out.last_mut() {
-            Some(b) if (b.0, b.1, b.2) == (p.0, p.1, p.2) && i64::from(p.3) <= i64::from(b.4) + 1 => b.4 = b.4.max(p.4),
-            _ => out.push(p),
-        }
-    }
-    out
-}
-
 /// A merged period clipped to the window, as a quarter range: `qa`..=`qb` (quarter indices) with the
 /// days the period covers in its first quarter (`dage_a`) and, when it spans more than one, its last
 /// (`dage_b`). 32 bytes: at ten times national scale there are about 66 million (docs/PERFORMANCE.md).
@@ -89,33 +74,86 @@ fn national_order(r: &Range) -> u128 {
     (u128::from(r.serie) << 96) | (u128::from(r.person) << 32) | qa
 }
 
-/// The merged periods that touch the window, as quarter ranges, in the order of `merged`.
-fn clipped(merged: &[Periode], window: Window) -> Vec<Range> {
-    let qs = window.quarters();
-    let first: Vec<i32> = qs.iter().map(|q| days(q.first_day())).collect();
-    let last: Vec<i32> = qs.iter().map(|q| days(q.last_day())).collect();
-    let (w0, w1) = (first[0], last[last.len() - 1]);
-    // The window's quarters are consecutive: a day's quarter is the last one starting on or before it.
-    let at = |day: i32| first.partition_point(|&f| f <= day) - 1;
-    merged
-        .iter()
-        .filter_map(|&(k, s, person, start, slut)| {
-            let (start, slut) = (start.max(w0), slut.min(w1));
-            if start > slut {
-                return None;
+/// Some municipalities' periods as counting takes them: each citizen's periods per (kommune, series)
+/// merged and clipped to the window, as quarter ranges in (kommune, serie, person, start) order.
+/// Made from each municipality's periods on the thread that read them ([`ranges`]) and counted
+/// together ([`count_ranges`]).
+pub struct Ranges {
+    ranges: Vec<Range>,
+}
+
+/// The periods (in any order) as [`Ranges`]: sorted; within one (kommune, serie, person), a period
+/// opens a new block unless it starts at most one day after the furthest end so far; each block that
+/// touches the window becomes a quarter range. One pass, no merged copy of the periods.
+pub fn ranges(mut periods: Vec<Periode>, window: Window) -> Ranges {
+    periods.sort_unstable();
+    merged_ranges(&periods, window)
+}
+
+fn merged_ranges(sorted: &[Periode], window: Window) -> Ranges {
+    let clip = Clip::new(window);
+    let mut ranges = Vec::with_capacity(sorted.len());
+    let mut block: Option<Periode> = None;
+    for &p in sorted {
+        match &mut block {
+            Some(b) if (b.0, b.1, b.2) == (p.0, p.1, p.2) && i64::from(p.3) <= i64::from(b.4) + 1 => b.4 = b.4.max(p.4),
+            _ => {
+                if let Some(done) = block.replace(p) {
+                    ranges.extend(clip.range(done));
+                }
             }
-            let (a, b) = (at(start), at(slut));
-            Some(Range {
-                person,
-                kommune: k,
-                serie: s,
-                qa: qs[a].index(),
-                qb: qs[b].index(),
-                dage_a: slut.min(last[a]) - start + 1,
-                dage_b: slut - first[b] + 1,
-            })
+        }
+    }
+    ranges.extend(block.and_then(|done| clip.range(done)));
+    Ranges { ranges }
+}
+
+/// The window's quarters as a day's quarter: a table from each day of the window to its quarter, so
+/// that a period's quarters are two lookups (a binary search over the quarters' first days mispredicts
+/// its branches on every period).
+struct Clip {
+    /// The window's first and last day (day numbers).
+    w0: i32,
+    w1: i32,
+    /// Per day of the window, from `w0`: its quarter's position in the window.
+    quarter_of: Vec<u16>,
+    first: Vec<i32>,
+    last: Vec<i32>,
+    index: Vec<i32>,
+}
+
+impl Clip {
+    fn new(window: Window) -> Clip {
+        let qs = window.quarters();
+        let first: Vec<i32> = qs.iter().map(|q| days(q.first_day())).collect();
+        let last: Vec<i32> = qs.iter().map(|q| days(q.last_day())).collect();
+        let (w0, w1) = (first[0], last[last.len() - 1]);
+        let mut quarter_of = Vec::with_capacity((w1 - w0 + 1) as usize);
+        for (i, (&a, &b)) in first.iter().zip(&last).enumerate() {
+            // The quarters are consecutive: each day of the window is in exactly one.
+            quarter_of.extend(std::iter::repeat_n(i as u16, (b - a + 1) as usize));
+        }
+        Clip { w0, w1, quarter_of, first, last, index: qs.iter().map(|q| q.index()).collect() }
+    }
+
+    /// A merged period as a quarter range, if it touches the window.
+    fn range(&self, (kommune, serie, person, start, slut): Periode) -> Option<Range> {
+        let (start, slut) = (start.max(self.w0), slut.min(self.w1));
+        if start > slut {
+            return None;
+        }
+        let a = usize::from(self.quarter_of[(start - self.w0) as usize]);
+        let b = usize::from(self.quarter_of[(slut - self.w0) as usize]);
+        Some(Range {
+            person,
+            kommune,
+            serie,
+            qa: self.index[a],
+            qb: self.index[b],
+            dage_a: slut.min(self.last[a]) - start + 1,
+            dage_b: slut - self.first[b] + 1,
         })
-        .collect()
+    }
 }
 
 /// Changes per (kommune, serie) and quarter of the window, dense: the counts are their running sums.
@@ -185,11 +223,34 @@ pub fn count(cases: DataFrame, reference: &Reference, window: Window) -> Result<
 
 /// [`count`] over the periods ([`periods`]) of every municipality's live cases, in any order; `names`
 /// is [`series_names`].
-pub fn count_periods(periods: Vec<Periode>, names: &[String], window: Window) -> Counts {
-    let merged = merged_periods(periods);
-    // `ranges` keeps the (kommune, serie, person, start) order of `merged`.
-    let mut ranges = clipped(&merged, window);
-    drop(merged);
+pub fn count_periods(mut periods: Vec<Periode>, names: &[String], window: Window) -> Counts {
+    periods.par_sort_unstable();
+    let ranges = merged_ranges(&periods, window);
+    drop(periods);
+    count_in_order(ranges.ranges, names, window)
+}
+
+/// [`count`] over the [`Ranges`] of some parts of the store, each made from the periods of its own
+/// municipalities; `names` is [`series_names`]. `None` when two parts have a municipality in common:
+/// a citizen's periods in one municipality must be merged together, so such parts cannot be counted
+/// apart (the store keeps each municipality's cases in one file, so parts read per file never do).
+pub fn count_ranges(parts: Vec<Ranges>, names: &[String], window: Window) -> Option<Counts> {
+    // Each part's municipalities come in order; the parts, put in the order of their first, must then
+    // follow each other without a municipality in two.
+    let mut parts: Vec<Vec<Range>> = parts.into_iter().map(|p| p.ranges).filter(|r| !r.is_empty()).collect();
+    parts.sort_unstable_by_key(|r| r[0].kommune);
+    if parts.windows(2).any(|w| w[0][w[0].len() - 1].kommune >= w[1][0].kommune) {
+        return None;
+    }
+    let mut ranges = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        ranges.extend(part);
+    }
+    Some(count_in_order(ranges, names, window))
+}
+
+/// The counts of ranges in (kommune, serie, person, start) order.
+fn count_in_order(mut ranges: Vec<Range>, names: &[String], window: Window) -> Counts {
     let slot = |r: &Range| (usize::from(r.kommune), usize::from(r.serie));
 
     let n = names.len();
@@ -259,6 +320,8 @@ pub fn count_periods(periods: Vec<Periode>, names: &[String], window: Window) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use godkend_model::Kvartal;
+    use godkend_model::dato::date;
 
     fn range(serie: u16, person: u64, qa: i32) -> Range {
         Range { person, kommune: 0, serie, qa, qb: qa, dage_a: 1, dage_b: 1 }
@@ -281,5 +344,70 @@ mod tests {
         tuple.sort_unstable();
         ranges.sort_unstable_by_key(national_order);
         assert_eq!(ranges.iter().map(|r| (r.serie, r.person, r.qa)).collect::<Vec<_>>(), tuple);
+    }
+
+    fn window(fra: &str, til: &str) -> Window {
+        Window { fra: fra.parse().unwrap(), til: til.parse().unwrap() }
+    }
+
+    /// A period's first and last day land in the quarter the calendar puts them in, at the window's
+    /// edges and across leap days, with the days it covers in each.
+    #[test]
+    fn a_periods_quarters_are_the_calendars() {
+        let w = window("2023K3", "2025K2");
+        let clip = Clip::new(w);
+        let (w0, w1) = (days(w.fra.first_day()), days(w.til.last_day()));
+        for start in w0 - 3..=w1 + 3 {
+            for slut in [start, start + 1, start + 91, start + 400, OPEN] {
+                let got = clip.range((101, 0, 7, start, slut));
+                let (a, b) = (start.max(w0), slut.min(w1));
+                if a > b {
+                    assert!(got.is_none(), "{start}..{slut}");
+                    continue;
+                }
+                let r = got.expect("touches the window");
+                let (qa, qb) = (Kvartal::of_date(date(a)), Kvartal::of_date(date(b)));
+                assert_eq!((r.qa, r.qb), (qa.index(), qb.index()), "{start}..{slut}");
+                assert_eq!(r.dage_a, b.min(days(qa.last_day())) - a + 1);
+                assert_eq!(r.dage_b, b - days(qb.first_day()) + 1);
+            }
+        }
+    }
+
+    /// Periods of 40 citizens in three municipalities and three series, some overlapping, adjacent or
+    /// outside the window, some citizens in more than one municipality.
+    fn some_periods() -> Vec<Periode> {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let base = days(chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap());
+        (0..3_000)
+            .map(|_| {
+                let kommune = [101, 147, 825][(next() % 3) as usize];
+                let start = base + (next() % 1_200) as i32;
+                let slut = if next() % 5 == 0 { OPEN } else { start + (next() % 200) as i32 };
+                (kommune, (next() % 3) as u16, next() % 40, start, slut)
+            })
+            .collect()
+    }
+
+    /// The counts of each municipality's ranges, made apart and given in any order, are those of all
+    /// the periods at once; parts with a municipality in common are refused, not miscounted.
+    #[test]
+    fn municipalities_counted_apart_count_as_all_at_once() {
+        let (w, names) = (window("2023K2", "2025K4"), vec!["a".to_string(), "b".to_string(), "c".to_string()]);
+        let periods = some_periods();
+        let all = count_periods(periods.clone(), &names, w);
+        let part = |k: u16| ranges(periods.iter().copied().filter(|p| p.0 == k).collect(), w);
+        let apart = count_ranges(vec![part(825), part(101), part(147)], &names, w).expect("disjoint parts");
+        assert_eq!(format!("{apart:?}"), format!("{all:?}"));
+        assert!(all.kommune.len() == 9 && all.national.len() == 3, "{all:?}");
+
+        let (a, b): (Vec<Periode>, Vec<Periode>) = periods.iter().partition(|p| p.2 % 2 == 0);
+        assert!(count_ranges(vec![ranges(a, w), ranges(b, w)], &names, w).is_none());
     }
 }

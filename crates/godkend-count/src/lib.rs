@@ -84,23 +84,27 @@ pub fn count_store(
         (Some(_), Some(only)) => with_cases.iter().copied().filter(|k| only.contains(k)).collect(),
         _ => with_cases,
     };
-    // Each municipality's live cases are read, turned into periods and start dates, and dropped, two
-    // at a time (one per core, [`godkend_store::per_core`]): the nation's cases are never in memory at once (at ten times national
-    // scale they held most of the run's 12.7 GB, docs/PERFORMANCE.md). Counting needs the periods of
-    // all (the national series counts distinct citizens across municipalities).
+    // Each municipality's live cases are read, turned into quarter ranges and start dates, and dropped,
+    // two at a time (one per core, [`godkend_store::per_core`]): the nation's cases are never in memory
+    // at once (at ten times national scale they held most of the run's 12.7 GB, docs/PERFORMANCE.md).
+    // A municipality's periods are sorted and merged on the thread that read them (the store keeps its
+    // cases in its own file); counting needs the ranges of all (the national series counts distinct
+    // citizens across municipalities).
     let names = count::series_names(reference);
     let want_periods = loaded.is_none();
-    let read = godkend_store::per_core(case_kommuner, |k| -> Result<_> {
+    let read = godkend_store::per_core(case_kommuner.clone(), |k| -> Result<_> {
         let cases = store.live_cases(&[k])?;
-        let periods =
-            if want_periods && cases.height() > 0 { count::periods(&cases, reference, &names)? } else { Vec::new() };
-        Ok((cases.height(), periods, starts::starts(&cases, window)?))
+        let ranges = (want_periods && cases.height() > 0)
+            .then(|| count::periods(&cases, reference, &names))
+            .transpose()?
+            .map(|periods| count::ranges(periods, window));
+        Ok((cases.height(), ranges, starts::starts(&cases, window)?))
     })?;
     let any_cases = read.iter().any(|(height, _, _)| *height > 0);
-    let mut periods = Vec::with_capacity(read.iter().map(|(_, p, _)| p.len()).sum());
+    let mut parts = Vec::with_capacity(read.len());
     let mut starts = Startdatoer::new();
-    for (_, p, s) in read {
-        periods.extend(p);
+    for (_, r, s) in read {
+        parts.extend(r);
         starts.extend(s);
     }
     if let (true, Some(dir), Some(key)) = (all_starts, kept, &key) {
@@ -111,7 +115,12 @@ pub fn count_store(
         Some(counts) => counts,
         None if !any_cases => Counts { window: Some(window), ..Counts::default() },
         None => {
-            let counts = count::count_periods(periods, &names, window);
+            let counts = match count::count_ranges(parts, &names, window) {
+                Some(counts) => counts,
+                // A case filed under another municipality's file (the store never writes one): counted
+                // from all the cases at once, as the parts cannot be.
+                None => count::count(store.live_cases(&case_kommuner)?, reference, window)?,
+            };
             if let (Some(dir), Some(key)) = (kept, &key) {
                 // Keeping them only saves time later; a folder that cannot take them changes no figure.
                 let _ = kept::save(dir, year, key, &counts);
