@@ -92,14 +92,18 @@ pub fn count_store(
     // citizens across municipalities).
     let names = count::series_names(reference);
     let want_periods = loaded.is_none();
-    let read = godkend_store::per_core(case_kommuner.clone(), |k| -> Result<_> {
-        let cases = store.live_cases(&[k])?;
-        let ranges = (want_periods && cases.height() > 0)
-            .then(|| count::periods(&cases, reference, &names))
-            .transpose()?
-            .map(|periods| count::ranges(periods, window));
-        Ok((cases.height(), ranges, starts::starts(&cases, window)?))
-    })?;
+    let read = godkend_store::per_core_heaviest_first(
+        case_kommuner.clone(),
+        |&k| store.case_bytes(k),
+        |k| -> Result<_> {
+            let cases = store.live_cases(&[k])?;
+            let ranges = (want_periods && cases.height() > 0)
+                .then(|| count::periods(&cases, reference, &names))
+                .transpose()?
+                .map(|periods| count::ranges(periods, window));
+            Ok((cases.height(), ranges, starts::starts(&cases, window)?))
+        },
+    )?;
     let any_cases = read.iter().any(|(height, _, _)| *height > 0);
     let mut parts = Vec::with_capacity(read.len());
     let mut starts = Startdatoer::new();

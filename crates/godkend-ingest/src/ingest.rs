@@ -111,7 +111,8 @@ pub fn ingest(
     // One group per set of case files: a file can only touch its sender's cases and those of the
     // municipalities the sender reports for, so grouping by the reporting municipality of the sender
     // (Ishøj for a file from Vallensbæk too) gives groups that share no case file. Groups run in
-    // parallel and only one group per core is in memory ([`godkend_store::per_core`]).
+    // parallel and only one group per core is in memory ([`godkend_store::per_core`]); their receipts and
+    // log entries are taken in code order whatever order they ran in.
     let mut groups: BTreeMap<u16, Vec<PathBuf>> = BTreeMap::new();
     for path in files {
         let writer = LeveringNavn::parse(&path).map_or(u16::MAX, |n| reference.reporter_of(n.kommunekode));
@@ -120,7 +121,9 @@ pub fn ingest(
     let tx = store.begin()?;
     let ctx = Group { tx: &tx, reference, key, options, progress, known: &known };
     let groups: Vec<Vec<PathBuf>> = groups.into_values().collect();
-    let results = godkend_store::per_core(groups, |files| ctx.ingest(&files))?;
+    // The largest groups first (bytes to read), so that none is left to run alone at the end.
+    let bytes = |files: &Vec<PathBuf>| files.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+    let results = godkend_store::per_core_heaviest_first(groups, bytes, |files| ctx.ingest(&files))?;
 
     let mut summary = IngestSummary::default();
     for r in results {

@@ -123,44 +123,48 @@ pub fn rapporter(
     let side = &side;
     // Not rayon's pool: a worker waiting for polars to read a case file would start another
     // municipality meanwhile ([`godkend_store::per_core`]).
-    godkend_store::per_core(inputs, |(k, mut markeringer, godkendelse, hb_placering)| {
-        let dq = datakvalitet.get(&k).cloned().unwrap_or_default();
-        let read = || store.read_cases(k);
-        let sager = sager::behind_kept(&mut markeringer, read, reference, &dq, scope.year, kept)?;
-        sort_flags(&mut markeringer, reference);
-        let antal = antal(&markeringer, side.sammenholdt);
-        let kommune = reference.kommune(k).expect("filtered to known municipalities");
-        let model = KommuneRapport {
-            kommunekode: k,
-            navn: kommune.navn.clone(),
-            region: kommune.region.clone(),
-            aar: scope.year,
-            taerskler_version: reference.taerskler.version.clone(),
-            frister: scope.frister.clone(),
-            kvartaler: scope.window.quarters(),
-            serier: series_of(counts, reference, k, scope.window),
-            klar_til_godkendelse: antal.uden_kommentar == 0,
-            godkendelse,
-            sammenholdt_med_forrige: side.sammenholdt,
-            antal,
-            markeringer,
-            kommentarer_uden_markering: unmatched.iter().filter(|c| c.kommunekode == k).cloned().collect(),
-            datakvalitet: dq,
-            revision: side.revision.clone(),
-            hb_test: hb_test.clone(),
-            runde: side.forrige.get(&k).map_or(1, |p| p.runde + 1),
-            data_til_og_med: scope.data_til_og_med.map(|m| m.to_string()),
-            kontakt: reference.kontakt.clone(),
-            hb_placering,
-            bemaerkning: (!scope.has_accepted).then(|| {
-                "Lageret indeholder ingen godkendte leveringer: alle leveringer er afvist (se kvitteringerne). \
+    godkend_store::per_core_heaviest_first(
+        inputs,
+        |(k, ..)| store.case_bytes(*k),
+        |(k, mut markeringer, godkendelse, hb_placering)| {
+            let dq = datakvalitet.get(&k).cloned().unwrap_or_default();
+            let read = || store.read_cases(k);
+            let sager = sager::behind_kept(&mut markeringer, read, reference, &dq, scope.year, kept)?;
+            sort_flags(&mut markeringer, reference);
+            let antal = antal(&markeringer, side.sammenholdt);
+            let kommune = reference.kommune(k).expect("filtered to known municipalities");
+            let model = KommuneRapport {
+                kommunekode: k,
+                navn: kommune.navn.clone(),
+                region: kommune.region.clone(),
+                aar: scope.year,
+                taerskler_version: reference.taerskler.version.clone(),
+                frister: scope.frister.clone(),
+                kvartaler: scope.window.quarters(),
+                serier: series_of(counts, reference, k, scope.window),
+                klar_til_godkendelse: antal.uden_kommentar == 0,
+                godkendelse,
+                sammenholdt_med_forrige: side.sammenholdt,
+                antal,
+                markeringer,
+                kommentarer_uden_markering: unmatched.iter().filter(|c| c.kommunekode == k).cloned().collect(),
+                datakvalitet: dq,
+                revision: side.revision.clone(),
+                hb_test: hb_test.clone(),
+                runde: side.forrige.get(&k).map_or(1, |p| p.runde + 1),
+                data_til_og_med: scope.data_til_og_med.map(|m| m.to_string()),
+                kontakt: reference.kontakt.clone(),
+                hb_placering,
+                bemaerkning: (!scope.has_accepted).then(|| {
+                    "Lageret indeholder ingen godkendte leveringer: alle leveringer er afvist (se kvitteringerne). \
                      Alle tal i rapporten er derfor 0."
-                    .to_string()
-            }),
-        };
-        let afviste = crate::afviste::of(store, &scope.log, k, scope.year)?;
-        Ok(Rapport { model, sager, afviste })
-    })
+                        .to_string()
+                }),
+            };
+            let afviste = crate::afviste::of(store, &scope.log, k, scope.year)?;
+            Ok(Rapport { model, sager, afviste })
+        },
+    )
 }
 
 /// `model` with the portal's answers as they stand now: each flag with its newest comment from the

@@ -248,6 +248,12 @@ impl CaseStore {
         base.into_iter().chain(deltas).map(|f| self.root.join(f)).collect()
     }
 
+    /// The bytes of one municipality's case files (0 for a file that cannot be read): how much a job that
+    /// reads them has to do, to start the largest first ([`crate::per_core_heaviest_first`]).
+    pub fn case_bytes(&self, kommunekode: u16) -> u64 {
+        self.case_files(kommunekode).iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum()
+    }
+
     /// How many rows one municipality's base file and delta files hold (footers only).
     pub(crate) fn case_file_rows(&self, kommunekode: u16) -> Result<CaseFileRows> {
         let files = self.verified_case_files(kommunekode)?;

@@ -18,7 +18,7 @@ pub use case_store::{CaseStore, KeyFingerprint};
 pub use fsck::{Fejl, Kopieret, backup, fsck};
 pub use godkend_model::dato::EPOCH;
 pub use godkend_model::leveringslog::{LogEntry, Poster, Voksenposter};
-pub use per_core::{each_per_core, per_core};
+pub use per_core::{each_per_core, per_core, per_core_heaviest_first};
 pub use tables::{LIVE_COLUMNS, Sag};
 pub use transaction::{MAX_TILLAEG, TILLAEG_ANDEL, Transaction};
 

@@ -22,6 +22,38 @@ where
     R: Send,
     E: Send,
 {
+    let order = (0..items.len()).collect();
+    scheduled(items, order, job)
+}
+
+/// [`per_core`] with the heaviest items (`weight`: the bytes a job reads, say) started first and the
+/// results still in the items' order. In code order a large municipality near the end was the last job
+/// and kept one core busy alone (the ingest's last 0.6 s at national scale, docs/PERFORMANCE.md); started
+/// first, the small ones fill in around it.
+pub fn per_core_heaviest_first<T, R, E>(
+    items: Vec<T>,
+    weight: impl Fn(&T) -> u64,
+    job: impl Fn(T) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, E>
+where
+    T: Send,
+    R: Send,
+    E: Send,
+{
+    let weights: Vec<u64> = items.iter().map(weight).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    // Stable: items of equal weight start in their own order.
+    order.sort_by_key(|&i| std::cmp::Reverse(weights[i]));
+    scheduled(items, order, job)
+}
+
+/// The items started in `order` (a permutation of their positions), the results in the items' order.
+fn scheduled<T, R, E>(items: Vec<T>, order: Vec<usize>, job: impl Fn(T) -> Result<R, E> + Sync) -> Result<Vec<R>, E>
+where
+    T: Send,
+    R: Send,
+    E: Send,
+{
     let threads = rayon::current_num_threads().clamp(1, items.len().max(1));
     // Each item is taken by the one thread that draws its number.
     let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
@@ -30,9 +62,8 @@ where
     let work = || {
         let mut done = Vec::new();
         while !failed.load(Ordering::Relaxed) {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = items.get(i) else { break };
-            let item = slot.lock().unwrap_or_else(|p| p.into_inner()).take().expect("each number is drawn once");
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+            let item = items[i].lock().unwrap_or_else(|p| p.into_inner()).take().expect("each number is drawn once");
             let result = job(item);
             failed.fetch_or(result.is_err(), Ordering::Relaxed);
             done.push((i, result));
@@ -73,6 +104,41 @@ mod tests {
         let failed = per_core(items(), |i| if i % 7 == 3 { Err(i) } else { Ok(i) });
         assert_eq!(failed, Err(3));
         assert_eq!(per_core(Vec::<u32>::new(), Ok::<_, ()>).unwrap(), Vec::<u32>::new());
+    }
+
+    /// The heaviest start first, whatever their place; the results come back in the items' order; after
+    /// a failure nothing further starts (one thread, so that the order is the drawing's).
+    #[test]
+    fn the_heaviest_start_first_and_come_back_in_place() {
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let started = Mutex::new(Vec::new());
+        let weights = [3u64, 90, 1, 90, 40, 7];
+        let done = one.install(|| {
+            per_core_heaviest_first(
+                (0..weights.len()).collect(),
+                |&i| weights[i],
+                |i| {
+                    started.lock().unwrap().push(i);
+                    Ok::<_, ()>(i * 10)
+                },
+            )
+        });
+        assert_eq!(done.unwrap(), vec![0, 10, 20, 30, 40, 50]);
+        assert_eq!(started.into_inner().unwrap(), [1, 3, 4, 5, 0, 2]);
+
+        let started = Mutex::new(Vec::new());
+        let failed = one.install(|| {
+            per_core_heaviest_first(
+                vec![1u64, 5, 2],
+                |&w| w,
+                |w| {
+                    started.lock().unwrap().push(w);
+                    if w == 5 { Ok(w) } else { Err(w) }
+                },
+            )
+        });
+        assert_eq!(failed, Err(2));
+        assert_eq!(started.into_inner().unwrap(), [5, 2], "nothing starts after the failure");
     }
 
     /// The bug this replaces: jobs that wait for another rayon pool (as polars' Parquet reading and
