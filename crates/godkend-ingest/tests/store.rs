@@ -267,3 +267,48 @@ fn a_format_2_store_is_read_and_upgraded_and_an_unknown_format_is_refused() {
     let err = CaseStore::open(&store).unwrap_err().to_string();
     assert!(err.contains("lagerformat 5") && err.contains("format 2 til 4"), "{err}");
 }
+
+/// `read_cases_since` gives exactly the current cases `Sag::since` keeps: from one base file (the rows
+/// chosen before they become cases) and from a base with a delta file, where a re-delivery ends a case the
+/// base still has open. At the day: an end on it is kept, the day before is not; a delivery for its month
+/// is kept, one for the month before is not.
+#[test]
+fn the_cases_since_a_day_are_the_current_ones_that_can_matter_from_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("lager");
+    let ends = ["2022-12-30", "2022-12-31", "2023-01-01", "2023-01-02", ""];
+    let rows: Vec<String> =
+        (0..40).map(|i| format!("101;S{i:02};0101901235;1.1;6;2022-01-{:02};{};", 1 + i % 28, ends[i % 5])).collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    run(&store, &[write(tmp.path(), "101_2022-06.csv", &rows)]);
+
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let since = |from: &str| -> (Vec<String>, Vec<String>) {
+        let s = CaseStore::open(&store).unwrap();
+        let chosen: Vec<String> = s.read_cases_since(101, day(from)).unwrap().into_iter().map(|c| c.sagsid).collect();
+        let all = s.read_cases(101).unwrap();
+        (chosen, all.into_iter().filter(|c| c.since(day(from))).map(|c| c.sagsid).collect())
+    };
+    let (chosen, by_definition) = since("2023-01-01");
+    assert_eq!(chosen, by_definition);
+    assert_eq!(chosen.len(), 24, "ends on 2023-01-01, 2023-01-02 and open: {chosen:?}");
+    assert!(chosen.contains(&"S02".to_string()) && !chosen.contains(&"S01".to_string()), "{chosen:?}");
+
+    // January 2023: S00 sent again as it was, S04 (open in the base) ended in November.
+    run(
+        &store,
+        &[write(
+            tmp.path(),
+            "101_2023-01.csv",
+            &["101;S00;0101901235;1.1;6;2022-01-01;2022-12-30;", "101;S04;0101901235;1.1;6;2022-01-05;2022-11-30;"],
+        )],
+    );
+    assert_eq!(CaseStore::open(&store).unwrap().case_files(101).len(), 2, "a base and a delta file");
+    let (chosen, by_definition) = since("2023-01-01");
+    assert_eq!(chosen, by_definition);
+    assert!(chosen.contains(&"S00".to_string()) && chosen.contains(&"S04".to_string()), "delivered in January");
+    let (chosen, by_definition) = since("2023-02-01");
+    assert_eq!(chosen, by_definition);
+    assert!(!chosen.contains(&"S04".to_string()), "ended in November by the delta: {chosen:?}");
+    assert_eq!(chosen.len(), 7, "the open ones, S04 no longer: {chosen:?}");
+}

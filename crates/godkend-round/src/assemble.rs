@@ -128,7 +128,7 @@ pub fn rapporter(
         |(k, ..)| store.case_bytes(*k),
         |(k, mut markeringer, godkendelse, hb_placering)| {
             let dq = datakvalitet.get(&k).cloned().unwrap_or_default();
-            let read = || store.read_cases(k);
+            let read = || store.read_cases_since(k, sager::needed_from(scope.year));
             let sager = sager::behind_kept(&mut markeringer, read, reference, &dq, scope.year, kept)?;
             sort_flags(&mut markeringer, reference);
             let antal = antal(&markeringer, side.sammenholdt);

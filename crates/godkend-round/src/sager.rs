@@ -40,6 +40,14 @@ fn base(regel: Regel, q: Kvartal) -> Option<Kvartal> {
     }
 }
 
+/// The first day a report year's flags can need a case from: a change rule compares a quarter of the
+/// year with the one before it or the same quarter a year earlier, so nothing that ended before the year
+/// before began explains one; the rules on deliveries (revision, missing target group) take cases by the
+/// month of their version, which [`godkend_store::Sag::since`] keeps too.
+pub fn needed_from(year: i32) -> NaiveDate {
+    Kvartal::new(year - 1, 1).expect("quarter 1 exists").first_day()
+}
+
 /// Lists the cases behind each report-year flag of one municipality (`cases`: its stored cases) and
 /// sets each flag's `sager_i_alt`; returns every row (the workbook lists them all), in flag order.
 pub fn behind(

@@ -30,7 +30,8 @@ use crate::manifest::{
     staged_generation, write_manifest,
 };
 use crate::tables::{
-    Sag, log_from_frame, merge, newest, parquet_rows, read_case_file, read_live, read_live_merged, read_parquet,
+    Sag, log_from_frame, merge, newest, parquet_rows, read_case_file, read_case_file_since, read_live,
+    read_live_merged, read_parquet,
 };
 use crate::{Error, Result};
 use godkend_model::LogEntry;
@@ -304,6 +305,22 @@ impl CaseStore {
             versions.extend(read_case_file(path)?);
         }
         Ok(merge(base, newest(versions)))
+    }
+
+    /// [`CaseStore::read_cases`], only the cases that can matter from `from` on ([`Sag::since`]): what a
+    /// report year's flags are explained by, without making a case of every earlier one. With delta files
+    /// the cases are merged first and then chosen (a delta's version may end a case the base has open).
+    pub fn read_cases_since(&self, kommunekode: u16, from: chrono::NaiveDate) -> Result<Vec<Sag>> {
+        let files = self.verified_case_files(kommunekode)?;
+        match files.as_slice() {
+            [] => Ok(Vec::new()),
+            [base] => read_case_file_since(base, from),
+            _ => {
+                let mut cases = self.read_cases(kommunekode)?;
+                cases.retain(|c| c.since(from));
+                Ok(cases)
+            }
+        }
     }
 
     /// The live cases (tombstones dropped) of the given municipalities in one frame, read in

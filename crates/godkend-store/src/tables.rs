@@ -58,6 +58,47 @@ impl Sag {
     pub fn active_during(&self, first: NaiveDate, last: NaiveDate) -> bool {
         self.startdato <= last && self.slutdato.is_none_or(|d| d >= first)
     }
+
+    /// Whether the case can matter to what happened from `from` on: it may be active on or after that
+    /// day (no end, or an end on or after it), or its version came in a delivery for that month or later
+    /// ([`crate::CaseStore::read_cases_since`]).
+    pub fn since(&self, from: NaiveDate) -> bool {
+        Siden::new(from).keeps(self.slutdato.map(days), self.version.raw())
+    }
+}
+
+/// [`Sag::since`]'s day as the store's columns hold it (day number, and the month's first version), so
+/// that the check on a frame's columns and the one on a case are one.
+#[derive(Clone, Copy)]
+struct Siden {
+    day: i32,
+    version: i32,
+}
+
+impl Siden {
+    fn new(from: NaiveDate) -> Siden {
+        // A version is YYYYMMNN: sequence 0 is below every delivery for the month.
+        let maaned = godkend_model::Maaned::of_date(from);
+        Siden { day: days(from), version: godkend_model::Version::new(maaned, 0).raw() }
+    }
+
+    fn keeps(self, slut: Option<i32>, version: i32) -> bool {
+        slut.is_none_or(|d| d >= self.day) || version >= self.version
+    }
+}
+
+/// A case file's cases that [`Sag::since`] `from` keeps: the rows left out are dropped from the frame
+/// before any becomes a [`Sag`] (whose strings are copied one by one).
+pub(crate) fn read_case_file_since(path: &Path, from: NaiveDate) -> Result<Vec<Sag>> {
+    let store_err = |e: PolarsError| Error::Store { path: path.to_path_buf(), message: e.to_string() };
+    let df = read_parquet(path)?;
+    let siden = Siden::new(from);
+    let slut = df.column("slutdato").map_err(store_err)?.date().map_err(store_err)?.physical();
+    let version = df.column("version").map_err(store_err)?.i32().map_err(store_err)?;
+    let keep: BooleanChunked =
+        slut.iter().zip(version.iter()).map(|(e, v)| Some(v.is_none_or(|v| siden.keeps(e, v)))).collect();
+    let df = df.filter(&keep).map_err(store_err)?;
+    cases_from_frame(&df).map_err(store_err)
 }
 
 /// The newest version of each case among `versions`, sorted by sagsid. `versions` must be in the order
