@@ -86,8 +86,17 @@ pub struct Ranges {
 /// opens a new block unless it starts at most one day after the furthest end so far; each block that
 /// touches the window becomes a quarter range. One pass, no merged copy of the periods.
 pub fn ranges(mut periods: Vec<Periode>, window: Window) -> Ranges {
-    periods.sort_unstable();
+    periods.sort_unstable_by_key(period_order);
     merged_ranges(&periods, window)
+}
+
+/// (kommune, serie, person, start) as one number, which orders as the tuple does: two comparisons per
+/// step of the sort instead of four. Periods equal in all four may come in any order (merging them gives
+/// the same block whatever their ends).
+fn period_order(p: &Periode) -> u128 {
+    // The sign bit flipped, so that a start before 1970 still orders below a later one.
+    let start = u128::from((p.3 as u32) ^ 0x8000_0000);
+    (u128::from(p.0) << 112) | (u128::from(p.1) << 96) | (u128::from(p.2) << 32) | start
 }
 
 fn merged_ranges(sorted: &[Periode], window: Window) -> Ranges {
@@ -224,7 +233,7 @@ pub fn count(cases: DataFrame, reference: &Reference, window: Window) -> Result<
 /// [`count`] over the periods ([`periods`]) of every municipality's live cases, in any order; `names`
 /// is [`series_names`].
 pub fn count_periods(mut periods: Vec<Periode>, names: &[String], window: Window) -> Counts {
-    periods.par_sort_unstable();
+    periods.par_sort_unstable_by_key(period_order);
     let ranges = merged_ranges(&periods, window);
     drop(periods);
     count_in_order(ranges.ranges, names, window)
@@ -344,6 +353,25 @@ mod tests {
         tuple.sort_unstable();
         ranges.sort_unstable_by_key(national_order);
         assert_eq!(ranges.iter().map(|r| (r.serie, r.person, r.qa)).collect::<Vec<_>>(), tuple);
+    }
+
+    /// The packed key orders periods as the tuple (kommune, serie, person, start) does, negative starts
+    /// and the extremes included.
+    #[test]
+    fn the_period_order_is_the_tuples_order() {
+        let (mut x, mut periods) = (0x2545_f491_4f6c_dd1d_u64, Vec::new());
+        let persons = [0, 1, u64::MAX, u64::MAX - 1, 1 << 63];
+        let days = [i32::MIN, -1, 0, 1, 20_000, OPEN, i32::MAX];
+        for i in 0..3_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let person = if i % 3 == 0 { persons[(x >> 60) as usize % persons.len()] } else { x % 50 };
+            let start = if i % 2 == 0 { days[(x >> 50) as usize % days.len()] } else { (x >> 33) as i32 };
+            periods.push(([0, 101, 999, u16::MAX][(x >> 20) as usize % 4], (x >> 40) as u16 % 3, person, start, 0));
+        }
+        let mut tuple: Vec<(u16, u16, u64, i32)> = periods.iter().map(|p| (p.0, p.1, p.2, p.3)).collect();
+        tuple.sort_unstable();
+        periods.sort_unstable_by_key(period_order);
+        assert_eq!(periods.iter().map(|p| (p.0, p.1, p.2, p.3)).collect::<Vec<_>>(), tuple);
     }
 
     fn window(fra: &str, til: &str) -> Window {
