@@ -423,6 +423,28 @@ mod tests {
             .collect()
     }
 
+    /// Recipients against their definition, by brute force: the distinct citizens with a period that
+    /// touches the quarter — per municipality and series, and across municipalities for the nation.
+    #[test]
+    fn recipients_are_the_distinct_citizens_with_a_period_in_the_quarter() {
+        let (w, names) = (window("2023K2", "2025K4"), vec!["a".to_string(), "b".to_string(), "c".to_string()]);
+        let periods = some_periods();
+        let counts = count_periods(periods.clone(), &names, w);
+        for q in w.quarters() {
+            let (first, last) = (days(q.first_day()), days(q.last_day()));
+            let touching = |p: &&Periode| p.3 <= last && p.4 >= first;
+            for (s, name) in names.iter().enumerate() {
+                let in_series = || periods.iter().filter(|p| usize::from(p.1) == s).filter(touching);
+                let nation: std::collections::BTreeSet<u64> = in_series().map(|p| p.2).collect();
+                assert_eq!(counts.national(name, q).modtagere as usize, nation.len(), "{name} {q}");
+                for k in [101, 147, 825] {
+                    let here: std::collections::BTreeSet<u64> = in_series().filter(|p| p.0 == k).map(|p| p.2).collect();
+                    assert_eq!(counts.get(k, name, q).modtagere as usize, here.len(), "{k} {name} {q}");
+                }
+            }
+        }
+    }
+
     /// The counts of each municipality's ranges, made apart and given in any order, are those of all
     /// the periods at once; parts with a municipality in common are refused, not miscounted.
     #[test]
