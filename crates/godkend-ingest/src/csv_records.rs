@@ -118,45 +118,37 @@ impl<'t> Records<'t> {
         // found at once ([`specials`]), then byte by byte for the last few.
         let (mut start, mut end, mut quoted) = (0, bytes.len(), false);
         let mut at = 0;
+        // Whether the byte at `i` ends the unquoted reading (a line end or a quote); a separator ends a field.
+        let mut stops = |i: usize, spans: &mut Vec<(u32, u32)>| match CLASS[usize::from(bytes[i])] {
+            Class::Text => false,
+            Class::Separator => {
+                spans.push((offset(start), offset(i)));
+                start = i + 1;
+                false
+            }
+            Class::LineEnd => {
+                end = i;
+                true
+            }
+            Class::Quote => {
+                quoted = true;
+                true
+            }
+        };
         'line: {
             while let Some(word) = bytes.get(at..at + 8) {
                 let mut found = specials(u64::from_le_bytes(word.try_into().expect("eight bytes")));
                 while found != 0 {
-                    let i = at + (found.trailing_zeros() / 8) as usize;
-                    match CLASS[usize::from(bytes[i])] {
-                        Class::Text => {}
-                        Class::Separator => {
-                            self.spans.push((offset(start), offset(i)));
-                            start = i + 1;
-                        }
-                        Class::LineEnd => {
-                            end = i;
-                            break 'line;
-                        }
-                        Class::Quote => {
-                            quoted = true;
-                            break 'line;
-                        }
+                    if stops(at + (found.trailing_zeros() / 8) as usize, &mut self.spans) {
+                        break 'line;
                     }
                     found &= found - 1;
                 }
                 at += 8;
             }
-            for (i, &b) in bytes.iter().enumerate().skip(at) {
-                match CLASS[usize::from(b)] {
-                    Class::Text => {}
-                    Class::Separator => {
-                        self.spans.push((offset(start), offset(i)));
-                        start = i + 1;
-                    }
-                    Class::LineEnd => {
-                        end = i;
-                        break;
-                    }
-                    Class::Quote => {
-                        quoted = true;
-                        break;
-                    }
+            for i in at..bytes.len() {
+                if stops(i, &mut self.spans) {
+                    break;
                 }
             }
         }

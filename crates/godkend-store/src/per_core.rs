@@ -27,9 +27,9 @@ where
 }
 
 /// [`per_core`] with the heaviest items (`weight`: the bytes a job reads, say) started first and the
-/// results still in the items' order. In code order a large municipality near the end was the last job
-/// and kept one core busy alone (the ingest's last 0.6 s at national scale, docs/PERFORMANCE.md); started
-/// first, the small ones fill in around it.
+/// results still in the items' order: in code order a large municipality near the end can be the last job
+/// and keep one core busy alone; started first, the small ones fill in around it (docs/PERFORMANCE.md,
+/// "Eleventh round").
 pub fn per_core_heaviest_first<T, R, E>(
     items: Vec<T>,
     weight: impl Fn(&T) -> u64,
