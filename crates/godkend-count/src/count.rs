@@ -44,16 +44,12 @@ pub fn periods(cases: &DataFrame, reference: &Reference, names: &[String]) -> Re
     let start = cases.column("startdato")?.date()?.physical();
     let slut = cases.column("slutdato")?.date()?.physical();
     let mut out = Vec::with_capacity(cases.height());
-    // The service of the row before, and its series: neighbouring cases often have the same service, and
-    // comparing a few bytes is cheaper than hashing them.
-    let mut before: Option<(&str, Option<u16>)> = None;
+    // The series of the row before's service when the service is the same (neighbouring cases often are).
+    let mut before = godkend_model::forrige::Forrige::default();
     let rows = kommune.iter().zip(ydelse.iter()).zip(person.iter()).zip(start.iter()).zip(slut.iter());
     for ((((k, y), p), s), e) in rows {
         let (Some(k), Some(y), Some(p), Some(s)) = (k, y, p, s) else { continue };
-        let serie = match before {
-            Some((b, serie)) if b == y => serie,
-            _ => before.insert((y, serie_of.get(y).copied())).1,
-        };
+        let serie = before.get(y, |y| serie_of.get(y).copied());
         let Some(serie) = serie else { continue };
         out.push(((k as usize).min(KOMMUNER - 1) as u16, serie, p, s, e.unwrap_or(OPEN)));
     }

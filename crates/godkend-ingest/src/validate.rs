@@ -9,6 +9,7 @@ use crate::receipt::{Kvittering, Sample};
 use crate::table::{Col, Encoding, Fatal, Table, read_table};
 use chrono::NaiveDate;
 use foldhash::{HashSet, HashSetExt};
+use godkend_model::forrige::Forrige;
 use godkend_model::tekst::{contains_cpr, shown};
 use godkend_model::{FundKode, Koen, Maaned, PersonId, Prefiks, Reference, Register};
 use sha2::{Digest, Sha256};
@@ -185,20 +186,14 @@ fn validate_rows(
     let mut seen_sagsid: HashSet<(u16, &str)> = HashSet::with_capacity(table.rows.len());
     let mut records = Vec::with_capacity(table.rows.len());
     let mut late_starts = 0usize;
-    // The service of the record before and what the reference says of it: a delivery's records come
-    // mostly service by service, and comparing a few bytes is cheaper than a look-up in the reference.
-    let mut service_before: Option<(&str, Option<&godkend_model::Ydelse>)> = None;
-    // Likewise the municipality code of the record before, once it was found good.
-    let mut kommune_before: Option<(&str, u16)> = None;
+    // A record's municipality code and service as the record before's when their text is the same.
+    let (mut kommune_before, mut service_before) = (Forrige::default(), Forrige::default());
     let mut dated_rows = 0usize;
 
     for (linje, row) in table.rows.iter() {
         let get = |c: Col| table.get(row, c);
         let raw_kommune = get(Col::Kommunekode);
-        let kommunekode = match kommune_before {
-            Some((before, kode)) if before == raw_kommune => kode,
-            _ => kommune_before.insert((raw_kommune, check_kommune(raw_kommune, linje, navn, reference)?)).1,
-        };
+        let kommunekode = kommune_before.try_get(raw_kommune, |raw| check_kommune(raw, linje, navn, reference))?;
         let sagsid = get(Col::Sagsid);
         let mut r = Row { findings: Vec::new() };
 
@@ -226,10 +221,7 @@ fn validate_rows(
         if !slettet {
             let person = check_person(&get, &mut r);
             let ydelse = get(Col::Ydelse);
-            let ydelse_ref = match service_before {
-                Some((before, found)) if before == ydelse => found,
-                _ => service_before.insert((ydelse, reference.ydelser.get(ydelse))).1,
-            };
+            let ydelse_ref = service_before.get(ydelse, |y| reference.ydelser.get(y));
             if ydelse_ref.is_none() {
                 r.fund(FundKode::YdelseUkendt, format!("ydelse `{}` findes ikke", shown(ydelse)));
             }
@@ -445,8 +437,8 @@ fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mu
     let same_key = |a: &Period, b: &Period| {
         (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| a.2.cmp_with(person_key(a), b.2, person_key(b)))
     };
-    // The series of the record before's service (records come mostly service by service).
-    let mut before: Option<(&str, u16)> = None;
+    // The series of the record before's service when the service is the same.
+    let mut before = Forrige::default();
     let mut periods: Vec<Period> = records
         .iter()
         .enumerate()
@@ -454,10 +446,7 @@ fn flag_overlaps(records: &[ValidRecord], reference: &Reference, kvittering: &mu
             let sag = rec.sag.as_ref()?;
             let end = sag.slutdato.unwrap_or(NaiveDate::MAX);
             let person = Prefiks::of(sag.person.secret_key());
-            let serie = match before {
-                Some((ydelse, serie)) if ydelse == sag.ydelse.as_str() => serie,
-                _ => before.insert((sag.ydelse.as_str(), serie_of[sag.ydelse.as_str()])).1,
-            };
+            let serie = before.get(sag.ydelse.as_str(), |y| serie_of[y]);
             Some((rec.kommunekode, serie, person, sag.startdato, end, i as u32))
         })
         .collect();

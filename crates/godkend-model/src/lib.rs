@@ -26,6 +26,7 @@ pub mod aarshjul;
 pub mod counts;
 pub mod cpr;
 pub mod dato;
+pub mod forrige;
 pub mod fund;
 pub mod kvartal;
 pub mod leveringslog;

@@ -63,6 +63,23 @@ pub(crate) struct CaseFileRows {
     pub(crate) tillaeg_filer: usize,
 }
 
+/// The current version of each case in a base file and its delta files (verified, oldest first), by sagsid.
+fn merged_cases(files: &[PathBuf]) -> Result<Vec<Sag>> {
+    let [base, deltas @ ..] = files else {
+        return Ok(Vec::new());
+    };
+    let base = read_case_file(base)?;
+    if deltas.is_empty() {
+        return Ok(base);
+    }
+    // The deltas' newest versions (few), merged into the base; all are sorted by sagsid.
+    let mut versions = Vec::new();
+    for path in deltas {
+        versions.extend(read_case_file(path)?);
+    }
+    Ok(merge(base, newest(versions)))
+}
+
 /// A case store opened for reading (`open`) or as its one writer (`open_or_create`).
 #[derive(Debug)]
 pub struct CaseStore {
@@ -291,20 +308,7 @@ impl CaseStore {
     /// The current version of each of one municipality's cases (tombstones included), by sagsid: the
     /// base file merged with its delta files.
     pub fn read_cases(&self, kommunekode: u16) -> Result<Vec<Sag>> {
-        let files = self.verified_case_files(kommunekode)?;
-        let [base, deltas @ ..] = files.as_slice() else {
-            return Ok(Vec::new());
-        };
-        let base = read_case_file(base)?;
-        if deltas.is_empty() {
-            return Ok(base);
-        }
-        // The deltas' newest versions (few), merged into the base; all are sorted by sagsid.
-        let mut versions = Vec::new();
-        for path in deltas {
-            versions.extend(read_case_file(path)?);
-        }
-        Ok(merge(base, newest(versions)))
+        merged_cases(&self.verified_case_files(kommunekode)?)
     }
 
     /// [`CaseStore::read_cases`], only the cases that can matter from `from` on ([`Sag::since`]): what a
@@ -315,8 +319,8 @@ impl CaseStore {
         match files.as_slice() {
             [] => Ok(Vec::new()),
             [base] => read_case_file_since(base, from),
-            _ => {
-                let mut cases = self.read_cases(kommunekode)?;
+            files => {
+                let mut cases = merged_cases(files)?;
                 cases.retain(|c| c.since(from));
                 Ok(cases)
             }
